@@ -1,0 +1,55 @@
+// `tripartite prove --db PATH --seq N`: one record, its RFC 9162 inclusion proof and the
+// signed checkpoint it is proven against — what a farmer or a bank needs to check one
+// statement line without the whole ledger (VERIFY.md shows the check with openssl alone).
+#include "cli/common.hpp"
+#include "cli/prove_text.hpp"
+#include "ledger/tlog.hpp"
+
+namespace tripartite::cli {
+
+Result<std::string> inclusion_proof_text(ledger::Store& store, std::uint64_t seq) {
+  TRIPARTITE_TRY(batches, store.batches());
+  if (batches.empty()) return invalid("the ledger has no records");
+  const ledger::StoredBatch& last = batches.back();
+  if (seq == 0 || seq > last.tree_size) {
+    return invalid("--seq " + std::to_string(seq) + ": the ledger's records are 1.." + std::to_string(last.tree_size));
+  }
+  TRIPARTITE_TRY(leaves, store.leaf_hashes(last.tree_size));
+  std::string record;
+  TRIPARTITE_CHECK(store.scan_log([&](const ledger::StoredRecord& stored, const ledger::Hash&) -> Status {
+    if (stored.seq == seq) record = stored.body;
+    return Status::success();
+  }));
+  auto proof = ledger::inclusion_proof(leaves, seq - 1);
+  auto b64 = [](const ledger::Hash& hash) { return ledger::base64_encode(ledger::hash_bytes(hash)); };
+  std::string out = "# seq\n" + std::to_string(seq) + "\n# record\n" + record + "\n# leaf_hash\n" +
+                    b64(leaves[seq - 1]) + "\n# tree_size\n" + std::to_string(last.tree_size) + "\n# root\n" +
+                    b64(ledger::merkle_root(leaves)) + "\n# proof\n";
+  for (const auto& hash : proof) out += b64(hash) + "\n";
+  out += "# checkpoint\n" + last.note;
+  return out;
+}
+
+void setup_prove(CLI::App& app, Action& action) {
+  auto* command = app.add_subcommand(
+      "prove", "Print one record with its Merkle inclusion proof and the signed checkpoint it is proven against.");
+  struct Options {
+    std::string db;
+    std::uint64_t seq = 0;
+  };
+  auto options = std::make_shared<Options>();
+  command->add_option("--db", options->db, "Ledger file")->required();
+  command->add_option("--seq", options->seq, "The record's sequence number (1 = the genesis)")->required();
+  command->callback([&action, options] {
+    action = [options] {
+      auto store = open_store(options->db);
+      if (!store) return fail(store.error());
+      auto text = inclusion_proof_text(**store, options->seq);
+      if (!text) return fail(text.error());
+      std::cout << *text;
+      return 0;
+    };
+  });
+}
+
+}  // namespace tripartite::cli

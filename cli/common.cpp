@@ -1,0 +1,52 @@
+// Shared command-line plumbing. See common.hpp.
+#include "cli/common.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+
+namespace tripartite::cli {
+
+int exit_status(ErrorKind kind) { return static_cast<int>(kind); }
+
+int fail(const Error& error) {
+  std::cerr << "tripartite: " << error.message << "\n";
+  return exit_status(error.kind);
+}
+
+Result<std::unique_ptr<ledger::Store>> open_store(const std::string& path) {
+  return ledger::open_sqlite_store(path, ledger::OpenMode::open_existing);
+}
+
+bool progress_enabled() { return ::isatty(STDERR_FILENO) == 1; }
+
+namespace {
+long long now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+Progress::Progress(std::string label, std::uint64_t total)
+    : label_(std::move(label)), total_(total), enabled_(progress_enabled()) {}
+
+void Progress::update(std::uint64_t done) {
+  if (!enabled_) return;
+  long long now = now_ms();
+  if (now - last_time_ms_ < 250) return;
+  last_time_ms_ = now;
+  last_shown_ = done;
+  shown_ = true;
+  std::cerr << "\r" << label_ << " " << done;
+  if (total_ != 0) std::cerr << "/" << total_ << " (" << (done * 100 / total_) << "%)";
+  std::cerr << std::flush;
+}
+
+void Progress::finish() {
+  if (enabled_ && shown_) std::cerr << "\r\033[K" << std::flush;
+  shown_ = false;
+}
+
+Progress::~Progress() { finish(); }
+
+}  // namespace tripartite::cli

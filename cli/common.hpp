@@ -1,0 +1,62 @@
+// What every subcommand shares: how errors are printed and mapped to exit statuses, how
+// keys are loaded, and progress on a terminal.
+//
+// Invariants: this is the only place (with main.cpp) that turns an Error into an exit
+// status: 0 success, 1 usage, 2 invalid input, 3 verification failed, 4 internal error,
+// 5 reconciliation differences (SPEC §7). Errors go to stderr, one line each.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "ledger/crypto.hpp"
+#include "ledger/result.hpp"
+#include "ledger/store.hpp"
+
+namespace tripartite::cli {
+
+using Action = std::function<int()>;
+
+// Registers a subcommand: its options are bound to state owned by the returned action.
+using Setup = void (*)(CLI::App& app, Action& action);
+
+void setup_init(CLI::App& app, Action& action);
+void setup_keygen(CLI::App& app, Action& action);
+void setup_keys(CLI::App& app, Action& action);
+void setup_import(CLI::App& app, Action& action);
+void setup_settle(CLI::App& app, Action& action);
+void setup_verify(CLI::App& app, Action& action);
+void setup_export(CLI::App& app, Action& action);
+void setup_report(CLI::App& app, Action& action);
+void setup_prove(CLI::App& app, Action& action);
+
+// Prints "tripartite: <message>" to stderr and returns the exit status for the error.
+int fail(const Error& error);
+int exit_status(ErrorKind kind);
+
+Result<std::unique_ptr<ledger::Store>> open_store(const std::string& path);
+
+// True when stderr is a terminal: long runs then show progress there.
+bool progress_enabled();
+// Prints "\r<label> <done>/<total>" (or "<done>" when total is 0) at most a few times a second.
+class Progress {
+ public:
+  explicit Progress(std::string label, std::uint64_t total = 0);
+  void update(std::uint64_t done);
+  void finish();
+  ~Progress();
+
+ private:
+  std::string label_;
+  std::uint64_t total_;
+  std::uint64_t last_shown_ = 0;
+  bool enabled_;
+  bool shown_ = false;
+  long long last_time_ms_ = 0;
+};
+
+}  // namespace tripartite::cli

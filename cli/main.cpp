@@ -1,0 +1,43 @@
+// The `tripartite` command line: one subcommand per file (cli/cmd_*.cpp), wired here.
+// Parse errors exit 1 (`--help` exits 0); each action returns its own exit status.
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+
+#include "cli/common.hpp"
+
+int main(int argc, char** argv) {
+  using namespace tripartite::cli;
+  CLI::App app{
+      "Tripartite — contract and settlement engine for tripartite agricultural finance.\n"
+      "A farmer borrows inputs from a lender; an off-taker buys the harvest, deducts the loan\n"
+      "repayment, levies, commissions and coalition shares, and pays the farmer the rest.\n"
+      "Everything is recorded in a double-entry ledger kept as a signed transparency log.\n\n"
+      "Exit status: 0 success, 1 usage, 2 invalid input, 3 verification failed, 4 internal error,\n"
+      "5 reconciliation found differences.",
+      "tripartite"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "tripartite 0.1.0");
+  Action action;
+  setup_init(app, action);
+  setup_keygen(app, action);
+  setup_keys(app, action);
+  setup_import(app, action);
+  setup_settle(app, action);
+  setup_verify(app, action);
+  setup_export(app, action);
+  setup_report(app, action);
+  setup_prove(app, action);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error) == 0 ? 0 : 1;
+  }
+  try {
+    return action ? action() : 1;
+  } catch (const std::exception& error) {
+    std::cerr << "tripartite: internal error: " << error.what() << "\n";
+    return 4;
+  }
+}

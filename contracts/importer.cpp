@@ -1,0 +1,452 @@
+// Importing a season folder as signed batches. See importer.hpp.
+#include "contracts/importer.hpp"
+
+#include <sys/stat.h>
+
+#include <set>
+
+#include "contracts/records.hpp"
+#include "contracts/repository.hpp"
+#include "contracts/season_reader.hpp"
+
+namespace tripartite::contracts {
+namespace {
+
+bool file_exists(const std::string& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0;
+}
+
+// Resolves references against the ledger and what this import has staged so far.
+class LedgerRegistry final : public Registry {
+ public:
+  LedgerRegistry(ledger::Store& store, const LedgerParties& parties) : store_(&store), parties_(&parties) {}
+
+  void use_terms(const SeasonTerms& terms) { terms_ = &terms; }
+  void add_farmer(const Farmer& farmer) { staged_farmers_.insert(farmer.id.value); }
+  void add_commitment(const Commitment& commitment) {
+    auto key = std::make_pair(commitment.farmer.value, commitment.offtaker.value);
+    auto [it, inserted] = commitments_.emplace(key, commitment.signed_on);
+    if (!inserted && date::sys_days(commitment.signed_on) < date::sys_days(it->second)) it->second = commitment.signed_on;
+  }
+  Status load_commitments(const SeasonId& season) {
+    ledger::RecordFilter filter{"commitment"};
+    filter.season = season.value;
+    return store_->scan(filter, [&](const ledger::StoredRecord& record) -> Status {
+      TRIPARTITE_TRY(commitment, decode_commitment(record.body));
+      add_commitment(commitment);
+      return Status::success();
+    });
+  }
+
+  std::optional<Role> party_role(const PartyId& party) const override {
+    if (terms_ != nullptr) {
+      for (const auto& p : terms_->parties) {
+        if (p.id == party) return p.role;
+      }
+    }
+    auto it = parties_->parties.find(party.value);
+    if (it != parties_->parties.end()) return it->second.role;
+    return std::nullopt;
+  }
+  bool farmer_exists(const FarmerId& farmer) const override {
+    if (staged_farmers_.count(farmer.value) != 0) return true;
+    auto found = store_->find("farmer", farmer.value);
+    return found.ok() && found->has_value();
+  }
+  bool product_exists(const ProductId& product) const override {
+    if (terms_ != nullptr) {
+      for (const auto& p : terms_->loan_products) {
+        if (p.id == product) return true;
+      }
+    }
+    auto found = store_->find("loan_product", product.value);
+    return found.ok() && found->has_value();
+  }
+  bool grade_exists(const std::string& grade) const override {
+    return terms_ != nullptr && terms_->price.grade_multipliers.count(grade) != 0;
+  }
+  std::optional<Date> earliest_commitment(const FarmerId& farmer, const PartyId& offtaker) const override {
+    auto it = commitments_.find({farmer.value, offtaker.value});
+    if (it == commitments_.end()) return std::nullopt;
+    return it->second;
+  }
+
+ private:
+  ledger::Store* store_;
+  const LedgerParties* parties_;
+  const SeasonTerms* terms_ = nullptr;
+  std::set<std::string> staged_farmers_;
+  std::map<std::pair<std::string, std::string>, Date> commitments_;
+};
+
+// Writes one file's records as one batch of one author, recording what was new, what was
+// already there, and what conflicts with the ledger.
+class BatchWriter {
+ public:
+  BatchWriter(ledger::Store& store, ledger::Transaction& tx, std::string file, std::string author,
+              const ledger::PrivateKey& key, Diagnostics& diagnostics)
+      : store_(store), tx_(tx), key_(key), diagnostics_(diagnostics) {
+    summary_.file = std::move(file);
+    summary_.author = std::move(author);
+  }
+
+  Status begin(const std::string& season) {
+    TRIPARTITE_TRY(size, store_.size());
+    open_ = true;
+    return tx_.begin_batch(summary_.author, "import:" + season + ":" + summary_.file + ":" + summary_.author + ":" +
+                                                std::to_string(size));
+  }
+
+  // Appends the record unless an identical one is there. A different one with the same id
+  // is a diagnostic at `line` / `field`. Only I/O and database failures are errors.
+  Status write(const EncodedRecord& record, int line, const std::string& field,
+               const ledger::JournalEntry* entry = nullptr) {
+    TRIPARTITE_TRY(existing, store_.find(record.index.kind, record.index.key));
+    if (existing) {
+      if (existing->body == record.body) {
+        summary_.unchanged += 1;
+        return Status::success();
+      }
+      diagnostics_.push_back(Diagnostic{summary_.file, line, field,
+                                        record.index.kind + " " + record.index.key +
+                                            " is already in the ledger with different content (record " +
+                                            std::to_string(existing->seq) + "); a correction is an explicit reversal"});
+      return Status::success();
+    }
+    auto appended = tx_.append(record.index, record.body, entry);
+    if (!appended) {
+      if (appended.error().kind == ErrorKind::invalid_input) {
+        diagnostics_.push_back(Diagnostic{summary_.file, line, field, appended.error().message});
+        return Status::success();
+      }
+      return appended.error();
+    }
+    if (entry == nullptr) summary_.added += 1;
+    return Status::success();
+  }
+
+  Result<FileSummary> seal() {
+    TRIPARTITE_ASSERT(open_);
+    open_ = false;
+    TRIPARTITE_TRY(outcome, tx_.seal_batch(key_));
+    (void)outcome;
+    return summary_;
+  }
+
+ private:
+  ledger::Store& store_;
+  ledger::Transaction& tx_;
+  const ledger::PrivateKey& key_;
+  Diagnostics& diagnostics_;
+  FileSummary summary_;
+  bool open_ = false;
+};
+
+struct Importer {
+  ledger::Store& store;
+  const ImportOptions& options;
+  Diagnostics& diagnostics;
+  LedgerParties parties;
+  std::optional<SeasonTerms> terms;
+  std::unique_ptr<ledger::Transaction> tx;
+  ImportSummary summary;
+  std::uint64_t rows_read = 0;
+
+  std::string path(const std::string& file) const { return options.directory + "/" + file; }
+
+  void tick() {
+    rows_read += 1;
+    if (options.progress && rows_read % 16384 == 0) options.progress(rows_read);
+  }
+
+  std::optional<Role> role_of(const std::string& party) const {
+    if (terms) {
+      for (const auto& p : terms->parties) {
+        if (p.id.value == party) return p.role;
+      }
+    }
+    auto it = parties.parties.find(party);
+    if (it != parties.parties.end()) return it->second.role;
+    if (parties.genesis && parties.genesis->coordinator.value == party) return Role::coordinator;
+    return std::nullopt;
+  }
+
+  // The signer for a role; for the coordinator the genesis coordinator is preferred.
+  const ImportSigner* signer_with_role(Role role) const {
+    const ImportSigner* found = nullptr;
+    for (const auto& signer : options.signers) {
+      if (role_of(signer.party) != role) continue;
+      if (role == Role::coordinator && parties.genesis && parties.genesis->coordinator.value == signer.party) {
+        return &signer;
+      }
+      if (found == nullptr) found = &signer;
+    }
+    return found;
+  }
+
+  const ImportSigner* signer_for(const std::string& party) const {
+    for (const auto& signer : options.signers) {
+      if (signer.party == party) return &signer;
+    }
+    return nullptr;
+  }
+
+  std::string offtaker() const {
+    for (const auto& p : terms->parties) {
+      if (p.role == Role::offtaker) return p.id.value;
+    }
+    return {};
+  }
+
+  Status import_terms(const ImportSigner* coordinator) {
+    const std::string file = "coalition.toml";
+    EncodedRecord season_record = encode_season(*terms);
+    if (coordinator == nullptr) {
+      // Another author's import: the terms must already be in the ledger, exactly.
+      TRIPARTITE_TRY(existing, store.find("season", terms->id.value));
+      if (!existing) {
+        diagnostics.push_back(Diagnostic{file, 0, "season.id",
+                                         "season " + terms->id.value +
+                                             " is not in the ledger: the coordinator imports coalition.toml first"});
+      } else if (existing->body != season_record.body) {
+        diagnostics.push_back(Diagnostic{file, 0, "season.id",
+                                         "differs from the terms of season " + terms->id.value +
+                                             " in the ledger (signed by the coordinator)"});
+      }
+      summary.skipped.push_back("coalition.toml (signed by the coordinator)");
+      return Status::success();
+    }
+    BatchWriter batch(store, *tx, file, coordinator->party, *coordinator->key, diagnostics);
+    TRIPARTITE_CHECK(batch.begin(terms->id.value));
+    if (!parties.genesis) {
+      std::string public_key = coordinator->key->public_key_raw();
+      TRIPARTITE_CHECK(batch.write(encode_genesis(store.ledger_id(), PartyId(coordinator->party), public_key), 0, ""));
+    }
+    for (const auto& [party, public_key] : options.keys_to_register) {
+      bool in_terms = false;
+      for (const auto& p : terms->parties) in_terms = in_terms || p.id.value == party;
+      if (!in_terms) continue;
+      auto registered = parties.keys.find(party);
+      if (registered != parties.keys.end() && registered->second != public_key) {
+        diagnostics.push_back(Diagnostic{"keys/" + party + ".pem", 0, "",
+                                         "party " + party + " already has a different registered key"});
+        continue;
+      }
+      if (registered != parties.keys.end()) continue;                   // already registered
+      if (!parties.genesis && party == coordinator->party) continue;  // registered by the genesis
+      TRIPARTITE_CHECK(batch.write(encode_key(PartyId(party), public_key), 0, ""));
+    }
+    for (const auto& party : terms->parties) {
+      TRIPARTITE_CHECK(batch.write(encode_party(party), 0, "party." + party.id.value));
+    }
+    for (const auto& product : terms->loan_products) {
+      TRIPARTITE_CHECK(batch.write(encode_loan_product(product), 0, "loan_product." + product.id.value));
+    }
+    TRIPARTITE_CHECK(batch.write(season_record, 0, "season.id"));
+    TRIPARTITE_TRY(written, batch.seal());
+    summary.files.push_back(written);
+    return Status::success();
+  }
+
+  Status run() {
+    TRIPARTITE_TRY(loaded, load_parties(store));
+    parties = std::move(loaded);
+    LedgerRegistry registry(store, parties);
+    auto read_terms = read_coalition(path("coalition.toml"), diagnostics, &registry);
+    if (read_terms) {
+      terms = std::move(read_terms).value();
+      registry.use_terms(*terms);
+      TRIPARTITE_CHECK(registry.load_commitments(terms->id));
+      summary.season = terms->id.value;
+    }
+    ReadContext context;
+    if (!terms) {
+      // Without valid terms nothing can be resolved or written; still list every row-local
+      // problem of the folder.
+      read_farmers(path("farmers.csv"), context, diagnostics, [](const Farmer&, int) {});
+      read_commitments(path("commitments.csv"), context, diagnostics, [](const Commitment&, int) {});
+      read_loans(path("loans.csv"), context, diagnostics, [](const Loan&, int) {});
+      read_deliveries(path("deliveries.csv"), context, diagnostics, [](const Delivery&, int) {});
+      if (file_exists(path("market_prices.csv"))) {
+        read_market_prices(path("market_prices.csv"), diagnostics, [](const MarketPrice&, int) {});
+      }
+      return invalid(std::to_string(diagnostics.size()) + " problem(s) in " + options.directory +
+                     "; nothing was imported");
+    }
+    context.registry = &registry;
+    context.currency = terms->currency;
+    TRIPARTITE_TRY(begun, store.begin());
+    tx = std::move(begun);
+
+    const ImportSigner* coordinator = terms ? signer_with_role(Role::coordinator) : nullptr;
+    if (!parties.genesis && terms && coordinator == nullptr) {
+      return invalid("the ledger is empty: its first import must be signed by the season's coordinator");
+    }
+    if (terms) TRIPARTITE_CHECK(import_terms(coordinator));
+    const ImportSigner* offtaker_signer = terms ? signer_for(offtaker()) : nullptr;
+    const std::string season = terms ? terms->id.value : std::string();
+
+    // farmers.csv — the coordinator's.
+    if (coordinator != nullptr) {
+      BatchWriter batch(store, *tx, "farmers.csv", coordinator->party, *coordinator->key, diagnostics);
+      TRIPARTITE_CHECK(batch.begin(season));
+      Status failure;
+      read_farmers(path("farmers.csv"), context, diagnostics, [&](const Farmer& farmer, int line) {
+        tick();
+        registry.add_farmer(farmer);
+        if (failure.ok()) failure = batch.write(encode_farmer(farmer), line, "farmer_id");
+      });
+      TRIPARTITE_CHECK(failure);
+      TRIPARTITE_TRY(written, batch.seal());
+      summary.files.push_back(written);
+    } else {
+      summary.skipped.push_back("farmers.csv (signed by the coordinator)");
+    }
+
+    // commitments.csv — the off-taker's.
+    if (offtaker_signer != nullptr) {
+      BatchWriter batch(store, *tx, "commitments.csv", offtaker_signer->party, *offtaker_signer->key, diagnostics);
+      TRIPARTITE_CHECK(batch.begin(season));
+      Status failure;
+      read_commitments(path("commitments.csv"), context, diagnostics, [&](const Commitment& commitment, int line) {
+        tick();
+        registry.add_commitment(commitment);
+        if (failure.ok()) failure = batch.write(encode_commitment(commitment, terms->id), line, "commitment_id");
+      });
+      TRIPARTITE_CHECK(failure);
+      TRIPARTITE_TRY(written, batch.seal());
+      summary.files.push_back(written);
+    } else if (terms) {
+      summary.skipped.push_back("commitments.csv (signed by the off-taker " + offtaker() + ")");
+    }
+
+    TRIPARTITE_CHECK(import_loans(context));
+
+    // deliveries.csv — the off-taker's; streams.
+    if (offtaker_signer != nullptr) {
+      BatchWriter batch(store, *tx, "deliveries.csv", offtaker_signer->party, *offtaker_signer->key, diagnostics);
+      TRIPARTITE_CHECK(batch.begin(season));
+      Status failure;
+      read_deliveries(path("deliveries.csv"), context, diagnostics, [&](const Delivery& delivery, int line) {
+        tick();
+        if (failure.ok()) failure = batch.write(encode_delivery(delivery, terms->id), line, "delivery_id");
+      });
+      TRIPARTITE_CHECK(failure);
+      TRIPARTITE_TRY(written, batch.seal());
+      summary.files.push_back(written);
+    } else if (terms) {
+      summary.skipped.push_back("deliveries.csv (signed by the off-taker " + offtaker() + ")");
+    }
+
+    // market_prices.csv — the coordinator's; optional.
+    if (file_exists(path("market_prices.csv"))) {
+      if (coordinator != nullptr) {
+        BatchWriter batch(store, *tx, "market_prices.csv", coordinator->party, *coordinator->key, diagnostics);
+        TRIPARTITE_CHECK(batch.begin(season));
+        Status failure;
+        read_market_prices(path("market_prices.csv"), diagnostics, [&](const MarketPrice& price, int line) {
+          tick();
+          if (failure.ok()) failure = batch.write(encode_market_price(price, terms->id), line, "date");
+        });
+        TRIPARTITE_CHECK(failure);
+        TRIPARTITE_TRY(written, batch.seal());
+        summary.files.push_back(written);
+      } else if (terms) {
+        summary.skipped.push_back("market_prices.csv (signed by the coordinator)");
+      }
+    } else if (terms && terms->price.method == PriceMethod::floor_market) {
+      TRIPARTITE_TRY(existing, load_market_prices(store, terms->id));
+      if (existing.empty()) {
+        diagnostics.push_back(Diagnostic{"market_prices.csv", 0, "",
+                                         "missing: price method floor_market needs market prices"});
+      }
+    }
+
+    if (!diagnostics.empty()) {
+      return invalid(std::to_string(diagnostics.size()) + " problem(s) in " + options.directory +
+                     "; nothing was imported");
+    }
+    if (!terms) return invalid("coalition.toml could not be read; nothing was imported");
+    TRIPARTITE_CHECK(tx->commit());
+    TRIPARTITE_TRY(size, store.size());
+    summary.tree_size = size;
+    return Status::success();
+  }
+
+  Status import_loans(const ReadContext& context) {
+    // Read every loan first (a loan book is small next to deliveries), then one batch per
+    // lender, in lender id order.
+    std::map<std::string, std::vector<std::pair<Loan, int>>> by_lender;
+    read_loans(path("loans.csv"), context, diagnostics, [&](const Loan& loan, int line) {
+      tick();
+      by_lender[loan.lender.value].emplace_back(loan, line);
+    });
+    if (!terms) return Status::success();
+    std::map<std::string, const LoanProduct*> products;
+    for (const auto& product : terms->loan_products) products[product.id.value] = &product;
+    for (const auto& [lender, loans] : by_lender) {
+      const ImportSigner* signer = signer_for(lender);
+      if (signer == nullptr) {
+        summary.skipped.push_back("loans.csv: " + std::to_string(loans.size()) + " loan(s) of " + lender +
+                                  " (signed by that lender)");
+        continue;
+      }
+      BatchWriter batch(store, *tx, "loans.csv", lender, *signer->key, diagnostics);
+      TRIPARTITE_CHECK(batch.begin(terms->id.value));
+      for (const auto& [loan, line] : loans) {
+        EncodedRecord record = encode_loan(loan, terms->id, terms->currency);
+        TRIPARTITE_TRY(existing, store.find("loan", loan.id.value));
+        TRIPARTITE_CHECK(batch.write(record, line, "loan_id"));
+        if (existing) continue;  // its disbursement was written with it
+        auto product = products.find(loan.product.value);
+        if (product == products.end()) {
+          // A product of an earlier season's terms: read it back from the ledger.
+          TRIPARTITE_TRY(stored, store.find("loan_product", loan.product.value));
+          if (!stored) continue;  // reported by the reader
+          TRIPARTITE_TRY(decoded, decode_loan_product(stored->body));
+          TRIPARTITE_TRY(entry, disbursement_entry(loan, decoded, terms->id, terms->currency));
+          TRIPARTITE_CHECK(batch.write(encode_entry(entry), line, "loan_id", &entry));
+          continue;
+        }
+        TRIPARTITE_TRY(entry, disbursement_entry(loan, *product->second, terms->id, terms->currency));
+        TRIPARTITE_CHECK(batch.write(encode_entry(entry), line, "loan_id", &entry));
+      }
+      TRIPARTITE_TRY(written, batch.seal());
+      summary.files.push_back(written);
+    }
+    return Status::success();
+  }
+};
+
+}  // namespace
+
+Result<ledger::JournalEntry> disbursement_entry(const Loan& loan, const LoanProduct& product, const SeasonId& season,
+                                                const Currency& currency) {
+  ledger::JournalEntry entry;
+  entry.id = "disburse-" + loan.id.value;
+  entry.date = format_date(loan.disbursed_on);
+  entry.memo = "disbursement of loan " + loan.id.value + " to " +
+               (loan.paid_to ? loan.paid_to->value + " for farmer " + loan.farmer.value : "farmer " + loan.farmer.value);
+  entry.refs = {{"farmer", loan.farmer.value}, {"loan", loan.id.value}, {"season", season.value}};
+  const std::string asset = currency.code;
+  const std::string loan_account = "loan:" + loan.id.value + ":";
+  const std::string lender_account = "lender:" + loan.lender.value + ":";
+  entry.postings.push_back({loan_account + "principal", asset, loan.principal_minor, "disbursed"});
+  entry.postings.push_back({lender_account + "funds", asset, -loan.principal_minor, "disbursed"});
+  TRIPARTITE_TRY(fee, ledger::round_to_int64(ledger::BigInt(loan.principal_minor) * product.origination_fee.units,
+                                             ledger::pow10(product.origination_fee.scale)));
+  if (fee != 0) {
+    entry.postings.push_back({loan_account + "fees", asset, fee, "fee_charged"});
+    entry.postings.push_back({lender_account + "fee_income", asset, -fee, "fee_charged"});
+  }
+  return entry;
+}
+
+Result<ImportSummary> import_season(ledger::Store& store, const ImportOptions& options, Diagnostics& diagnostics) {
+  Importer importer{store, options, diagnostics, {}, std::nullopt, nullptr, {}, 0};
+  TRIPARTITE_CHECK(importer.run());
+  return importer.summary;
+}
+
+}  // namespace tripartite::contracts

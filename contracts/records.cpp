@@ -1,0 +1,548 @@
+// Canonical records of the domain. See records.hpp and docs/audit-format.md.
+#include "contracts/records.hpp"
+
+#include "ledger/crypto.hpp"
+
+namespace tripartite::contracts {
+namespace {
+
+using canonical::Object;
+using canonical::Value;
+
+EncodedRecord finish(Object object, ledger::RecordIndex index) {
+  return EncodedRecord{std::move(index), Value(std::move(object)).serialise()};
+}
+
+Result<Value> parse_kind(std::string_view body, std::string_view kind) {
+  TRIPARTITE_TRY(value, canonical::parse(body));
+  TRIPARTITE_TRY(actual, canonical::get_string(value, "kind"));
+  if (actual != kind) return invalid("record is a '" + actual + "', expected '" + std::string(kind) + "'");
+  return value;
+}
+
+Status expect_keys(const Value& value, std::size_t count, std::string_view kind) {
+  if (value.as_object().size() != count) {
+    return invalid(std::string(kind) + " record has " + std::to_string(value.as_object().size()) +
+                   " members, expected " + std::to_string(count));
+  }
+  return Status::success();
+}
+
+Result<Date> get_date(const Value& value, std::string_view key) {
+  TRIPARTITE_TRY(text, canonical::get_string(value, key));
+  auto date = parse_date(text);
+  if (!date) return invalid("record's '" + std::string(key) + "' is not a date: " + text);
+  return *date;
+}
+
+Result<Decimal> get_decimal(const Value& value, std::string_view key, int max_scale) {
+  TRIPARTITE_TRY(text, canonical::get_string(value, key));
+  return Decimal::parse(text, max_scale);
+}
+
+Result<std::string> get_id(const Value& value, std::string_view key) {
+  TRIPARTITE_TRY(text, canonical::get_string(value, key));
+  if (!is_valid_id(text)) return invalid("record's '" + std::string(key) + "' is not a valid id: " + text);
+  return text;
+}
+
+std::optional<PartyId> optional_party(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  return PartyId(text);
+}
+
+std::string grams_text(const Grams& grams) { return grams.to_kg_string(); }
+
+}  // namespace
+
+std::string normalised_decimal(const Decimal& value) {
+  Decimal d = value;
+  while (d.scale > 0 && d.units % 10 == 0) {
+    d.units /= 10;
+    d.scale -= 1;
+  }
+  return d.to_string();
+}
+
+EncodedRecord encode_genesis(const std::string& ledger_id, const PartyId& coordinator, const std::string& public_key_raw) {
+  Object o;
+  o["coordinator"] = coordinator.value;
+  o["kind"] = "genesis";
+  o["ledger"] = ledger_id;
+  o["public_key"] = ledger::base64_encode(public_key_raw);
+  return finish(std::move(o), {"genesis", ledger_id, "", coordinator.value, ""});
+}
+
+EncodedRecord encode_key(const PartyId& party, const std::string& public_key_raw) {
+  Object o;
+  o["kind"] = "key";
+  o["party"] = party.value;
+  o["public_key"] = ledger::base64_encode(public_key_raw);
+  return finish(std::move(o), {"key", party.value, "", party.value, ""});
+}
+
+EncodedRecord encode_party(const Party& party) {
+  Object o;
+  o["id"] = party.id.value;
+  o["kind"] = "party";
+  o["name"] = party.name;
+  o["role"] = std::string(to_string(party.role));
+  return finish(std::move(o), {"party", party.id.value, "", party.id.value, ""});
+}
+
+EncodedRecord encode_loan_product(const LoanProduct& product) {
+  Object o;
+  o["annual_rate"] = normalised_decimal(product.annual_rate);
+  o["day_count"] = std::string(to_string(product.day_count));
+  o["id"] = product.id.value;
+  o["kind"] = "loan_product";
+  o["method"] = std::string(to_string(product.method));
+  o["origination_fee"] = normalised_decimal(product.origination_fee);
+  return finish(std::move(o), {"loan_product", product.id.value, "", "", ""});
+}
+
+EncodedRecord encode_season(const SeasonTerms& terms) {
+  Object price;
+  price["method"] = terms.price.method == PriceMethod::fixed ? "fixed" : "floor_market";
+  if (terms.price.method == PriceMethod::fixed) {
+    price["base_per_kg"] = normalised_decimal(terms.price.base_per_kg);
+  } else {
+    price["floor_per_kg"] = normalised_decimal(terms.price.floor_per_kg);
+    price["market_discount"] = normalised_decimal(terms.price.market_discount);
+  }
+  price["moisture_target_pct"] = normalised_decimal(terms.price.moisture_target_pct);
+  Object grades;
+  for (const auto& [grade, multiplier] : terms.price.grade_multipliers) grades[grade] = normalised_decimal(multiplier);
+  price["grades"] = std::move(grades);
+
+  canonical::Array deductions;
+  for (const auto& deduction : terms.deductions) {
+    Object d;
+    d["kind"] = std::string(to_string(deduction.kind));
+    switch (deduction.kind) {
+      case DeductionKind::levy:
+        d["to"] = deduction.to.value;
+        d["rate"] = normalised_decimal(*deduction.rate);
+        break;
+      case DeductionKind::coalition_fee: {
+        if (deduction.rate) d["rate"] = normalised_decimal(*deduction.rate);
+        if (deduction.per_kg) d["per_kg"] = normalised_decimal(*deduction.per_kg);
+        Object shares;
+        for (const auto& [party, share] : deduction.shares) shares[party] = normalised_decimal(share);
+        d["shares"] = std::move(shares);
+        break;
+      }
+      case DeductionKind::agent_commission:
+        d["per_kg"] = normalised_decimal(*deduction.per_kg);
+        break;
+      case DeductionKind::loan_repayment:
+        d["max_share_of_gross"] = normalised_decimal(deduction.max_share_of_gross);
+        break;
+    }
+    deductions.emplace_back(std::move(d));
+  }
+  canonical::Array parties;
+  for (const auto& party : terms.parties) parties.emplace_back(party.id.value);
+  canonical::Array products;
+  for (const auto& product : terms.loan_products) products.emplace_back(product.id.value);
+
+  Object o;
+  o["commodity"] = terms.commodity;
+  o["currency"] = terms.currency.code;
+  o["deductions"] = std::move(deductions);
+  o["id"] = terms.id.value;
+  o["kind"] = "season";
+  o["loan_products"] = std::move(products);
+  o["parties"] = std::move(parties);
+  o["price"] = std::move(price);
+  return finish(std::move(o), {"season", terms.id.value, terms.id.value, "", ""});
+}
+
+EncodedRecord encode_farmer(const Farmer& farmer) {
+  Object o;
+  o["group_id"] = farmer.group_id;
+  o["id"] = farmer.id.value;
+  o["kind"] = "farmer";
+  o["name"] = farmer.name;
+  o["payout_account"] = farmer.payout_account;
+  o["payout_method"] = std::string(to_string(farmer.payout_method));
+  o["phone"] = farmer.phone;
+  return finish(std::move(o), {"farmer", farmer.id.value, "", farmer.id.value, ""});
+}
+
+EncodedRecord encode_commitment(const Commitment& commitment, const SeasonId& season) {
+  Object o;
+  o["farmer"] = commitment.farmer.value;
+  o["id"] = commitment.id.value;
+  o["kind"] = "commitment";
+  o["offtaker"] = commitment.offtaker.value;
+  o["quantity_kg"] = grams_text(commitment.quantity);
+  o["season"] = season.value;
+  o["signed_on"] = format_date(commitment.signed_on);
+  return finish(std::move(o), {"commitment", commitment.id.value, season.value, commitment.farmer.value,
+                               format_date(commitment.signed_on)});
+}
+
+EncodedRecord encode_loan(const Loan& loan, const SeasonId& season, const Currency& currency) {
+  Object o;
+  o["disbursed_on"] = format_date(loan.disbursed_on);
+  o["due_on"] = format_date(loan.due_on);
+  o["farmer"] = loan.farmer.value;
+  o["id"] = loan.id.value;
+  o["kind"] = "loan";
+  o["lender"] = loan.lender.value;
+  o["paid_to"] = loan.paid_to ? loan.paid_to->value : std::string();
+  o["principal"] = ledger::format_units(loan.principal_minor, currency.exponent);
+  o["product"] = loan.product.value;
+  o["season"] = season.value;
+  return finish(std::move(o), {"loan", loan.id.value, season.value, loan.farmer.value, format_date(loan.disbursed_on)});
+}
+
+EncodedRecord encode_delivery(const Delivery& delivery, const SeasonId& season) {
+  Object o;
+  o["agent"] = delivery.agent ? delivery.agent->value : std::string();
+  o["delivered_on"] = format_date(delivery.delivered_on);
+  o["farmer"] = delivery.farmer.value;
+  o["grade"] = delivery.grade;
+  o["id"] = delivery.id.value;
+  o["kind"] = "delivery";
+  o["moisture_pct"] = delivery.moisture_pct ? delivery.moisture_pct->rescaled(3).to_string() : std::string();
+  o["offtaker"] = delivery.offtaker.value;
+  o["season"] = season.value;
+  o["weight_kg"] = grams_text(delivery.weight);
+  return finish(std::move(o), {"delivery", delivery.id.value, season.value, delivery.farmer.value,
+                               format_date(delivery.delivered_on)});
+}
+
+EncodedRecord encode_market_price(const MarketPrice& price, const SeasonId& season) {
+  Object o;
+  o["date"] = format_date(price.date);
+  o["kind"] = "market_price";
+  o["price_per_kg"] = normalised_decimal(price.price_per_kg);
+  o["season"] = season.value;
+  return finish(std::move(o), {"market_price", season.value + "/" + format_date(price.date), season.value, "",
+                               format_date(price.date)});
+}
+
+EncodedRecord encode_entry(const ledger::JournalEntry& entry) {
+  auto season = entry.refs.find("season");
+  auto farmer = entry.refs.find("farmer");
+  // Entries are filed by what they record, so a run's entries or a loan's disbursement can
+  // be found without reading every entry: "settlement" (refs.run), "disbursement" (refs.loan).
+  std::string kind = entry.refs.count("run") != 0 ? "settlement" : entry.refs.count("loan") != 0 ? "disbursement" : "entry";
+  ledger::RecordIndex index{kind, entry.id, season == entry.refs.end() ? "" : season->second,
+                            farmer == entry.refs.end() ? "" : farmer->second, entry.date};
+  return EncodedRecord{std::move(index), ledger::entry_to_record(entry).serialise()};
+}
+
+EncodedRecord encode_run(const RunRecord& run) {
+  Object o;
+  o["as_of"] = format_date(run.as_of);
+  o["deliveries"] = run.deliveries;
+  o["farmers"] = run.farmers;
+  o["id"] = run.id;
+  o["kind"] = "run";
+  o["number"] = static_cast<std::int64_t>(run.number);
+  o["season"] = run.season.value;
+  return finish(std::move(o), {"run", run.id, run.season.value, "", format_date(run.as_of)});
+}
+
+Result<Genesis> decode_genesis(std::string_view body) {
+  TRIPARTITE_TRY(v, parse_kind(body, "genesis"));
+  TRIPARTITE_CHECK(expect_keys(v, 4, "genesis"));
+  TRIPARTITE_TRY(coordinator, get_id(v, "coordinator"));
+  TRIPARTITE_TRY(ledger_id, canonical::get_string(v, "ledger"));
+  TRIPARTITE_TRY(key64, canonical::get_string(v, "public_key"));
+  TRIPARTITE_TRY(key, ledger::base64_decode(key64));
+  if (key.size() != 32) return invalid("genesis public key is not 32 bytes");
+  return Genesis{ledger_id, PartyId(coordinator), key};
+}
+
+Result<KeyRegistration> decode_key(std::string_view body) {
+  TRIPARTITE_TRY(v, parse_kind(body, "key"));
+  TRIPARTITE_CHECK(expect_keys(v, 3, "key"));
+  TRIPARTITE_TRY(party, get_id(v, "party"));
+  TRIPARTITE_TRY(key64, canonical::get_string(v, "public_key"));
+  TRIPARTITE_TRY(key, ledger::base64_decode(key64));
+  if (key.size() != 32) return invalid("registered public key is not 32 bytes");
+  return KeyRegistration{PartyId(party), key};
+}
+
+Result<Party> decode_party(std::string_view body) {
+  TRIPARTITE_TRY(v, parse_kind(body, "party"));
+  TRIPARTITE_CHECK(expect_keys(v, 4, "party"));
+  TRIPARTITE_TRY(id, get_id(v, "id"));
+  TRIPARTITE_TRY(name, canonical::get_string(v, "name"));
+  TRIPARTITE_TRY(role_text, canonical::get_string(v, "role"));
+  auto role = parse_role(role_text);
+  if (!role) return invalid("unknown role " + role_text);
+  return Party{PartyId(id), *role, name};
+}
+
+Result<LoanProduct> decode_loan_product(std::string_view body) {
+  TRIPARTITE_TRY(v, parse_kind(body, "loan_product"));
+  TRIPARTITE_CHECK(expect_keys(v, 6, "loan_product"));
+  LoanProduct product;
+  TRIPARTITE_TRY(id, get_id(v, "id"));
+  product.id = ProductId(id);
+  TRIPARTITE_TRY(rate, get_decimal(v, "annual_rate", 8));
+  product.annual_rate = rate;
+  TRIPARTITE_TRY(fee, get_decimal(v, "origination_fee", 8));
+  product.origination_fee = fee;
+  TRIPARTITE_TRY(method, canonical::get_string(v, "method"));
+  if (method == "declining") {
+    product.method = InterestMethod::declining;
+  } else if (method == "flat") {
+    product.method = InterestMethod::flat;
+  } else {
+    return invalid("unknown interest method " + method);
+  }
+  TRIPARTITE_TRY(day_count_text, canonical::get_string(v, "day_count"));
+  auto day_count = parse_day_count(day_count_text);
+  if (!day_count) return invalid("unknown day count " + day_count_text);
+  product.day_count = *day_count;
+  return product;
+}
+
+Result<SeasonRecord> decode_season(std::string_view body) {
+  TRIPARTITE_TRY(v, parse_kind(body, "season"));
+  TRIPARTITE_CHECK(expect_keys(v, 8, "season"));
+  SeasonRecord out;
+  TRIPARTITE_TRY(id, get_id(v, "id"));
+  out.terms.id = SeasonId(id);
+  TRIPARTITE_TRY(code, canonical::get_string(v, "currency"));
+  TRIPARTITE_TRY(currency, Currency::from_code(code));
+  out.terms.currency = currency;
+  TRIPARTITE_TRY(commodity, canonical::get_string(v, "commodity"));
+  out.terms.commodity = commodity;
+  const Value* price = v.find("price");
+  if (price == nullptr || !price->is_object()) return invalid("season record has no price object");
+  TRIPARTITE_TRY(method, canonical::get_string(*price, "method"));
+  if (method == "fixed") {
+    out.terms.price.method = PriceMethod::fixed;
+    TRIPARTITE_TRY(base, get_decimal(*price, "base_per_kg", 8));
+    out.terms.price.base_per_kg = base;
+  } else if (method == "floor_market") {
+    out.terms.price.method = PriceMethod::floor_market;
+    TRIPARTITE_TRY(floor, get_decimal(*price, "floor_per_kg", 8));
+    TRIPARTITE_TRY(discount, get_decimal(*price, "market_discount", 8));
+    out.terms.price.floor_per_kg = floor;
+    out.terms.price.market_discount = discount;
+  } else {
+    return invalid("unknown price method " + method);
+  }
+  TRIPARTITE_TRY(target, get_decimal(*price, "moisture_target_pct", 3));
+  out.terms.price.moisture_target_pct = target;
+  const Value* grades = price->find("grades");
+  if (grades == nullptr || !grades->is_object()) return invalid("season record has no grades");
+  for (const auto& [grade, multiplier] : grades->as_object()) {
+    if (!multiplier.is_string()) return invalid("grade multiplier is not a string");
+    TRIPARTITE_TRY(m, Decimal::parse(multiplier.as_string(), 8));
+    out.terms.price.grade_multipliers.emplace(grade, m);
+  }
+  const Value* deductions = v.find("deductions");
+  if (deductions == nullptr || !deductions->is_array()) return invalid("season record has no deductions");
+  for (const auto& item : deductions->as_array()) {
+    if (!item.is_object()) return invalid("deduction is not an object");
+    Deduction d;
+    TRIPARTITE_TRY(kind, canonical::get_string(item, "kind"));
+    if (kind == "levy") {
+      d.kind = DeductionKind::levy;
+      TRIPARTITE_TRY(to, get_id(item, "to"));
+      d.to = PartyId(to);
+      TRIPARTITE_TRY(rate, get_decimal(item, "rate", 8));
+      d.rate = rate;
+    } else if (kind == "coalition_fee") {
+      d.kind = DeductionKind::coalition_fee;
+      if (item.find("rate") != nullptr) {
+        TRIPARTITE_TRY(rate, get_decimal(item, "rate", 8));
+        d.rate = rate;
+      }
+      if (item.find("per_kg") != nullptr) {
+        TRIPARTITE_TRY(per_kg, get_decimal(item, "per_kg", 8));
+        d.per_kg = per_kg;
+      }
+      const Value* shares = item.find("shares");
+      if (shares == nullptr || !shares->is_object()) return invalid("coalition fee has no shares");
+      for (const auto& [party, share] : shares->as_object()) {
+        if (!share.is_string()) return invalid("share is not a string");
+        TRIPARTITE_TRY(s, Decimal::parse(share.as_string(), 8));
+        d.shares.emplace(party, s);
+      }
+    } else if (kind == "agent_commission") {
+      d.kind = DeductionKind::agent_commission;
+      TRIPARTITE_TRY(per_kg, get_decimal(item, "per_kg", 8));
+      d.per_kg = per_kg;
+    } else if (kind == "loan_repayment") {
+      d.kind = DeductionKind::loan_repayment;
+      TRIPARTITE_TRY(cap, get_decimal(item, "max_share_of_gross", 8));
+      d.max_share_of_gross = cap;
+    } else {
+      return invalid("unknown deduction kind " + kind);
+    }
+    out.terms.deductions.push_back(std::move(d));
+  }
+  for (const char* list : {"parties", "loan_products"}) {
+    const Value* ids = v.find(list);
+    if (ids == nullptr || !ids->is_array()) return invalid(std::string("season record has no ") + list);
+    for (const auto& id_value : ids->as_array()) {
+      if (!id_value.is_string()) return invalid(std::string("season ") + list + " holds a non-string");
+      (std::string(list) == "parties" ? out.party_ids : out.product_ids).push_back(id_value.as_string());
+    }
+  }
+  return out;
+}
+
+Result<Farmer> decode_farmer(std::string_view body) {
+  TRIPARTITE_TRY(v, parse_kind(body, "farmer"));
+  TRIPARTITE_CHECK(expect_keys(v, 7, "farmer"));
+  Farmer f;
+  TRIPARTITE_TRY(id, get_id(v, "id"));
+  f.id = FarmerId(id);
+  TRIPARTITE_TRY(name, canonical::get_string(v, "name"));
+  TRIPARTITE_TRY(group, canonical::get_string(v, "group_id"));
+  TRIPARTITE_TRY(phone, canonical::get_string(v, "phone"));
+  TRIPARTITE_TRY(method, canonical::get_string(v, "payout_method"));
+  TRIPARTITE_TRY(account, canonical::get_string(v, "payout_account"));
+  f.name = name;
+  f.group_id = group;
+  f.phone = phone;
+  f.payout_account = account;
+  if (method == "mobile_money") {
+    f.payout_method = PayoutMethod::mobile_money;
+  } else if (method == "bank") {
+    f.payout_method = PayoutMethod::bank;
+  } else if (method == "cash") {
+    f.payout_method = PayoutMethod::cash;
+  } else {
+    return invalid("unknown payout method " + method);
+  }
+  return f;
+}
+
+Result<Commitment> decode_commitment(std::string_view body) {
+  TRIPARTITE_TRY(v, parse_kind(body, "commitment"));
+  TRIPARTITE_CHECK(expect_keys(v, 7, "commitment"));
+  Commitment c;
+  TRIPARTITE_TRY(id, get_id(v, "id"));
+  TRIPARTITE_TRY(farmer, get_id(v, "farmer"));
+  TRIPARTITE_TRY(offtaker, get_id(v, "offtaker"));
+  TRIPARTITE_TRY(quantity_text, canonical::get_string(v, "quantity_kg"));
+  TRIPARTITE_TRY(quantity, Grams::parse_kg(quantity_text));
+  TRIPARTITE_TRY(signed_on, get_date(v, "signed_on"));
+  c.id = CommitmentId(id);
+  c.farmer = FarmerId(farmer);
+  c.offtaker = PartyId(offtaker);
+  c.quantity = quantity;
+  c.signed_on = signed_on;
+  return c;
+}
+
+Result<Loan> decode_loan(std::string_view body, const Currency& currency) {
+  TRIPARTITE_TRY(v, parse_kind(body, "loan"));
+  TRIPARTITE_CHECK(expect_keys(v, 10, "loan"));
+  Loan loan;
+  TRIPARTITE_TRY(id, get_id(v, "id"));
+  TRIPARTITE_TRY(farmer, get_id(v, "farmer"));
+  TRIPARTITE_TRY(lender, get_id(v, "lender"));
+  TRIPARTITE_TRY(product, get_id(v, "product"));
+  TRIPARTITE_TRY(paid_to, canonical::get_string(v, "paid_to"));
+  TRIPARTITE_TRY(principal_text, canonical::get_string(v, "principal"));
+  TRIPARTITE_TRY(principal, ledger::Money::parse(principal_text, currency));
+  TRIPARTITE_TRY(disbursed_on, get_date(v, "disbursed_on"));
+  TRIPARTITE_TRY(due_on, get_date(v, "due_on"));
+  loan.id = LoanId(id);
+  loan.farmer = FarmerId(farmer);
+  loan.lender = PartyId(lender);
+  loan.product = ProductId(product);
+  loan.paid_to = optional_party(paid_to);
+  loan.principal_minor = principal.minor;
+  loan.disbursed_on = disbursed_on;
+  loan.due_on = due_on;
+  return loan;
+}
+
+Result<Delivery> decode_delivery(std::string_view body) {
+  TRIPARTITE_TRY(v, parse_kind(body, "delivery"));
+  TRIPARTITE_CHECK(expect_keys(v, 10, "delivery"));
+  Delivery d;
+  TRIPARTITE_TRY(id, get_id(v, "id"));
+  TRIPARTITE_TRY(farmer, get_id(v, "farmer"));
+  TRIPARTITE_TRY(offtaker, get_id(v, "offtaker"));
+  TRIPARTITE_TRY(grade, canonical::get_string(v, "grade"));
+  TRIPARTITE_TRY(weight_text, canonical::get_string(v, "weight_kg"));
+  TRIPARTITE_TRY(weight, Grams::parse_kg(weight_text));
+  TRIPARTITE_TRY(moisture_text, canonical::get_string(v, "moisture_pct"));
+  TRIPARTITE_TRY(delivered_on, get_date(v, "delivered_on"));
+  TRIPARTITE_TRY(agent, canonical::get_string(v, "agent"));
+  d.id = DeliveryId(id);
+  d.farmer = FarmerId(farmer);
+  d.offtaker = PartyId(offtaker);
+  d.grade = grade;
+  d.weight = weight;
+  if (!moisture_text.empty()) {
+    TRIPARTITE_TRY(moisture, Decimal::parse(moisture_text, 3));
+    d.moisture_pct = moisture;
+  }
+  d.delivered_on = delivered_on;
+  d.agent = optional_party(agent);
+  return d;
+}
+
+Result<MarketPrice> decode_market_price(std::string_view body) {
+  TRIPARTITE_TRY(v, parse_kind(body, "market_price"));
+  TRIPARTITE_CHECK(expect_keys(v, 4, "market_price"));
+  TRIPARTITE_TRY(date, get_date(v, "date"));
+  TRIPARTITE_TRY(price, get_decimal(v, "price_per_kg", 8));
+  return MarketPrice{date, price};
+}
+
+Result<RunRecord> decode_run(std::string_view body) {
+  TRIPARTITE_TRY(v, parse_kind(body, "run"));
+  TRIPARTITE_CHECK(expect_keys(v, 7, "run"));
+  RunRecord run;
+  TRIPARTITE_TRY(id, canonical::get_string(v, "id"));
+  TRIPARTITE_TRY(season, get_id(v, "season"));
+  TRIPARTITE_TRY(number, canonical::get_int(v, "number"));
+  TRIPARTITE_TRY(as_of, get_date(v, "as_of"));
+  TRIPARTITE_TRY(farmers, canonical::get_int(v, "farmers"));
+  TRIPARTITE_TRY(deliveries, canonical::get_int(v, "deliveries"));
+  run.id = id;
+  run.season = SeasonId(season);
+  run.number = static_cast<int>(number);
+  run.as_of = as_of;
+  run.farmers = farmers;
+  run.deliveries = deliveries;
+  return run;
+}
+
+Result<ledger::RecordIndex> index_of_record(std::string_view body) {
+  TRIPARTITE_TRY(v, canonical::parse(body));
+  TRIPARTITE_TRY(kind, canonical::get_string(v, "kind"));
+  auto text = [&](const char* key) -> std::string {
+    const Value* member = v.find(key);
+    return member != nullptr && member->is_string() ? member->as_string() : std::string();
+  };
+  if (kind == "genesis") return ledger::RecordIndex{kind, text("ledger"), "", text("coordinator"), ""};
+  if (kind == "key") return ledger::RecordIndex{kind, text("party"), "", text("party"), ""};
+  if (kind == "party") return ledger::RecordIndex{kind, text("id"), "", text("id"), ""};
+  if (kind == "loan_product") return ledger::RecordIndex{kind, text("id"), "", "", ""};
+  if (kind == "season") return ledger::RecordIndex{kind, text("id"), text("id"), "", ""};
+  if (kind == "farmer") return ledger::RecordIndex{kind, text("id"), "", text("id"), ""};
+  if (kind == "commitment") return ledger::RecordIndex{kind, text("id"), text("season"), text("farmer"), text("signed_on")};
+  if (kind == "loan") return ledger::RecordIndex{kind, text("id"), text("season"), text("farmer"), text("disbursed_on")};
+  if (kind == "delivery") {
+    return ledger::RecordIndex{kind, text("id"), text("season"), text("farmer"), text("delivered_on")};
+  }
+  if (kind == "market_price") {
+    return ledger::RecordIndex{kind, text("season") + "/" + text("date"), text("season"), "", text("date")};
+  }
+  if (kind == "run") return ledger::RecordIndex{kind, text("id"), text("season"), "", text("as_of")};
+  if (kind == "entry") {
+    TRIPARTITE_TRY(entry, ledger::entry_from_record(v));
+    return encode_entry(entry).index;
+  }
+  return invalid("unknown record kind '" + kind + "'");
+}
+
+}  // namespace tripartite::contracts

@@ -1,0 +1,88 @@
+// The canonical ledger records of the domain: how each party, term, farmer, commitment,
+// loan, delivery, market price, key registration and settlement run is written into the
+// log, and read back. The byte form is documented in docs/audit-format.md and is permanent.
+//
+// Invariants: to_record(x) is canonical JSON (ledger/canonical.hpp) with a "kind" member;
+// decimals are written normalised (money with exactly the currency's decimals, weights and
+// moisture with exactly 3, rates and prices with trailing zeros removed), so the same value
+// always gives the same bytes and a re-import of identical data is recognised as identical.
+// from_record(to_record(x)) == x for every valid x.
+#pragma once
+
+#include <string>
+
+#include "contracts/model.hpp"
+#include "ledger/canonical.hpp"
+#include "ledger/store.hpp"
+
+namespace tripartite::contracts {
+
+namespace canonical = ledger::canonical;
+
+// A canonical record with the index columns the store files it under.
+struct EncodedRecord {
+  ledger::RecordIndex index;
+  std::string body;
+};
+
+// Rates and prices: the shortest exact decimal ("38.5", "0.02", "1").
+std::string normalised_decimal(const Decimal& value);
+
+EncodedRecord encode_genesis(const std::string& ledger_id, const PartyId& coordinator, const std::string& public_key_raw);
+EncodedRecord encode_key(const PartyId& party, const std::string& public_key_raw);
+EncodedRecord encode_party(const Party& party);
+EncodedRecord encode_loan_product(const LoanProduct& product);
+EncodedRecord encode_season(const SeasonTerms& terms);
+EncodedRecord encode_farmer(const Farmer& farmer);
+EncodedRecord encode_commitment(const Commitment& commitment, const SeasonId& season);
+EncodedRecord encode_loan(const Loan& loan, const SeasonId& season, const Currency& currency);
+EncodedRecord encode_delivery(const Delivery& delivery, const SeasonId& season);
+EncodedRecord encode_market_price(const MarketPrice& price, const SeasonId& season);
+// An entry record's index: kind "settlement" when refs has "run", "disbursement" when it
+// has "loan", else "entry"; season and subject from refs "season" and "farmer".
+EncodedRecord encode_entry(const ledger::JournalEntry& entry);
+
+struct KeyRegistration {
+  PartyId party;
+  std::string public_key_raw;  // 32 bytes
+};
+struct Genesis {
+  std::string ledger_id;
+  PartyId coordinator;
+  std::string public_key_raw;
+};
+
+// A settlement run: the record that opens a run's batch (its entries follow it).
+struct RunRecord {
+  std::string id;          // "<season>-R<n>"
+  SeasonId season;
+  int number = 0;
+  Date as_of;
+  std::int64_t farmers = 0;
+  std::int64_t deliveries = 0;
+};
+EncodedRecord encode_run(const RunRecord& run);
+
+Result<Genesis> decode_genesis(std::string_view body);
+Result<KeyRegistration> decode_key(std::string_view body);
+Result<Party> decode_party(std::string_view body);
+Result<LoanProduct> decode_loan_product(std::string_view body);
+// Needs the loan products and parties to rebuild the full terms: the caller passes a lookup.
+struct SeasonRecord {
+  SeasonTerms terms;                   // parties and loan_products filled by the caller
+  std::vector<std::string> party_ids;
+  std::vector<std::string> product_ids;
+};
+Result<SeasonRecord> decode_season(std::string_view body);
+Result<Farmer> decode_farmer(std::string_view body);
+Result<Commitment> decode_commitment(std::string_view body);
+Result<Loan> decode_loan(std::string_view body, const Currency& currency);
+Result<Delivery> decode_delivery(std::string_view body);
+Result<MarketPrice> decode_market_price(std::string_view body);
+Result<RunRecord> decode_run(std::string_view body);
+
+// The index columns a stored record must have, recomputed from its bytes (for verify's
+// "every table row agrees with its record" check). Unknown kinds are an error.
+Result<ledger::RecordIndex> index_of_record(std::string_view body);
+
+}  // namespace tripartite::contracts

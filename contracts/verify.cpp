@@ -1,0 +1,377 @@
+// Verification of a ledger or an audit export. See verify.hpp and docs/audit-format.md.
+#include "contracts/verify.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <unordered_map>
+
+#include "contracts/records.hpp"
+#include "contracts/repository.hpp"
+#include "ledger/canonical.hpp"
+#include "ledger/tlog.hpp"
+
+namespace tripartite::contracts {
+namespace {
+
+struct CheckpointRef {
+  std::uint64_t tree_size = 0;
+  std::string note;
+  std::string author;  // the database's batch author; empty for an export (taken from the note)
+};
+
+Error at_record(std::uint64_t seq, const std::string& why) {
+  return verification_error("verification failed at record " + std::to_string(seq) + ": " + why);
+}
+Error at_checkpoint(std::uint64_t size, const std::string& why) {
+  return verification_error("verification failed at checkpoint of tree size " + std::to_string(size) + ": " + why);
+}
+
+// A short digest of an entry's postings, to compare with the posting rows.
+std::string postings_digest(const std::vector<ledger::Posting>& postings) {
+  std::string text;
+  for (const auto& p : postings) {
+    text += p.account + '\x1f' + p.asset + '\x1f' + std::to_string(p.amount) + '\x1f' + p.tag + '\x1e';
+  }
+  return ledger::hash_bytes(ledger::sha256(text));
+}
+
+class LogVerifier {
+ public:
+  LogVerifier(std::vector<CheckpointRef> checkpoints, bool keep_leaves, std::string expected_ledger_id)
+      : checkpoints_(std::move(checkpoints)), keep_leaves_(keep_leaves), expected_ledger_id_(std::move(expected_ledger_id)) {}
+
+  // One record, in sequence order. stored_leaf / stored_index are the database's columns.
+  Status feed(std::uint64_t seq, const std::string& body, const ledger::Hash* stored_leaf,
+              const ledger::RecordIndex* stored_index, std::uint64_t stored_batch) {
+    if (seq != frontier_.size() + 1) {
+      return at_record(frontier_.size() + 1, "missing from the log (the next record found is " + std::to_string(seq) + ")");
+    }
+    ledger::Hash leaf = ledger::leaf_hash(body);
+    if (stored_leaf != nullptr && *stored_leaf != leaf) return at_record(seq, "stored leaf hash does not match the record's bytes");
+    auto value = ledger::canonical::parse(body);
+    if (!value) return at_record(seq, value.error().message);
+    auto kind_result = ledger::canonical::get_string(*value, "kind");
+    if (!kind_result) return at_record(seq, kind_result.error().message);
+    const std::string kind = *kind_result;
+    if (stored_index != nullptr) {
+      auto index = index_of_record(body);
+      if (!index) return at_record(seq, index.error().message);
+      if (!(*index == *stored_index)) return at_record(seq, "the records table's index columns disagree with the record");
+    }
+    if (next_checkpoint_ >= checkpoints_.size()) return at_record(seq, "not covered by any checkpoint");
+    const CheckpointRef& batch = checkpoints_[next_checkpoint_];
+    if (stored_batch != 0 && stored_batch != next_checkpoint_ + 1) {
+      return at_record(seq, "the records table puts it in batch " + std::to_string(stored_batch) + ", the checkpoints in batch " +
+                                std::to_string(next_checkpoint_ + 1));
+    }
+    TRIPARTITE_TRY(author, batch_author(batch));
+    TRIPARTITE_CHECK(check_and_learn(seq, kind, body, *value, author));
+    frontier_.append(leaf);
+    if (keep_leaves_) leaves_.push_back(leaf);
+    if (seq == batch.tree_size) TRIPARTITE_CHECK(check_checkpoint(batch, author));
+    return Status::success();
+  }
+
+  Status finish() {
+    if (next_checkpoint_ < checkpoints_.size()) {
+      return at_checkpoint(checkpoints_[next_checkpoint_].tree_size,
+                           "the log ends at record " + std::to_string(frontier_.size()) +
+                               ": records it covers are missing (a truncated log?)");
+    }
+    if (frontier_.size() == 0) return verification_error("verification failed: the log is empty");
+    return Status::success();
+  }
+
+  Status check_postings(ledger::Store& store) {
+    std::uint64_t current = 0;
+    std::vector<ledger::Posting> postings;
+    auto flush = [&]() -> Status {
+      if (current == 0) return Status::success();
+      auto expected = entry_postings_.find(current);
+      if (expected == entry_postings_.end()) return at_record(current, "posting rows exist for a record that is not an entry");
+      if (expected->second != postings_digest(postings)) return at_record(current, "posting rows disagree with the entry");
+      entry_postings_.erase(expected);
+      postings.clear();
+      return Status::success();
+    };
+    TRIPARTITE_CHECK(store.scan_postings("", [&](const ledger::StoredPosting& stored) -> Status {
+      if (stored.seq != current) {
+        TRIPARTITE_CHECK(flush());
+        current = stored.seq;
+      }
+      if (stored.index != postings.size()) return at_record(stored.seq, "posting rows are out of order or missing");
+      auto date = entry_dates_.find(stored.seq);
+      if (date == entry_dates_.end() || date->second != stored.date) {
+        return at_record(stored.seq, "a posting row's date disagrees with the entry");
+      }
+      postings.push_back(stored.posting);
+      return Status::success();
+    }));
+    TRIPARTITE_CHECK(flush());
+    if (!entry_postings_.empty()) return at_record(entry_postings_.begin()->first, "the entry's posting rows are missing");
+    return Status::success();
+  }
+
+  VerifySummary summary() const {
+    VerifySummary out;
+    out.records = frontier_.size();
+    out.batches = checkpoints_.size();
+    out.entries = entries_;
+    out.ledger_id = ledger_id_;
+    out.root = frontier_.root();
+    return out;
+  }
+
+  const std::vector<ledger::Hash>& leaves() const { return leaves_; }
+  const std::map<std::string, std::string>& keys() const { return keys_; }
+  const std::string& ledger_id() const { return ledger_id_; }
+
+ private:
+  Result<std::string> batch_author(const CheckpointRef& batch) {
+    auto note = ledger::parse_note(batch.note);
+    if (!note) return at_checkpoint(batch.tree_size, "the signed note does not parse: " + note.error().message);
+    if (note->signatures.size() != 1) return at_checkpoint(batch.tree_size, "expected exactly one signature");
+    const std::string& signer = note->signatures.front().key_name;
+    if (!batch.author.empty() && batch.author != signer) {
+      return at_checkpoint(batch.tree_size, "the batch's author " + batch.author + " did not sign it (" + signer + " did)");
+    }
+    return signer;
+  }
+
+  std::optional<Role> role_of(const std::string& party) const {
+    auto it = roles_.find(party);
+    if (it == roles_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  Status check_and_learn(std::uint64_t seq, const std::string& kind, const std::string& body,
+                         const ledger::canonical::Value& value, const std::string& author) {
+    if (seq == 1 && kind != "genesis") return at_record(seq, "the log does not start with a genesis record");
+    if (kind == "genesis") {
+      if (seq != 1) return at_record(seq, "a second genesis record");
+      auto genesis = decode_genesis(body);
+      if (!genesis) return at_record(seq, genesis.error().message);
+      if (genesis->coordinator.value != author) return at_record(seq, "genesis names " + genesis->coordinator.value + " but is signed by " + author);
+      if (!expected_ledger_id_.empty() && genesis->ledger_id != expected_ledger_id_) {
+        return at_record(seq, "genesis is for ledger " + genesis->ledger_id + ", this database is ledger " + expected_ledger_id_);
+      }
+      ledger_id_ = genesis->ledger_id;
+      roles_[author] = Role::coordinator;
+      keys_[author] = genesis->public_key_raw;
+      return Status::success();
+    }
+    std::optional<Role> required = author_role_for_kind(kind);
+    std::optional<Role> author_role = role_of(author);
+    if (kind == "entry") {
+      auto entry = ledger::entry_from_record(value);
+      if (!entry) return at_record(seq, entry.error().message);
+      auto balanced = ledger::check_balanced(*entry);
+      if (!balanced.ok()) return at_record(seq, balanced.error().message);
+      entries_ += 1;
+      entry_postings_[seq] = postings_digest(entry->postings);
+      entry_dates_[seq] = entry->date;
+      auto run = entry->refs.find("run");
+      auto loan = entry->refs.find("loan");
+      if (run != entry->refs.end()) {
+        auto season = entry->refs.find("season");
+        auto offtaker = season == entry->refs.end() ? offtakers_.end() : offtakers_.find(season->second);
+        if (offtaker == offtakers_.end() || offtaker->second != author) {
+          return at_record(seq, "settlement entry signed by " + author + ", who is not the season's off-taker");
+        }
+      } else if (loan != entry->refs.end()) {
+        auto lender = lenders_.find(loan->second);
+        if (lender == lenders_.end() || lender->second != author) {
+          return at_record(seq, "disbursement of loan " + loan->second + " signed by " + author + ", not its lender");
+        }
+      } else {
+        return at_record(seq, "an entry that is neither a settlement nor a disbursement");
+      }
+      return Status::success();
+    }
+    if (!required) return at_record(seq, "unknown record kind '" + kind + "'");
+    if (author_role != required) {
+      return at_record(seq, "a " + kind + " record signed by " + author + " (" +
+                                (author_role ? std::string(to_string(*author_role)) : std::string("no role")) +
+                                "); only a party of role " + std::string(to_string(*required)) + " may write it");
+    }
+    if (kind == "key") {
+      auto key = decode_key(body);
+      if (!key) return at_record(seq, key.error().message);
+      if (keys_.count(key->party.value) != 0) return at_record(seq, "a second key for party " + key->party.value);
+      keys_[key->party.value] = key->public_key_raw;
+    } else if (kind == "party") {
+      auto party = decode_party(body);
+      if (!party) return at_record(seq, party.error().message);
+      auto known = roles_.find(party->id.value);
+      if (known != roles_.end() && known->second != party->role) {
+        return at_record(seq, "party " + party->id.value + " already has role " + std::string(to_string(known->second)));
+      }
+      roles_[party->id.value] = party->role;
+    } else if (kind == "season") {
+      auto season = decode_season(body);
+      if (!season) return at_record(seq, season.error().message);
+      for (const auto& id : season->party_ids) {
+        if (role_of(id) == Role::offtaker) offtakers_[season->terms.id.value] = id;
+      }
+    } else if (kind == "loan") {
+      auto parsed = ledger::canonical::get_string(value, "lender");
+      auto id = ledger::canonical::get_string(value, "id");
+      if (!parsed || !id) return at_record(seq, "loan record without lender or id");
+      if (*parsed != author) return at_record(seq, "loan of lender " + *parsed + " signed by " + author);
+      lenders_[*id] = *parsed;
+    } else if (kind == "run" || kind == "delivery" || kind == "commitment") {
+      auto season = ledger::canonical::get_string(value, "season");
+      if (!season) return at_record(seq, season.error().message);
+      auto offtaker = offtakers_.find(*season);
+      if (offtaker == offtakers_.end() || offtaker->second != author) {
+        return at_record(seq, "a " + kind + " of season " + *season + " signed by " + author + ", not its off-taker");
+      }
+    }
+    return Status::success();
+  }
+
+  Status check_checkpoint(const CheckpointRef& batch, const std::string& author) {
+    auto note = ledger::parse_note(batch.note);
+    auto checkpoint = ledger::parse_checkpoint_body(note->body);
+    if (!checkpoint) return at_checkpoint(batch.tree_size, checkpoint.error().message);
+    if (checkpoint->origin != "tripartite/" + ledger_id_) {
+      return at_checkpoint(batch.tree_size, "origin '" + checkpoint->origin + "' is not tripartite/" + ledger_id_);
+    }
+    if (checkpoint->size != batch.tree_size) {
+      return at_checkpoint(batch.tree_size, "the signed size is " + std::to_string(checkpoint->size));
+    }
+    if (checkpoint->root != frontier_.root()) {
+      return at_checkpoint(batch.tree_size, "the signed root is not the Merkle root of records 1.." + std::to_string(batch.tree_size));
+    }
+    auto key = keys_.find(author);
+    if (key == keys_.end()) return at_checkpoint(batch.tree_size, "signed by " + author + ", who has no registered key");
+    if (!ledger::verify_note_signature(*note, author, key->second)) {
+      return at_checkpoint(batch.tree_size, "the signature of " + author + " does not verify with its registered key");
+    }
+    next_checkpoint_ += 1;
+    return Status::success();
+  }
+
+  std::vector<CheckpointRef> checkpoints_;
+  bool keep_leaves_;
+  std::string expected_ledger_id_;
+  std::size_t next_checkpoint_ = 0;
+  ledger::TreeFrontier frontier_;
+  std::vector<ledger::Hash> leaves_;
+  std::string ledger_id_;
+  std::map<std::string, Role> roles_;
+  std::map<std::string, std::string> keys_;
+  std::map<std::string, std::string> offtakers_;  // season -> off-taker
+  std::unordered_map<std::string, std::string> lenders_;  // loan -> lender
+  std::map<std::uint64_t, std::string> entry_postings_;
+  std::map<std::uint64_t, std::string> entry_dates_;
+  std::uint64_t entries_ = 0;
+};
+
+// Proves that a checkpoint kept by the auditor is a prefix of the verified log.
+Result<std::uint64_t> check_kept_checkpoint(const std::string& text, const LogVerifier& verifier) {
+  auto note = ledger::parse_note(text);
+  if (!note) return verification_error("verification failed: the kept checkpoint does not parse: " + note.error().message);
+  auto checkpoint = ledger::parse_checkpoint_body(note->body);
+  if (!checkpoint) return verification_error("verification failed: the kept checkpoint: " + checkpoint.error().message);
+  const std::uint64_t size = checkpoint->size;
+  if (checkpoint->origin != "tripartite/" + verifier.ledger_id()) {
+    return at_checkpoint(size, "the kept checkpoint is for another log (" + checkpoint->origin + ")");
+  }
+  bool signed_by_registered = false;
+  for (const auto& signature : note->signatures) {
+    auto key = verifier.keys().find(signature.key_name);
+    if (key != verifier.keys().end() && ledger::verify_note_signature(*note, signature.key_name, key->second)) {
+      signed_by_registered = true;
+    }
+  }
+  if (!signed_by_registered) return at_checkpoint(size, "the kept checkpoint is not signed by a registered key of this log");
+  const auto& leaves = verifier.leaves();
+  if (size > leaves.size()) {
+    return at_checkpoint(size, "the log has only " + std::to_string(leaves.size()) +
+                                   " records: it was truncated after the kept checkpoint");
+  }
+  if (size == 0) return size;
+  auto proof = ledger::consistency_proof(leaves, size);
+  ledger::Hash new_root = ledger::merkle_root(leaves);
+  if (!ledger::verify_consistency(size, leaves.size(), checkpoint->root, new_root, proof)) {
+    return at_checkpoint(size, "the log does not extend the kept checkpoint: its history was rewritten");
+  }
+  return size;
+}
+
+Result<std::string> read_whole(const std::filesystem::path& path) {
+  return ledger::read_file(path.string());
+}
+
+}  // namespace
+
+Result<VerifySummary> verify_store(ledger::Store& store, const VerifyOptions& options) {
+  TRIPARTITE_TRY(batches, store.batches());
+  std::vector<CheckpointRef> checkpoints;
+  std::uint64_t previous = 0;
+  for (const auto& batch : batches) {
+    if (batch.first_seq != previous + 1 || batch.tree_size < batch.first_seq) {
+      return at_checkpoint(batch.tree_size, "batch " + std::to_string(batch.id) + " does not continue the previous batch");
+    }
+    previous = batch.tree_size;
+    checkpoints.push_back(CheckpointRef{batch.tree_size, batch.note, batch.author});
+  }
+  LogVerifier verifier(std::move(checkpoints), options.kept_checkpoint.has_value(), store.ledger_id());
+  TRIPARTITE_CHECK(store.scan_log([&](const ledger::StoredRecord& record, const ledger::Hash& leaf) -> Status {
+    return verifier.feed(record.seq, record.body, &leaf, &record.index, record.batch);
+  }));
+  TRIPARTITE_CHECK(verifier.finish());
+  TRIPARTITE_CHECK(verifier.check_postings(store));
+  VerifySummary summary = verifier.summary();
+  if (options.kept_checkpoint) {
+    TRIPARTITE_TRY(size, check_kept_checkpoint(*options.kept_checkpoint, verifier));
+    summary.proven_checkpoint_size = size;
+  }
+  return summary;
+}
+
+Result<VerifySummary> verify_export(const std::string& directory, const VerifyOptions& options) {
+  namespace fs = std::filesystem;
+  fs::path root(directory);
+  std::error_code error;
+  if (!fs::is_regular_file(root / "journal.jsonl", error)) return invalid(directory + ": no journal.jsonl (not an audit export)");
+  std::vector<CheckpointRef> checkpoints;
+  for (const auto& item : fs::directory_iterator(root / "checkpoints", error)) {
+    std::string name = item.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos || (name.size() > 1 && name[0] == '0')) {
+      return verification_error("verification failed: checkpoints/" + name + " is not named by a tree size");
+    }
+    TRIPARTITE_TRY(note, read_whole(item.path()));
+    checkpoints.push_back(CheckpointRef{std::stoull(name), note, ""});
+  }
+  if (error) return invalid(directory + "/checkpoints: " + error.message());
+  std::sort(checkpoints.begin(), checkpoints.end(),
+            [](const CheckpointRef& a, const CheckpointRef& b) { return a.tree_size < b.tree_size; });
+  LogVerifier verifier(std::move(checkpoints), options.kept_checkpoint.has_value(), "");
+  std::ifstream journal(root / "journal.jsonl", std::ios::binary);
+  std::string line;
+  std::uint64_t seq = 0;
+  while (std::getline(journal, line)) {
+    seq += 1;
+    TRIPARTITE_CHECK(verifier.feed(seq, line, nullptr, nullptr, 0));
+  }
+  TRIPARTITE_CHECK(verifier.finish());
+  // keys/<party>.pem must be exactly the keys the log registered.
+  for (const auto& [party, raw] : verifier.keys()) {
+    auto text = read_whole(root / "keys" / (party + ".pem"));
+    if (!text) return verification_error("verification failed: keys/" + party + ".pem is missing");
+    auto key = ledger::public_key_raw_from_pem(*text);
+    if (!key || *key != raw) return verification_error("verification failed: keys/" + party + ".pem is not the key the log registered");
+  }
+  VerifySummary summary = verifier.summary();
+  if (options.kept_checkpoint) {
+    TRIPARTITE_TRY(size, check_kept_checkpoint(*options.kept_checkpoint, verifier));
+    summary.proven_checkpoint_size = size;
+  }
+  return summary;
+}
+
+}  // namespace tripartite::contracts

@@ -1,0 +1,47 @@
+// Verifying a ledger without trusting whoever ran it (SPEC §5): from a database or from an
+// exported audit folder.
+//
+// What is checked, in one pass over the log in sequence order: every record's bytes are
+// canonical and (in a database) its stored leaf hash and index columns agree with them;
+// every journal entry balances and (in a database) its posting rows agree with it; every
+// record lies in exactly one batch and its author may write that kind of record (SPEC §5
+// authority, roles from the log itself); after each batch the checkpoint's origin, size and
+// Merkle root are recomputed and its Ed25519 signature is checked against the key the log
+// registered for the author. Optionally, a checkpoint kept from earlier is proven to be a
+// prefix of this log by an RFC 9162 consistency proof.
+//
+// Invariants: the verdict depends only on the bytes of the log and the checkpoints, never on
+// a derived table; the first problem is reported with its sequence number (or the
+// checkpoint's tree size) and the reason.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "ledger/crypto.hpp"
+#include "ledger/store.hpp"
+
+namespace tripartite::contracts {
+
+struct VerifySummary {
+  std::uint64_t records = 0;
+  std::uint64_t batches = 0;
+  std::uint64_t entries = 0;
+  std::string ledger_id;
+  ledger::Hash root{};
+  std::optional<std::uint64_t> proven_checkpoint_size;  // --checkpoint
+};
+
+struct VerifyOptions {
+  std::optional<std::string> kept_checkpoint;  // signed note text kept by the auditor
+};
+
+// Verifies a database. Failures are ErrorKind::verification with "record N: …" or
+// "checkpoint at tree size N: …".
+Result<VerifySummary> verify_store(ledger::Store& store, const VerifyOptions& options);
+
+// Verifies an export folder: journal.jsonl, checkpoints/<tree size>, keys/<party>.pem.
+Result<VerifySummary> verify_export(const std::string& directory, const VerifyOptions& options);
+
+}  // namespace tripartite::contracts

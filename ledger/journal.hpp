@@ -1,0 +1,45 @@
+// Balanced journal entries: the only way value moves in the ledger.
+//
+// Invariants: an entry has two or more postings; for every asset (a currency code such as
+// "KES", or "kg:<commodity>" for quantities in grams) its postings sum to exactly zero;
+// amounts are int64 minor units (or grams) and never overflow when summed. The store
+// refuses an unbalanced entry before writing it and `verify` re-checks every stored one.
+// Sign convention: debit positive, credit negative (docs/ledger.md, chart of accounts).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ledger/canonical.hpp"
+#include "ledger/result.hpp"
+
+namespace tripartite::ledger {
+
+struct Posting {
+  std::string account;  // "<kind>:<id>[:<sub>]", e.g. "loan:L001:principal"
+  std::string asset;    // "KES", "kg:maize"
+  std::int64_t amount = 0;
+  std::string tag;      // why: "gross", "levy", "coalition_fee", "principal" ... (may be empty)
+  friend bool operator==(const Posting&, const Posting&) = default;
+};
+
+struct JournalEntry {
+  std::string id;    // unique in the ledger, e.g. "2026A-R1-F001"
+  std::string date;  // effective date, YYYY-MM-DD
+  std::string memo;  // one human line
+  std::map<std::string, std::string> refs;  // what it is about: {"run": ..., "farmer": ...}
+  std::vector<Posting> postings;
+  friend bool operator==(const JournalEntry&, const JournalEntry&) = default;
+};
+
+// OK when the entry has >= 2 postings, each asset sums to zero without overflow, and every
+// account and asset is non-empty; otherwise an invalid_input error saying what is wrong.
+Status check_balanced(const JournalEntry& entry);
+
+// The canonical record of an entry: {"date","id","kind":"entry","memo","postings":[...],"refs":{...}}
+canonical::Value entry_to_record(const JournalEntry& entry);
+Result<JournalEntry> entry_from_record(const canonical::Value& record);
+
+}  // namespace tripartite::ledger

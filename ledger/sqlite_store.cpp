@@ -1,0 +1,591 @@
+// The SQLite implementation of the ledger store (store.hpp).
+//
+// One connection, WAL journal, synchronous=FULL (a command is one transaction, so the one
+// fsync per command is cheap and a committed settlement survives a power cut), prepared
+// statements reused for every row. A Transaction is BEGIN IMMEDIATE … COMMIT; each batch is
+// a SAVEPOINT inside it so a replayed batch can be dropped alone. The tree frontier (the
+// compact range of the Merkle tree) is persisted in `meta` with each batch, so tree heads are
+// computed incrementally. Schema: docs/ledger.md ("Database schema"); version in meta.
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <cstring>
+
+#include "ledger/store.hpp"
+#include "ledger/tlog.hpp"
+
+namespace tripartite::ledger {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE meta(name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE records(
+  seq INTEGER PRIMARY KEY,
+  batch INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  season TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  date TEXT NOT NULL,
+  body BLOB NOT NULL,
+  leaf BLOB NOT NULL);
+CREATE UNIQUE INDEX records_by_key ON records(kind, key);
+CREATE INDEX records_by_subject ON records(kind, season, subject, key);
+CREATE TABLE batches(
+  id INTEGER PRIMARY KEY,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  author TEXT NOT NULL,
+  first_seq INTEGER NOT NULL,
+  tree_size INTEGER NOT NULL,
+  digest BLOB NOT NULL,
+  note TEXT NOT NULL);
+CREATE TABLE postings(
+  seq INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  date TEXT NOT NULL,
+  account TEXT NOT NULL,
+  asset TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  tag TEXT NOT NULL,
+  PRIMARY KEY(seq, idx)) WITHOUT ROWID;
+CREATE INDEX postings_by_account ON postings(account, date);
+)sql";
+
+std::string sqlite_message(sqlite3* db, const std::string& what) {
+  return what + ": " + (db != nullptr ? sqlite3_errmsg(db) : "out of memory");
+}
+
+class Statement {
+ public:
+  Statement() = default;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement() { sqlite3_finalize(statement_); }
+
+  Status prepare(sqlite3* db, const std::string& sql) {
+    sqlite3_finalize(statement_);
+    statement_ = nullptr;
+    db_ = db;
+    if (sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &statement_, nullptr) != SQLITE_OK) {
+      return internal_error(sqlite_message(db, "preparing '" + sql + "'"));
+    }
+    return Status::success();
+  }
+  void reset() {
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+  }
+  void bind(int i, std::int64_t value) { sqlite3_bind_int64(statement_, i, value); }
+  void bind(int i, std::uint64_t value) { sqlite3_bind_int64(statement_, i, static_cast<std::int64_t>(value)); }
+  void bind(int i, std::string_view text) {
+    sqlite3_bind_text(statement_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  }
+  void bind_blob(int i, std::string_view bytes) {
+    sqlite3_bind_blob(statement_, i, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  }
+  // SQLITE_ROW → true, SQLITE_DONE → false, anything else → error.
+  Result<bool> step() {
+    int rc = sqlite3_step(statement_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return Error{rc == SQLITE_CONSTRAINT ? ErrorKind::invalid_input : ErrorKind::internal,
+                 sqlite_message(db_, "database")};
+  }
+  Status run() {
+    auto stepped = step();
+    reset();
+    if (!stepped) return stepped.error();
+    return Status::success();
+  }
+  std::int64_t column_int(int i) const { return sqlite3_column_int64(statement_, i); }
+  std::uint64_t column_uint(int i) const { return static_cast<std::uint64_t>(sqlite3_column_int64(statement_, i)); }
+  std::string column_text(int i) const {
+    const auto* data = static_cast<const char*>(sqlite3_column_blob(statement_, i));
+    int size = sqlite3_column_bytes(statement_, i);
+    return data == nullptr ? std::string() : std::string(data, static_cast<std::size_t>(size));
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+Status exec(sqlite3* db, const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = message != nullptr ? message : "unknown error";
+    sqlite3_free(message);
+    return internal_error(std::string("database: ") + text);
+  }
+  return Status::success();
+}
+
+Hash to_hash(std::string_view bytes) {
+  Hash hash{};
+  TRIPARTITE_ASSERT(bytes.size() == hash.size());
+  std::memcpy(hash.data(), bytes.data(), hash.size());
+  return hash;
+}
+
+std::string prefix_upper_bound(std::string_view prefix) {
+  // Ids are ASCII, so appending 0x7f bounds every account that starts with the prefix.
+  return std::string(prefix) + '\x7f';
+}
+
+class SqliteStore;
+
+class SqliteTransaction final : public Transaction {
+ public:
+  explicit SqliteTransaction(SqliteStore& store) : store_(store) {}
+  ~SqliteTransaction() override;
+  Status begin_batch(std::string_view author, std::string_view idempotency_key) override;
+  Result<std::uint64_t> append(const RecordIndex& index, std::string_view body, const JournalEntry* entry) override;
+  Result<SealOutcome> seal_batch(const PrivateKey& key) override;
+  Status commit() override;
+
+ private:
+  SqliteStore& store_;
+  bool finished_ = false;
+  bool batch_open_ = false;
+  std::string author_;
+  std::string idempotency_key_;
+  std::uint64_t first_seq_ = 0;
+  std::uint64_t batch_records_ = 0;
+  TreeFrontier frontier_before_batch_;
+  TreeFrontier batch_tree_;  // the batch's own leaves: its content digest
+};
+
+class SqliteStore final : public Store {
+ public:
+  ~SqliteStore() override {
+    statements_.clear();
+    if (db_ != nullptr) sqlite3_close_v2(db_);
+  }
+
+  static Result<std::unique_ptr<Store>> open(const std::string& path, OpenMode mode) {
+    struct stat info {};
+    bool exists = ::stat(path.c_str(), &info) == 0;
+    if (mode == OpenMode::create_new && exists) return invalid(path + ": already exists; refusing to overwrite a ledger");
+    if (mode == OpenMode::open_existing && !exists) return invalid(path + ": no such ledger (create it with `tripartite init`)");
+    auto store = std::unique_ptr<SqliteStore>(new SqliteStore());
+    int flags = SQLITE_OPEN_READWRITE | (mode == OpenMode::create_new ? SQLITE_OPEN_CREATE : 0);
+    if (sqlite3_open_v2(path.c_str(), &store->db_, flags, nullptr) != SQLITE_OK) {
+      return invalid(sqlite_message(store->db_, path));
+    }
+    sqlite3_busy_timeout(store->db_, 10000);
+    sqlite3_extended_result_codes(store->db_, 0);
+    TRIPARTITE_CHECK(exec(store->db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
+    if (mode == OpenMode::create_new) {
+      TRIPARTITE_CHECK(store->create_schema());
+    }
+    TRIPARTITE_CHECK(store->load_meta(path));
+    TRIPARTITE_CHECK(store->prepare_statements());
+    return std::unique_ptr<Store>(std::move(store));
+  }
+
+  const std::string& ledger_id() const override { return ledger_id_; }
+
+  Result<std::unique_ptr<Transaction>> begin() override {
+    if (in_transaction_) return internal_error("a transaction is already open");
+    TRIPARTITE_CHECK(exec(db_, "BEGIN IMMEDIATE"));
+    // Another process may have written since we opened: reload the frontier.
+    auto frontier = read_frontier();
+    if (!frontier) {
+      (void)exec(db_, "ROLLBACK");
+      return frontier.error();
+    }
+    frontier_ = std::move(frontier).value();
+    in_transaction_ = true;
+    return std::unique_ptr<Transaction>(new SqliteTransaction(*this));
+  }
+
+  Result<std::optional<StoredRecord>> find(std::string_view kind, std::string_view key) override {
+    Statement& statement = *find_;
+    statement.bind(1, kind);
+    statement.bind(2, key);
+    auto row = statement.step();
+    if (!row) {
+      statement.reset();
+      return row.error();
+    }
+    std::optional<StoredRecord> found;
+    if (*row) found = read_record(statement);
+    statement.reset();
+    return found;
+  }
+
+  Status scan(const RecordFilter& filter, const std::function<Status(const StoredRecord&)>& visit) override {
+    std::string sql = "SELECT seq, batch, kind, key, season, subject, date, body FROM records WHERE kind = ?1";
+    if (filter.season) sql += " AND season = ?2";
+    if (filter.subject) sql += " AND subject = ?3";
+    if (filter.max_seq != 0) sql += " AND seq < ?4";
+    sql += filter.order_by_subject ? " ORDER BY subject, key" : " ORDER BY seq";
+    Statement statement;
+    TRIPARTITE_CHECK(statement.prepare(db_, sql));
+    statement.bind(1, filter.kind);
+    if (filter.season) statement.bind(2, *filter.season);
+    if (filter.subject) statement.bind(3, *filter.subject);
+    if (filter.max_seq != 0) statement.bind(4, filter.max_seq);
+    while (true) {
+      TRIPARTITE_TRY(row, statement.step());
+      if (!row) break;
+      TRIPARTITE_CHECK(visit(read_record(statement)));
+    }
+    return Status::success();
+  }
+
+  Status scan_log(const std::function<Status(const StoredRecord&, const Hash& leaf)>& visit) override {
+    Statement statement;
+    TRIPARTITE_CHECK(statement.prepare(db_, "SELECT seq, batch, kind, key, season, subject, date, body, leaf FROM records ORDER BY seq"));
+    while (true) {
+      TRIPARTITE_TRY(row, statement.step());
+      if (!row) break;
+      std::string leaf = statement.column_text(8);
+      Hash hash{};
+      if (leaf.size() == hash.size()) hash = to_hash(leaf);  // a wrong size fails verification later
+      TRIPARTITE_CHECK(visit(read_record(statement), hash));
+    }
+    return Status::success();
+  }
+
+  Result<std::vector<StoredBatch>> batches() override {
+    Statement statement;
+    TRIPARTITE_CHECK(statement.prepare(
+        db_, "SELECT id, idempotency_key, author, first_seq, tree_size, digest, note FROM batches ORDER BY id"));
+    std::vector<StoredBatch> out;
+    while (true) {
+      TRIPARTITE_TRY(row, statement.step());
+      if (!row) break;
+      out.push_back(StoredBatch{statement.column_uint(0), statement.column_text(1), statement.column_text(2),
+                                statement.column_uint(3), statement.column_uint(4), statement.column_text(5),
+                                statement.column_text(6)});
+    }
+    return out;
+  }
+
+  Result<std::uint64_t> size() override {
+    Statement statement;
+    TRIPARTITE_CHECK(statement.prepare(db_, "SELECT COALESCE(MAX(seq), 0) FROM records"));
+    TRIPARTITE_TRY(row, statement.step());
+    TRIPARTITE_ASSERT(row);
+    return statement.column_uint(0);
+  }
+
+  Status scan_postings(std::string_view account_prefix,
+                       const std::function<Status(const StoredPosting&)>& visit) override {
+    std::string sql = "SELECT seq, idx, date, account, asset, amount, tag FROM postings";
+    if (!account_prefix.empty()) sql += " WHERE account >= ?1 AND account < ?2";
+    sql += " ORDER BY seq, idx";
+    Statement statement;
+    TRIPARTITE_CHECK(statement.prepare(db_, sql));
+    if (!account_prefix.empty()) {
+      statement.bind(1, account_prefix);
+      statement.bind(2, prefix_upper_bound(account_prefix));
+    }
+    while (true) {
+      TRIPARTITE_TRY(row, statement.step());
+      if (!row) break;
+      StoredPosting posting;
+      posting.seq = statement.column_uint(0);
+      posting.index = static_cast<std::uint32_t>(statement.column_int(1));
+      posting.date = statement.column_text(2);
+      posting.posting = Posting{statement.column_text(3), statement.column_text(4), statement.column_int(5),
+                                statement.column_text(6)};
+      TRIPARTITE_CHECK(visit(posting));
+    }
+    return Status::success();
+  }
+
+  Result<std::vector<Balance>> balances(std::string_view account_prefix, std::string_view as_of,
+                                        std::uint64_t max_seq) override {
+    std::string sql = "SELECT account, asset, SUM(amount) FROM postings WHERE 1";
+    if (!account_prefix.empty()) sql += " AND account >= ?1 AND account < ?2";
+    if (!as_of.empty()) sql += " AND date <= ?3";
+    if (max_seq != 0) sql += " AND seq < ?4";
+    sql += " GROUP BY account, asset ORDER BY account, asset";
+    Statement statement;
+    TRIPARTITE_CHECK(statement.prepare(db_, sql));
+    if (!account_prefix.empty()) {
+      statement.bind(1, account_prefix);
+      statement.bind(2, prefix_upper_bound(account_prefix));
+    }
+    if (!as_of.empty()) statement.bind(3, as_of);
+    if (max_seq != 0) statement.bind(4, max_seq);
+    std::vector<Balance> out;
+    while (true) {
+      TRIPARTITE_TRY(row, statement.step());
+      if (!row) break;
+      out.push_back(Balance{statement.column_text(0), statement.column_text(1), statement.column_int(2)});
+    }
+    return out;
+  }
+
+  Result<std::vector<Hash>> leaf_hashes(std::uint64_t count) override {
+    Statement statement;
+    TRIPARTITE_CHECK(statement.prepare(db_, count == 0 ? "SELECT leaf FROM records ORDER BY seq"
+                                                       : "SELECT leaf FROM records WHERE seq <= ?1 ORDER BY seq"));
+    if (count != 0) statement.bind(1, count);
+    std::vector<Hash> out;
+    while (true) {
+      TRIPARTITE_TRY(row, statement.step());
+      if (!row) break;
+      std::string leaf = statement.column_text(0);
+      if (leaf.size() != 32) return verification_error("record " + std::to_string(out.size() + 1) + ": stored leaf hash is not 32 bytes");
+      out.push_back(to_hash(leaf));
+    }
+    return out;
+  }
+
+  void inject_append_failure(std::uint64_t nth_append) override { fail_at_append_ = nth_append; }
+
+ private:
+  friend class SqliteTransaction;
+  SqliteStore() = default;
+
+  Status create_schema() {
+    TRIPARTITE_CHECK(exec(db_, "BEGIN IMMEDIATE"));
+    Status status = exec(db_, kSchema);
+    if (status.ok()) {
+      std::string random = random_bytes(16);
+      std::string id = to_hex(random);
+      Statement insert;
+      status = insert.prepare(db_, "INSERT INTO meta(name, value) VALUES (?1, ?2)");
+      if (status.ok()) {
+        insert.bind(1, std::string_view("schema_version"));
+        insert.bind(2, std::to_string(kSchemaVersion));
+        status = insert.run();
+      }
+      if (status.ok()) {
+        insert.bind(1, std::string_view("ledger_id"));
+        insert.bind(2, id);
+        status = insert.run();
+      }
+      if (status.ok()) {
+        insert.bind(1, std::string_view("frontier"));
+        insert.bind_blob(2, TreeFrontier().serialise());
+        status = insert.run();
+      }
+    }
+    if (!status.ok()) {
+      (void)exec(db_, "ROLLBACK");
+      return status;
+    }
+    return exec(db_, "COMMIT");
+  }
+
+  Result<std::string> read_meta(const std::string& name) {
+    Statement statement;
+    TRIPARTITE_CHECK(statement.prepare(db_, "SELECT value FROM meta WHERE name = ?1"));
+    statement.bind(1, name);
+    TRIPARTITE_TRY(row, statement.step());
+    if (!row) return invalid("not a Tripartite ledger (no " + name + ")");
+    return statement.column_text(0);
+  }
+
+  Status load_meta(const std::string& path) {
+    Statement probe;
+    if (!probe.prepare(db_, "SELECT value FROM meta WHERE name = 'schema_version'").ok()) {
+      return invalid(path + ": not a Tripartite ledger");
+    }
+    auto version = read_meta("schema_version");
+    if (!version) return invalid(path + ": " + version.error().message);
+    if (*version != std::to_string(kSchemaVersion)) {
+      return invalid(path + ": ledger schema version " + *version + ", this build reads version " +
+                     std::to_string(kSchemaVersion));
+    }
+    TRIPARTITE_TRY(id, read_meta("ledger_id"));
+    ledger_id_ = id;
+    return Status::success();
+  }
+
+  Result<TreeFrontier> read_frontier() {
+    TRIPARTITE_TRY(bytes, read_meta("frontier"));
+    return TreeFrontier::parse(bytes);
+  }
+
+  static std::string random_bytes(std::size_t count);
+
+  Status prepare_statements() {
+    auto make = [&](std::unique_ptr<Statement>& slot, const char* sql) -> Status {
+      slot = std::make_unique<Statement>();
+      statements_.push_back(slot.get());
+      return slot->prepare(db_, sql);
+    };
+    TRIPARTITE_CHECK(make(find_, "SELECT seq, batch, kind, key, season, subject, date, body FROM records WHERE kind = ?1 AND key = ?2"));
+    TRIPARTITE_CHECK(make(insert_record_,
+                          "INSERT INTO records(seq, batch, kind, key, season, subject, date, body, leaf) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+    TRIPARTITE_CHECK(make(insert_posting_,
+                          "INSERT INTO postings(seq, idx, date, account, asset, amount, tag) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+    TRIPARTITE_CHECK(make(find_batch_, "SELECT digest FROM batches WHERE idempotency_key = ?1"));
+    TRIPARTITE_CHECK(make(insert_batch_,
+                          "INSERT INTO batches(id, idempotency_key, author, first_seq, tree_size, digest, note) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+    TRIPARTITE_CHECK(make(next_batch_, "SELECT COALESCE(MAX(id), 0) + 1 FROM batches"));
+    TRIPARTITE_CHECK(make(save_frontier_, "UPDATE meta SET value = ?1 WHERE name = 'frontier'"));
+    return Status::success();
+  }
+
+  static StoredRecord read_record(const Statement& statement) {
+    StoredRecord record;
+    record.seq = statement.column_uint(0);
+    record.batch = statement.column_uint(1);
+    record.index = RecordIndex{statement.column_text(2), statement.column_text(3), statement.column_text(4),
+                               statement.column_text(5), statement.column_text(6)};
+    record.body = statement.column_text(7);
+    return record;
+  }
+
+  sqlite3* db_ = nullptr;
+  std::string ledger_id_;
+  bool in_transaction_ = false;
+  TreeFrontier frontier_;
+  std::uint64_t fail_at_append_ = 0;
+  std::uint64_t current_batch_ = 0;
+  std::vector<Statement*> statements_;
+  std::unique_ptr<Statement> find_, insert_record_, insert_posting_, find_batch_, insert_batch_, next_batch_,
+      save_frontier_;
+};
+
+std::string SqliteStore::random_bytes(std::size_t count) {
+  std::string out(count, '\0');
+  sqlite3_randomness(static_cast<int>(count), out.data());
+  return out;
+}
+
+SqliteTransaction::~SqliteTransaction() {
+  if (!finished_) {
+    (void)exec(store_.db_, "ROLLBACK");
+    store_.in_transaction_ = false;
+  }
+}
+
+Status SqliteTransaction::begin_batch(std::string_view author, std::string_view idempotency_key) {
+  TRIPARTITE_ASSERT(!batch_open_ && !finished_);
+  if (author.empty()) return internal_error("a batch needs an author");
+  if (idempotency_key.empty()) return internal_error("a batch needs an idempotency key");
+  TRIPARTITE_CHECK(exec(store_.db_, "SAVEPOINT batch"));
+  auto next = store_.next_batch_->step();
+  if (!next) {
+    store_.next_batch_->reset();
+    return next.error();
+  }
+  store_.current_batch_ = store_.next_batch_->column_uint(0);
+  store_.next_batch_->reset();
+  author_ = author;
+  idempotency_key_ = idempotency_key;
+  first_seq_ = store_.frontier_.size() + 1;
+  batch_records_ = 0;
+  frontier_before_batch_ = store_.frontier_;
+  batch_tree_ = TreeFrontier();
+  batch_open_ = true;
+  return Status::success();
+}
+
+Result<std::uint64_t> SqliteTransaction::append(const RecordIndex& index, std::string_view body,
+                                                const JournalEntry* entry) {
+  TRIPARTITE_ASSERT(batch_open_);
+  if (entry != nullptr) TRIPARTITE_CHECK(check_balanced(*entry));
+  if (body.find('\n') != std::string_view::npos) return internal_error("a record's canonical bytes hold a line break");
+  std::uint64_t seq = store_.frontier_.size() + 1;
+  Hash leaf = leaf_hash(body);
+  Statement& insert = *store_.insert_record_;
+  insert.bind(1, seq);
+  insert.bind(2, store_.current_batch_);
+  insert.bind(3, index.kind);
+  insert.bind(4, index.key);
+  insert.bind(5, index.season);
+  insert.bind(6, index.subject);
+  insert.bind(7, index.date);
+  insert.bind_blob(8, body);
+  insert.bind_blob(9, std::string_view(reinterpret_cast<const char*>(leaf.data()), leaf.size()));
+  Status inserted = insert.run();
+  if (!inserted.ok()) {
+    if (inserted.error().kind == ErrorKind::invalid_input) {
+      return invalid(index.kind + " " + index.key + " is already in the ledger");
+    }
+    return inserted.error();
+  }
+  if (entry != nullptr) {
+    Statement& posting = *store_.insert_posting_;
+    std::int64_t position = 0;
+    for (const auto& p : entry->postings) {
+      posting.bind(1, seq);
+      posting.bind(2, position++);
+      posting.bind(3, entry->date);
+      posting.bind(4, p.account);
+      posting.bind(5, p.asset);
+      posting.bind(6, p.amount);
+      posting.bind(7, p.tag);
+      TRIPARTITE_CHECK(posting.run());
+    }
+  }
+  store_.frontier_.append(leaf);
+  batch_tree_.append(leaf);
+  ++batch_records_;
+  if (store_.fail_at_append_ != 0 && --store_.fail_at_append_ == 0) {
+    return internal_error("injected failure after appending record " + std::to_string(seq));
+  }
+  return seq;
+}
+
+Result<SealOutcome> SqliteTransaction::seal_batch(const PrivateKey& key) {
+  TRIPARTITE_ASSERT(batch_open_);
+  batch_open_ = false;
+  auto drop_batch = [&]() -> Status {
+    store_.frontier_ = frontier_before_batch_;
+    TRIPARTITE_CHECK(exec(store_.db_, "ROLLBACK TO batch"));
+    return exec(store_.db_, "RELEASE batch");
+  };
+  if (batch_records_ == 0) {
+    TRIPARTITE_CHECK(drop_batch());
+    return SealOutcome::empty_ignored;
+  }
+  std::string digest = hash_bytes(batch_tree_.root());
+  Statement& find = *store_.find_batch_;
+  find.bind(1, idempotency_key_);
+  auto existing = find.step();
+  std::string existing_digest = (existing && *existing) ? find.column_text(0) : std::string();
+  bool found = existing && *existing;
+  find.reset();
+  if (!existing) return existing.error();
+  if (found) {
+    TRIPARTITE_CHECK(drop_batch());
+    if (existing_digest == digest) return SealOutcome::replay_ignored;
+    return invalid("batch '" + idempotency_key_ + "' was already written with different content");
+  }
+  Checkpoint checkpoint{store_.origin(), store_.frontier_.size(), store_.frontier_.root()};
+  std::string note = sign_note(checkpoint_body(checkpoint), author_, key);
+  Statement& insert = *store_.insert_batch_;
+  insert.bind(1, store_.current_batch_);
+  insert.bind(2, idempotency_key_);
+  insert.bind(3, author_);
+  insert.bind(4, first_seq_);
+  insert.bind(5, store_.frontier_.size());
+  insert.bind_blob(6, digest);
+  insert.bind(7, note);
+  TRIPARTITE_CHECK(insert.run());
+  Statement& save = *store_.save_frontier_;
+  save.bind_blob(1, store_.frontier_.serialise());
+  TRIPARTITE_CHECK(save.run());
+  TRIPARTITE_CHECK(exec(store_.db_, "RELEASE batch"));
+  return SealOutcome::written;
+}
+
+Status SqliteTransaction::commit() {
+  TRIPARTITE_ASSERT(!batch_open_ && !finished_);
+  TRIPARTITE_CHECK(exec(store_.db_, "COMMIT"));
+  finished_ = true;
+  store_.in_transaction_ = false;
+  return Status::success();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMode mode) {
+  return SqliteStore::open(path, mode);
+}
+
+}  // namespace tripartite::ledger

@@ -1,0 +1,143 @@
+// The ledger store: an append-only log of canonical records with their postings, written
+// in signed batches, behind an interface so that another database can serve it later.
+//
+// Invariants:
+// - Records get sequence numbers 1, 2, 3 … in append order; a stored record's bytes are
+//   never changed or deleted (there is no update or delete in this interface).
+// - Every record is appended inside a batch; a batch ends with a checkpoint (the C2SP
+//   tlog-checkpoint of the tree after its last record) signed by the batch's author.
+// - All batches of one `Transaction` commit together or not at all: a crash, an error or a
+//   destroyed uncommitted transaction leaves the database exactly as before.
+// - An entry record is refused unless it balances (check_balanced); its postings are
+//   stored beside it for balance queries.
+// - A batch's idempotency key is unique: sealing a batch whose key exists with the same
+//   content digest drops the batch (replay is a no-op); with different content it fails.
+// The store knows nothing of farmers or harvests: a record is a kind, a key and a few index
+// columns (season, subject, date) chosen by the caller, plus its canonical bytes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ledger/crypto.hpp"
+#include "ledger/journal.hpp"
+#include "ledger/result.hpp"
+
+namespace tripartite::ledger {
+
+// The columns a record is found by. kind and key are unique together when key is not empty.
+struct RecordIndex {
+  std::string kind;     // "farmer", "delivery", "entry", "key", …
+  std::string key;      // id within the kind ("" = none)
+  std::string season;   // "" when ledger-wide
+  std::string subject;  // the farmer or party the record is about ("" = none)
+  std::string date;     // effective date YYYY-MM-DD ("" = none)
+  friend bool operator==(const RecordIndex&, const RecordIndex&) = default;
+};
+
+struct StoredRecord {
+  std::uint64_t seq = 0;
+  std::uint64_t batch = 0;
+  RecordIndex index;
+  std::string body;  // canonical bytes, exactly as written
+};
+
+struct StoredBatch {
+  std::uint64_t id = 0;
+  std::string idempotency_key;
+  std::string author;
+  std::uint64_t first_seq = 0;  // first record of the batch
+  std::uint64_t tree_size = 0;  // records in the log after the batch
+  std::string digest;           // SHA-256 over the batch's leaf hashes, in order (raw bytes)
+  std::string note;             // the signed checkpoint (C2SP signed-note text)
+};
+
+struct StoredPosting {
+  std::uint64_t seq = 0;   // the entry record
+  std::uint32_t index = 0; // position in the entry
+  std::string date;        // the entry's effective date
+  Posting posting;
+};
+
+struct Balance {
+  std::string account;
+  std::string asset;
+  std::int64_t amount = 0;
+};
+
+// What to scan. Records come in sequence order unless order_by_subject is set, in which
+// case they come by (subject, key) in byte order.
+struct RecordFilter {
+  std::string kind;
+  std::optional<std::string> season;
+  std::optional<std::string> subject;
+  std::uint64_t max_seq = 0;  // 0 = no limit; otherwise only records with seq < max_seq
+  bool order_by_subject = false;
+};
+
+enum class SealOutcome { written, replay_ignored, empty_ignored };
+
+class Transaction {
+ public:
+  virtual ~Transaction() = default;  // rolls back unless committed
+  // Opens a batch written by `author` (a party id). REQUIRES: no batch open.
+  virtual Status begin_batch(std::string_view author, std::string_view idempotency_key) = 0;
+  // Appends a record to the open batch and returns its sequence number. An entry record
+  // must pass `entry` (its postings are checked for balance and stored). Fails when (kind,
+  // key) already exists. REQUIRES: a batch is open.
+  virtual Result<std::uint64_t> append(const RecordIndex& index, std::string_view body,
+                                       const JournalEntry* entry = nullptr) = 0;
+  // Closes the open batch: computes the tree head, signs the checkpoint with `key` (key
+  // name = the author) and stores it. A batch with no records is dropped (empty_ignored).
+  virtual Result<SealOutcome> seal_batch(const PrivateKey& key) = 0;
+  // Makes every sealed batch durable at once. REQUIRES: no batch open.
+  virtual Status commit() = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual const std::string& ledger_id() const = 0;
+  // "tripartite/<ledger id>", the checkpoint origin line.
+  std::string origin() const { return "tripartite/" + ledger_id(); }
+
+  // Starts the one write transaction of a command. Only one at a time.
+  virtual Result<std::unique_ptr<Transaction>> begin() = 0;
+
+  // Reads see the open transaction's uncommitted records too (same connection).
+  virtual Result<std::optional<StoredRecord>> find(std::string_view kind, std::string_view key) = 0;
+  virtual Status scan(const RecordFilter& filter, const std::function<Status(const StoredRecord&)>& visit) = 0;
+  // Every record in sequence order with its stored leaf hash (for verify and export).
+  virtual Status scan_log(const std::function<Status(const StoredRecord&, const Hash& leaf)>& visit) = 0;
+  virtual Result<std::vector<StoredBatch>> batches() = 0;
+  virtual Result<std::uint64_t> size() = 0;  // number of records
+  // Postings in (seq, index) order; with a non-empty prefix only accounts starting with it.
+  virtual Status scan_postings(std::string_view account_prefix,
+                               const std::function<Status(const StoredPosting&)>& visit) = 0;
+  // Sum of postings per (account, asset) for entries dated on or before as_of ("" = all)
+  // and, when max_seq != 0, recorded before sequence number max_seq; accounts starting with
+  // prefix; sorted by account, then asset; zero sums included.
+  virtual Result<std::vector<Balance>> balances(std::string_view account_prefix, std::string_view as_of,
+                                                std::uint64_t max_seq = 0) = 0;
+  // Leaf hashes of records 1..count (count = 0: all), for proofs.
+  virtual Result<std::vector<Hash>> leaf_hashes(std::uint64_t count) = 0;
+
+  // For fault-injection tests: the n-th append from now (1 = the next) fails as an I/O
+  // error would, after the record has been written inside the transaction. 0 = never.
+  virtual void inject_append_failure(std::uint64_t nth_append) = 0;
+};
+
+enum class OpenMode { create_new, open_existing };
+
+// Opens (or creates, with a fresh random ledger id) a SQLite ledger at `path`.
+// create_new fails when the file exists; open_existing fails when it does not or is not a
+// Tripartite ledger of a schema version this build reads.
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMode mode);
+
+}  // namespace tripartite::ledger

@@ -1,0 +1,259 @@
+// settlement.csv, payouts.csv, remittances.csv and the loan report. See outputs.hpp.
+#include "settlement/outputs.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "contracts/csv_writer.hpp"
+#include "contracts/records.hpp"
+#include "contracts/daycount.hpp"
+#include "settlement/interest.hpp"
+
+namespace tripartite::settlement {
+namespace {
+
+using contracts::csv_line;
+using ledger::format_units;
+
+struct OutputFile {
+  std::string final_path;
+  std::string temporary_path;
+  std::ofstream stream;
+
+  Status open(const std::string& directory, const std::string& name) {
+    final_path = directory + "/" + name;
+    temporary_path = final_path + ".partial";
+    stream.open(temporary_path, std::ios::binary | std::ios::trunc);
+    if (!stream) return invalid(temporary_path + ": cannot write");
+    return Status::success();
+  }
+  Status close_and_publish() {
+    stream.close();
+    if (!stream) return internal_error(temporary_path + ": write failed");
+    if (std::rename(temporary_path.c_str(), final_path.c_str()) != 0) {
+      return internal_error(final_path + ": cannot rename into place");
+    }
+    return Status::success();
+  }
+  void discard() {
+    if (stream.is_open()) stream.close();
+    std::remove(temporary_path.c_str());
+  }
+};
+
+}  // namespace
+
+void RunTotals::add(const FarmerPlan& plan) {
+  farmers += 1;
+  deliveries += static_cast<std::int64_t>(plan.deliveries.size());
+  weight.grams += plan.weight_total.grams;
+  payable.grams += plan.payable_total.grams;
+  gross += plan.gross_minor;
+  levy += plan.levy_minor;
+  coalition_fee += plan.coalition_fee_minor;
+  agent_commission += plan.agent_commission_minor;
+  loan_repayment += plan.loan_repayment_minor;
+  net_payout += plan.net_payout_minor;
+  for (const auto& line : plan.deductions) {
+    for (const auto& payment : line.payments) {
+      if (payment.amount_minor != 0) remittances[payment.party.value] += payment.amount_minor;
+    }
+  }
+  for (const auto& loan : plan.loans) {
+    std::int64_t paid = loan.fees_paid_minor + loan.interest_paid_minor + loan.principal_paid_minor;
+    if (paid == 0) {
+      loans_untouched += 1;
+    } else if (loan.outstanding_after_minor == 0) {
+      loans_repaid += 1;
+    } else {
+      loans_partly += 1;
+    }
+  }
+}
+
+struct RunFiles::Impl {
+  std::string run_id;
+  contracts::SeasonTerms terms;
+  std::string directory;
+  OutputFile settlement;
+  OutputFile payouts;
+  bool finished = false;
+};
+
+Result<std::unique_ptr<RunFiles>> RunFiles::open(const std::string& directory, const std::string& run_id,
+                                                 const contracts::SeasonTerms& terms) {
+  std::error_code error;
+  std::filesystem::create_directories(directory, error);
+  if (error) return invalid(directory + ": cannot create (" + error.message() + ")");
+  auto files = std::unique_ptr<RunFiles>(new RunFiles());
+  files->impl_ = std::make_unique<Impl>();
+  files->impl_->run_id = run_id;
+  files->impl_->terms = terms;
+  files->impl_->directory = directory;
+  TRIPARTITE_CHECK(files->impl_->settlement.open(directory, "settlement.csv"));
+  TRIPARTITE_CHECK(files->impl_->payouts.open(directory, "payouts.csv"));
+  files->impl_->settlement.stream << csv_line({"run_id", "farmer_id", "gross", "levy", "coalition_fee",
+                                               "agent_commission", "loan_repayment", "net_payout",
+                                               "loan_outstanding_after"});
+  files->impl_->payouts.stream << csv_line(
+      {"farmer_id", "payout_method", "payout_account", "amount", "currency", "reference"});
+  return files;
+}
+
+RunFiles::~RunFiles() {
+  if (impl_ && !impl_->finished) {
+    impl_->settlement.discard();
+    impl_->payouts.discard();
+  }
+}
+
+Status RunFiles::add(const FarmerPlan& plan, const contracts::Farmer& farmer) {
+  int exponent = impl_->terms.currency.exponent;
+  auto money = [&](std::int64_t minor) { return format_units(minor, exponent); };
+  impl_->settlement.stream << csv_line({impl_->run_id, plan.farmer.value, money(plan.gross_minor),
+                                        money(plan.levy_minor), money(plan.coalition_fee_minor),
+                                        money(plan.agent_commission_minor), money(plan.loan_repayment_minor),
+                                        money(plan.net_payout_minor), money(plan.loan_outstanding_after_minor)});
+  if (plan.net_payout_minor > 0) {
+    impl_->payouts.stream << csv_line({plan.farmer.value, std::string(contracts::to_string(farmer.payout_method)),
+                                       farmer.payout_account, money(plan.net_payout_minor),
+                                       impl_->terms.currency.code, impl_->run_id + "-" + plan.farmer.value});
+  }
+  return Status::success();
+}
+
+Status RunFiles::finish(const RunTotals& totals) {
+  OutputFile remittances;
+  TRIPARTITE_CHECK(remittances.open(impl_->directory, "remittances.csv"));
+  remittances.stream << csv_line({"party_id", "role", "amount", "currency"});
+  for (const auto& [party, amount] : totals.remittances) {
+    if (amount == 0) continue;
+    std::string role = "unknown";
+    for (const auto& p : impl_->terms.parties) {
+      if (p.id.value == party) role = std::string(contracts::to_string(p.role));
+    }
+    remittances.stream << csv_line(
+        {party, role, format_units(amount, impl_->terms.currency.exponent), impl_->terms.currency.code});
+  }
+  TRIPARTITE_CHECK(impl_->settlement.close_and_publish());
+  TRIPARTITE_CHECK(impl_->payouts.close_and_publish());
+  TRIPARTITE_CHECK(remittances.close_and_publish());
+  impl_->finished = true;
+  return Status::success();
+}
+
+const char* const kLoanReportHeader =
+    "loan_id,farmer_id,lender_id,principal,fees_charged,interest_accrued,repaid_fees,repaid_interest,"
+    "repaid_principal,outstanding,status,due_on,days_past_due";
+
+Result<std::vector<LoanReportRow>> loan_report(ledger::Store& store, const Date& as_of,
+                                               const std::optional<std::string>& lender) {
+  const std::string as_of_text = contracts::format_date(as_of);
+  // Season currencies and loan products, by id.
+  std::map<std::string, contracts::Currency> currencies;
+  TRIPARTITE_CHECK(store.scan({"season"}, [&](const ledger::StoredRecord& record) -> Status {
+    TRIPARTITE_TRY(season, contracts::decode_season(record.body));
+    currencies[season.terms.id.value] = season.terms.currency;
+    return Status::success();
+  }));
+  std::map<std::string, contracts::LoanProduct> products;
+  TRIPARTITE_CHECK(store.scan({"loan_product"}, [&](const ledger::StoredRecord& record) -> Status {
+    TRIPARTITE_TRY(product, contracts::decode_loan_product(record.body));
+    products[product.id.value] = product;
+    return Status::success();
+  }));
+  // The last run dated on or before as_of that settled each (season, farmer).
+  std::map<std::pair<std::string, std::string>, std::string> last_settled;
+  TRIPARTITE_CHECK(store.scan({"settlement"}, [&](const ledger::StoredRecord& record) -> Status {
+    if (record.index.date > as_of_text) return Status::success();
+    auto& last = last_settled[{record.index.season, record.index.subject}];
+    last = std::max(last, record.index.date);
+    return Status::success();
+  }));
+
+  struct Sums {
+    std::int64_t fees_charged = 0, interest_charged = 0, fees_paid = 0, interest_paid = 0, principal_paid = 0;
+  };
+  std::map<std::string, Sums> sums;
+  TRIPARTITE_CHECK(store.scan_postings("loan:", [&](const ledger::StoredPosting& stored) -> Status {
+    if (stored.date > as_of_text) return Status::success();
+    const auto& account = stored.posting.account;
+    auto last = account.rfind(':');
+    std::string id = account.substr(5, last - 5);
+    const std::string& tag = stored.posting.tag;
+    auto& s = sums[id];
+    std::int64_t amount = stored.posting.amount;
+    if (tag == "fee_charged") s.fees_charged += amount;
+    if (tag == "interest_charged") s.interest_charged += amount;
+    if (tag == "fees_paid") s.fees_paid -= amount;
+    if (tag == "interest_paid") s.interest_paid -= amount;
+    if (tag == "principal_paid") s.principal_paid -= amount;
+    return Status::success();
+  }));
+
+  std::vector<LoanReportRow> rows;
+  ledger::RecordFilter filter{"loan"};
+  Status status = store.scan(filter, [&](const ledger::StoredRecord& record) -> Status {
+    auto currency = currencies.find(record.index.season);
+    if (currency == currencies.end()) return internal_error("loan " + record.index.key + " has no season terms");
+    TRIPARTITE_TRY(loan, contracts::decode_loan(record.body, currency->second));
+    if (date::sys_days(loan.disbursed_on) > date::sys_days(as_of)) return Status::success();
+    if (lender && loan.lender.value != *lender) return Status::success();
+    auto product = products.find(loan.product.value);
+    if (product == products.end()) return internal_error("loan " + loan.id.value + " names an unknown product");
+    const Sums& s = sums[loan.id.value];
+    LoanReportRow row;
+    row.loan_id = loan.id.value;
+    row.farmer_id = loan.farmer.value;
+    row.lender_id = loan.lender.value;
+    row.exponent = currency->second.exponent;
+    row.principal = loan.principal_minor;
+    row.fees_charged = s.fees_charged;
+    row.repaid_fees = s.fees_paid;
+    row.repaid_interest = s.interest_paid;
+    row.repaid_principal = s.principal_paid;
+    Date start = loan.disbursed_on;
+    auto last = last_settled.find({record.index.season, loan.farmer.value});
+    if (last != last_settled.end()) {
+      auto last_date = contracts::parse_date(last->second);
+      if (last_date && date::sys_days(*last_date) > date::sys_days(start)) start = *last_date;
+    }
+    TRIPARTITE_TRY(accrued, interest_for_period(product->second, loan.principal_minor,
+                                                loan.principal_minor - s.principal_paid, start, as_of));
+    row.interest_accrued = s.interest_charged + accrued;
+    row.outstanding = loan.principal_minor + row.fees_charged + row.interest_accrued - row.repaid_fees -
+                      row.repaid_interest - row.repaid_principal;
+    row.due_on = contracts::format_date(loan.due_on);
+    std::int64_t past_due = contracts::actual_days(loan.due_on, as_of);
+    if (row.outstanding == 0) {
+      row.status = "repaid";
+    } else if (past_due > 0) {
+      row.status = "arrears";
+      row.days_past_due = past_due;
+    } else {
+      row.status = "open";
+    }
+    rows.push_back(std::move(row));
+    return Status::success();
+  });
+  TRIPARTITE_CHECK(status);
+  std::sort(rows.begin(), rows.end(),
+            [](const LoanReportRow& a, const LoanReportRow& b) { return a.loan_id < b.loan_id; });
+  return rows;
+}
+
+std::string loan_report_csv(const std::vector<LoanReportRow>& rows) {
+  std::string out = std::string(kLoanReportHeader) + "\n";
+  for (const auto& row : rows) {
+    auto money = [&](std::int64_t minor) { return format_units(minor, row.exponent); };
+    out += csv_line({row.loan_id, row.farmer_id, row.lender_id, money(row.principal), money(row.fees_charged),
+                     money(row.interest_accrued), money(row.repaid_fees), money(row.repaid_interest),
+                     money(row.repaid_principal), money(row.outstanding), row.status, row.due_on,
+                     std::to_string(row.days_past_due)});
+  }
+  return out;
+}
+
+}  // namespace tripartite::settlement

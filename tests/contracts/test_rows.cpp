@@ -1,0 +1,398 @@
+// The CSV row readers: values, row-local rules, references through the Registry, and
+// duplicates, each with its exact diagnostic line.
+#include <catch2/catch.hpp>
+
+#include "contracts/season_reader.hpp"
+#include "contracts_test_support.hpp"
+
+using namespace tripartite;
+using namespace tripartite::contracts;
+using tripartite::contracts::testing::formatted;
+using tripartite::contracts::testing::reference_folder;
+using tripartite::contracts::testing::ScratchFolder;
+
+namespace {
+
+using Lines = std::vector<std::string>;
+
+const char* const kFarmersHeader = "farmer_id,name,group_id,phone,payout_method,payout_account\n";
+const char* const kCommitmentsHeader = "commitment_id,farmer_id,offtaker_id,quantity_kg,signed_on\n";
+const char* const kLoansHeader = "loan_id,farmer_id,lender_id,product_id,principal,disbursed_on,due_on\n";
+const char* const kLoansHeaderPaidTo = "loan_id,farmer_id,lender_id,product_id,principal,disbursed_on,due_on,paid_to\n";
+const char* const kDeliveriesHeader =
+    "delivery_id,farmer_id,offtaker_id,grade,weight_kg,moisture_pct,delivered_on,agent_id\n";
+
+// The reference season's terms, farmers and commitments in an InMemoryRegistry.
+struct ReferenceRegistry {
+  SeasonTerms terms;
+  InMemoryRegistry registry;
+  ReadContext context;
+
+  ReferenceRegistry() {
+    Diagnostics diagnostics;
+    auto read = read_coalition(reference_folder() + "/coalition.toml", diagnostics);
+    REQUIRE(read.ok());
+    terms = *read;
+    registry.add_terms(terms);
+    context.registry = &registry;
+    context.currency = terms.currency;
+    REQUIRE(read_farmers(reference_folder() + "/farmers.csv", context, diagnostics,
+                         [this](const Farmer& farmer, int) { registry.add_farmer(farmer); }));
+    REQUIRE(read_commitments(reference_folder() + "/commitments.csv", context, diagnostics,
+                             [this](const Commitment& commitment, int) { registry.add_commitment(commitment); }));
+    REQUIRE(diagnostics.empty());
+  }
+};
+
+template <class T>
+struct RowsOutcome {
+  std::vector<T> values;
+  std::vector<int> lines;
+  Lines diagnostics;
+  bool clean = false;
+};
+
+template <class T, class Reader>
+RowsOutcome<T> read_with(const Reader& reader, const std::string& name, std::string_view bytes) {
+  ScratchFolder folder;
+  Diagnostics diagnostics;
+  RowsOutcome<T> outcome;
+  outcome.clean = reader(folder.write(name, bytes), diagnostics, [&](const T& value, int line) {
+    outcome.values.push_back(value);
+    outcome.lines.push_back(line);
+  });
+  outcome.diagnostics = formatted(diagnostics);
+  CHECK(outcome.clean == outcome.diagnostics.empty());
+  return outcome;
+}
+
+RowsOutcome<Farmer> farmers(const ReadContext& context, std::string_view bytes) {
+  return read_with<Farmer>([&](const std::string& path, Diagnostics& d,
+                               const RowCallback<Farmer>& on_row) { return read_farmers(path, context, d, on_row); },
+                           "farmers.csv", bytes);
+}
+RowsOutcome<Commitment> commitments(const ReadContext& context, std::string_view bytes) {
+  return read_with<Commitment>([&](const std::string& path, Diagnostics& d, const RowCallback<Commitment>& on_row) {
+    return read_commitments(path, context, d, on_row);
+  }, "commitments.csv", bytes);
+}
+RowsOutcome<Loan> loans(const ReadContext& context, std::string_view bytes) {
+  return read_with<Loan>([&](const std::string& path, Diagnostics& d,
+                             const RowCallback<Loan>& on_row) { return read_loans(path, context, d, on_row); },
+                         "loans.csv", bytes);
+}
+RowsOutcome<Delivery> deliveries(const ReadContext& context, std::string_view bytes) {
+  return read_with<Delivery>([&](const std::string& path, Diagnostics& d, const RowCallback<Delivery>& on_row) {
+    return read_deliveries(path, context, d, on_row);
+  }, "deliveries.csv", bytes);
+}
+RowsOutcome<MarketPrice> market_prices(std::string_view bytes) {
+  return read_with<MarketPrice>([&](const std::string& path, Diagnostics& d, const RowCallback<MarketPrice>& on_row) {
+    return read_market_prices(path, d, on_row);
+  }, "market_prices.csv", bytes);
+}
+
+Date on(const char* text) { return *parse_date(text); }
+
+const std::string kInvalidId = " is not a valid id (1 to 64 characters of A-Z a-z 0-9 . _ -)";
+
+}  // namespace
+
+TEST_CASE("farmers.csv: the reference farmers", "[rows]") {
+  ReferenceRegistry reference;
+  auto outcome = read_with<Farmer>(
+      [&](const std::string&, Diagnostics& d, const RowCallback<Farmer>& on_row) {
+        return read_farmers(reference_folder() + "/farmers.csv", ReadContext{}, d, on_row);
+      },
+      "unused.csv", "");
+  CHECK(outcome.diagnostics.empty());
+  REQUIRE(outcome.values.size() == 4);
+  CHECK(outcome.lines == std::vector<int>{2, 3, 4, 5});
+  const Farmer& grace = outcome.values[0];
+  CHECK(grace.id.value == "F001");
+  CHECK(grace.name == "Grace Chebet");
+  CHECK(grace.group_id == "G1");
+  CHECK(grace.phone == "+254700000001");
+  CHECK(grace.payout_method == PayoutMethod::mobile_money);
+  CHECK(grace.payout_account == "+254700000001");
+  CHECK(outcome.values[2].payout_method == PayoutMethod::bank);
+  CHECK(outcome.values[2].payout_account == "BANK1-0031122");
+  CHECK(outcome.values[3].payout_method == PayoutMethod::cash);
+  CHECK(outcome.values[3].payout_account.empty());
+}
+
+TEST_CASE("farmers.csv: every rule", "[rows]") {
+  ReferenceRegistry reference;
+  const auto& context = reference.context;
+  auto quoted_name = farmers(context, std::string(kFarmersHeader) + "F010,\"Kamau, Peter \"\"PK\"\"\",,,cash,\n");
+  CHECK(quoted_name.diagnostics.empty());
+  REQUIRE(quoted_name.values.size() == 1);
+  CHECK(quoted_name.values[0].name == "Kamau, Peter \"PK\"");
+  CHECK(quoted_name.values[0].group_id.empty());
+
+  CHECK(farmers(context, std::string(kFarmersHeader) + "F010,A,G1,+2547,paypal,x\n").diagnostics ==
+        Lines{"farmers.csv:2: payout_method: 'paypal' is not a payout method (mobile_money, bank or cash)"});
+  CHECK(farmers(context, std::string(kFarmersHeader) + "F010,A,G1,+2547,,x\n").diagnostics ==
+        Lines{"farmers.csv:2: payout_method: required"});
+  CHECK(farmers(context, std::string(kFarmersHeader) + "F010,A,G1,+2547,bank,\n").diagnostics ==
+        Lines{"farmers.csv:2: payout_account: required for payout_method bank"});
+  CHECK(farmers(context, std::string(kFarmersHeader) + "F010,A,G1,+2547,mobile_money,\n").diagnostics ==
+        Lines{"farmers.csv:2: payout_account: required for payout_method mobile_money"});
+  CHECK(farmers(context, std::string(kFarmersHeader) + "F 010,A,G1,,cash,\n").diagnostics ==
+        Lines{"farmers.csv:2: farmer_id: 'F 010'" + kInvalidId});
+  CHECK(farmers(context, std::string(kFarmersHeader) + ",A,G1,,cash,\n").diagnostics ==
+        Lines{"farmers.csv:2: farmer_id: required"});
+  CHECK(farmers(context, std::string(kFarmersHeader) + "OT1,A,G1,,cash,\n").diagnostics ==
+        Lines{"farmers.csv:2: farmer_id: OT1 is a party id; farmer ids and party ids must differ"});
+  CHECK(farmers(context, std::string(kFarmersHeader) + "F010,,G1,,cash,\n").diagnostics ==
+        Lines{"farmers.csv:2: name: required"});
+  CHECK(farmers(context, std::string(kFarmersHeader) + "F010,A,G 1,,cash,\n").diagnostics ==
+        Lines{"farmers.csv:2: group_id: 'G 1'" + kInvalidId});
+  auto duplicate = farmers(context, std::string(kFarmersHeader) + "F010,A,,,cash,\nF011,B,,,cash,\nF010,C,,,cash,\n");
+  CHECK(duplicate.diagnostics == Lines{"farmers.csv:4: farmer_id: duplicate farmer_id F010, first on line 2"});
+  CHECK(duplicate.values.size() == 2);
+  // Several problems of one row, in column order; the row is not handed on.
+  auto several = farmers(context, std::string(kFarmersHeader) + "F$,,G 1,,bank,\n");
+  CHECK(several.diagnostics == Lines{"farmers.csv:2: farmer_id: 'F$'" + kInvalidId, "farmers.csv:2: name: required",
+                                     "farmers.csv:2: group_id: 'G 1'" + kInvalidId,
+                                     "farmers.csv:2: payout_account: required for payout_method bank"});
+  CHECK(several.values.empty());
+}
+
+TEST_CASE("CSV files: empty, header-only, missing, unknown and missing columns", "[rows]") {
+  ReferenceRegistry reference;
+  const auto& context = reference.context;
+  CHECK(farmers(context, "").diagnostics ==
+        Lines{"farmers.csv: empty file, expected a header row: "
+              "farmer_id,name,group_id,phone,payout_method,payout_account"});
+  auto header_only = farmers(context, kFarmersHeader);
+  CHECK(header_only.diagnostics.empty());
+  CHECK(header_only.values.empty());
+  CHECK(farmers(context, "farmer_id,name,group,phone,payout_method,payout_account,email\n").diagnostics ==
+        Lines{"farmers.csv:1: group: unknown column", "farmers.csv:1: email: unknown column",
+              "farmers.csv:1: group_id: missing column"});
+  Diagnostics diagnostics;
+  CHECK_FALSE(read_farmers("/nonexistent/farmers.csv", context, diagnostics, [](const Farmer&, int) {}));
+  CHECK(formatted(diagnostics) == Lines{"farmers.csv: cannot open file (No such file or directory)"});
+}
+
+TEST_CASE("CSV files: at most 100 diagnostics, then one line saying how many more", "[rows]") {
+  ReferenceRegistry reference;
+  std::string bytes = kFarmersHeader;
+  for (int i = 0; i < 130; ++i) bytes += "F" + std::to_string(i) + ",,,,cash,\n";
+  auto outcome = farmers(reference.context, bytes);
+  REQUIRE(outcome.diagnostics.size() == 101);
+  CHECK(outcome.diagnostics[99] == "farmers.csv:101: name: required");
+  CHECK(outcome.diagnostics[100] == "farmers.csv: 30 more errors not shown (at most 100 per file)");
+}
+
+TEST_CASE("commitments.csv: values and every rule", "[rows]") {
+  ReferenceRegistry reference;
+  const auto& context = reference.context;
+  auto good = commitments(context, std::string(kCommitmentsHeader) + "C010,F001,OT1,1000.5,2026-02-15\n");
+  CHECK(good.diagnostics.empty());
+  REQUIRE(good.values.size() == 1);
+  CHECK(good.values[0].id.value == "C010");
+  CHECK(good.values[0].farmer.value == "F001");
+  CHECK(good.values[0].offtaker.value == "OT1");
+  CHECK(good.values[0].quantity.grams == 1000500);
+  CHECK(good.values[0].signed_on == on("2026-02-15"));
+
+  CHECK(commitments(context, std::string(kCommitmentsHeader) + "C010,F009,OT1,10,2026-02-15\n").diagnostics ==
+        Lines{"commitments.csv:2: farmer_id: unknown farmer F009"});
+  CHECK(commitments(context, std::string(kCommitmentsHeader) + "C010,F001,BANK1,10,2026-02-15\n").diagnostics ==
+        Lines{"commitments.csv:2: offtaker_id: BANK1 has role lender, expected offtaker"});
+  CHECK(commitments(context, std::string(kCommitmentsHeader) + "C010,F001,OT9,10,2026-02-15\n").diagnostics ==
+        Lines{"commitments.csv:2: offtaker_id: unknown party OT9"});
+  CHECK(commitments(context, std::string(kCommitmentsHeader) + "C010,F001,OT1,0,2026-02-15\n").diagnostics ==
+        Lines{"commitments.csv:2: quantity_kg: must be greater than 0"});
+  CHECK(commitments(context, std::string(kCommitmentsHeader) + "C010,F001,OT1,-10.000,2026-02-15\n").diagnostics ==
+        Lines{"commitments.csv:2: quantity_kg: must be greater than 0"});
+  CHECK(commitments(context, std::string(kCommitmentsHeader) + "C010,F001,OT1,10.0001,2026-02-15\n").diagnostics ==
+        Lines{"commitments.csv:2: quantity_kg: '10.0001' has 4 decimals, at most 3 allowed"});
+  CHECK(commitments(context, std::string(kCommitmentsHeader) + "C010,F001,OT1,10,2026-02-30\n").diagnostics ==
+        Lines{"commitments.csv:2: signed_on: '2026-02-30' is not a date (YYYY-MM-DD)"});
+  CHECK(commitments(context, std::string(kCommitmentsHeader) + "C010,F001,OT1,10,15/02/2026\n").diagnostics ==
+        Lines{"commitments.csv:2: signed_on: '15/02/2026' is not a date (YYYY-MM-DD)"});
+  CHECK(commitments(context, std::string(kCommitmentsHeader) + "C1,F001,OT1,10,2026-02-15\nC1,F002,OT1,10,2026-02-15\n")
+            .diagnostics == Lines{"commitments.csv:3: commitment_id: duplicate commitment_id C1, first on line 2"});
+  // Without a registry, references are not resolved.
+  CHECK(commitments(ReadContext{}, std::string(kCommitmentsHeader) + "C010,F009,BANK1,10,2026-02-15\n")
+            .diagnostics.empty());
+}
+
+TEST_CASE("loans.csv: values, the optional paid_to column, and every rule", "[rows]") {
+  ReferenceRegistry reference;
+  const auto& context = reference.context;
+  std::string reference_loans = testing::read_text(reference_folder() + "/loans.csv");
+  auto good = loans(context, reference_loans);
+  CHECK(good.diagnostics.empty());
+  REQUIRE(good.values.size() == 3);
+  const Loan& first = good.values[0];
+  CHECK(first.id.value == "L001");
+  CHECK(first.farmer.value == "F001");
+  CHECK(first.lender.value == "BANK1");
+  CHECK(first.product.value == "INPUT-2026A");
+  CHECK(first.principal_minor == 1500000);
+  CHECK(first.disbursed_on == on("2026-03-01"));
+  CHECK(first.due_on == on("2026-09-30"));
+  CHECK_FALSE(first.paid_to.has_value());
+  CHECK(good.values[2].id.value == "L004");
+
+  auto paid_to = loans(context, std::string(kLoansHeaderPaidTo) +
+                                    "L010,F001,BANK1,INPUT-2026A,100,2026-03-01,2026-03-01,SUP1\n"
+                                    "L011,F001,BANK1,INPUT-2026A,100.5,2026-03-01,2026-09-30,\n");
+  CHECK(paid_to.diagnostics.empty());
+  REQUIRE(paid_to.values.size() == 2);
+  CHECK(paid_to.values[0].paid_to == PartyId("SUP1"));
+  CHECK(paid_to.values[0].principal_minor == 10000);
+  CHECK_FALSE(paid_to.values[1].paid_to.has_value());
+  CHECK(paid_to.values[1].principal_minor == 10050);
+
+  auto row = [&](const std::string& text) { return loans(context, kLoansHeaderPaidTo + text + "\n").diagnostics; };
+  CHECK(row("L010,F001,BANK1,INPUT-2026A,100,2026-03-01,2026-09-30,BANK1") ==
+        Lines{"loans.csv:2: paid_to: BANK1 has role lender, expected input_supplier"});
+  CHECK(row("L010,F001,OT1,INPUT-2026A,100,2026-03-01,2026-09-30,") ==
+        Lines{"loans.csv:2: lender_id: OT1 has role offtaker, expected lender"});
+  CHECK(row("L010,F009,BANK1,INPUT-2026A,100,2026-03-01,2026-09-30,") ==
+        Lines{"loans.csv:2: farmer_id: unknown farmer F009"});
+  CHECK(row("L010,F001,BANK1,INPUT-2025,100,2026-03-01,2026-09-30,") ==
+        Lines{"loans.csv:2: product_id: unknown loan product INPUT-2025"});
+  CHECK(row("L010,F001,BANK1,INPUT-2026A,15000.001,2026-03-01,2026-09-30,") ==
+        Lines{"loans.csv:2: principal: '15000.001' has 3 decimals, at most 2 allowed for KES"});
+  CHECK(row("L010,F001,BANK1,INPUT-2026A,0.00,2026-03-01,2026-09-30,") ==
+        Lines{"loans.csv:2: principal: must be greater than 0"});
+  CHECK(row("L010,F001,BANK1,INPUT-2026A,-100,2026-03-01,2026-09-30,") ==
+        Lines{"loans.csv:2: principal: must be greater than 0"});
+  CHECK(row("L010,F001,BANK1,INPUT-2026A,\"1,000\",2026-03-01,2026-09-30,") ==
+        Lines{"loans.csv:2: principal: '1,000' is not a decimal number"});
+  CHECK(row("L010,F001,BANK1,INPUT-2026A,100,2026-03-01,2026-02-28,") ==
+        Lines{"loans.csv:2: due_on: 2026-02-28 is before disbursed_on 2026-03-01"});
+  CHECK(row("L010,F001,BANK1,INPUT-2026A,100,2026-03-32,2026-02-28,") ==
+        Lines{"loans.csv:2: disbursed_on: '2026-03-32' is not a date (YYYY-MM-DD)"});
+  CHECK(loans(context, reference_loans + "L001,F002,BANK1,INPUT-2026A,1,2026-03-01,2026-09-30\n").diagnostics ==
+        Lines{"loans.csv:5: loan_id: duplicate loan_id L001, first on line 2"});
+
+  // A zero-decimal currency refuses any decimals.
+  ReadContext ugx = context;
+  ugx.currency = *ledger::Currency::from_code("UGX");
+  CHECK(loans(ugx, std::string(kLoansHeader) + "L010,F001,BANK1,INPUT-2026A,100.5,2026-03-01,2026-09-30\n")
+            .diagnostics == Lines{"loans.csv:2: principal: '100.5' has 1 decimals, at most 0 allowed for UGX"});
+}
+
+TEST_CASE("deliveries.csv: the reference deliveries", "[rows]") {
+  ReferenceRegistry reference;
+  auto outcome = deliveries(reference.context, testing::read_text(reference_folder() + "/deliveries.csv"));
+  CHECK(outcome.diagnostics.empty());
+  REQUIRE(outcome.values.size() == 5);
+  const Delivery& first = outcome.values[0];
+  CHECK(first.id.value == "D1");
+  CHECK(first.farmer.value == "F001");
+  CHECK(first.offtaker.value == "OT1");
+  CHECK(first.grade == "A");
+  CHECK(first.weight.grams == 500000);
+  REQUIRE(first.moisture_pct.has_value());
+  CHECK(first.moisture_pct->to_string() == "13.0");
+  CHECK(first.delivered_on == on("2026-07-10"));
+  CHECK(first.agent == PartyId("AG1"));
+  CHECK_FALSE(outcome.values[1].agent.has_value());
+  CHECK(outcome.values[3].weight.grams == 1200500);
+  CHECK(outcome.values[4].delivered_on == on("2026-10-05"));
+}
+
+TEST_CASE("deliveries.csv: every rule", "[rows]") {
+  ReferenceRegistry reference;
+  Farmer uncommitted;
+  uncommitted.id = FarmerId("F005");
+  reference.registry.add_farmer(uncommitted);
+  const auto& context = reference.context;
+  auto row = [&](const std::string& text) { return deliveries(context, kDeliveriesHeader + text + "\n"); };
+  CHECK(row("D9,F001,OT1,A,500,,2026-02-15,").diagnostics.empty());  // on the commitment's own day
+  auto unmeasured = row("D9,F001,OT1,A,500,,2026-07-10,");
+  REQUIRE(unmeasured.values.size() == 1);
+  CHECK_FALSE(unmeasured.values[0].moisture_pct.has_value());
+  CHECK(row("D9,F001,OT1,D,500,13,2026-07-10,AG1").diagnostics ==
+        Lines{"deliveries.csv:2: grade: unknown grade D (not in [price.grade])"});
+  CHECK(row("D9,F001,OT1,A,0,13,2026-07-10,AG1").diagnostics ==
+        Lines{"deliveries.csv:2: weight_kg: must be greater than 0"});
+  CHECK(row("D9,F001,OT1,A,-500.000,13,2026-07-10,AG1").diagnostics ==
+        Lines{"deliveries.csv:2: weight_kg: must be greater than 0"});
+  CHECK(row("D9,F001,OT1,A,500.0005,13,2026-07-10,AG1").diagnostics ==
+        Lines{"deliveries.csv:2: weight_kg: '500.0005' has 4 decimals, at most 3 allowed"});
+  CHECK(row("D9,F001,OT1,A,500,100,2026-07-10,AG1").diagnostics ==
+        Lines{"deliveries.csv:2: moisture_pct: must be at least 0 and less than 100"});
+  CHECK(row("D9,F001,OT1,A,500,-0.5,2026-07-10,AG1").diagnostics ==
+        Lines{"deliveries.csv:2: moisture_pct: must be at least 0 and less than 100"});
+  CHECK(row("D9,F001,OT1,A,500,13.0001,2026-07-10,AG1").diagnostics ==
+        Lines{"deliveries.csv:2: moisture_pct: '13.0001' has 4 decimals, at most 3 allowed"});
+  CHECK(row("D9,F001,OT1,A,500,99.999,2026-07-10,AG1").diagnostics.empty());
+  CHECK(row("D9,F001,OT1,A,500,13,2026-01-10,AG1").diagnostics ==
+        Lines{"deliveries.csv:2: delivered_on: 2026-01-10 is before the first commitment between farmer F001 and "
+              "off-taker OT1, signed on 2026-02-15"});
+  CHECK(row("D9,F005,OT1,A,500,13,2026-07-10,AG1").diagnostics ==
+        Lines{"deliveries.csv:2: delivered_on: no commitment between farmer F005 and off-taker OT1"});
+  CHECK(row("D9,F001,OT1,A,500,13,2026-07-10,SUP1").diagnostics ==
+        Lines{"deliveries.csv:2: agent_id: SUP1 has role input_supplier, expected agent"});
+  CHECK(row("D9,F001,CESS,A,500,13,2026-07-10,AG1").diagnostics ==
+        Lines{"deliveries.csv:2: offtaker_id: CESS has role authority, expected offtaker"});
+  CHECK(row("D9,F009,OT1,A,500,13,2026-07-10,AG1").diagnostics ==
+        Lines{"deliveries.csv:2: farmer_id: unknown farmer F009"});
+  CHECK(row("D9,F001,OT1,A,500,13,2026-7-10,AG1").diagnostics ==
+        Lines{"deliveries.csv:2: delivered_on: '2026-7-10' is not a date (YYYY-MM-DD)"});
+  CHECK(row("D9,F001,OT1,A,500,13,2026-07-10,AG1\nD8,F001,OT1,A,1,,2026-07-10,\nD9,F002,OT1,B,2,,2026-07-11,")
+            .diagnostics == Lines{"deliveries.csv:4: delivery_id: duplicate delivery_id D9, first on line 2"});
+}
+
+TEST_CASE("deliveries.csv: the duplicate index stays exact over many rows", "[rows]") {
+  ReferenceRegistry reference;
+  std::string bytes = kDeliveriesHeader;
+  const int rows = 200000;
+  for (int i = 0; i < rows; ++i) bytes += "D" + std::to_string(i) + ",F001,OT1,A,1,,2026-07-10,\n";
+  bytes += "D123456,F001,OT1,A,1,,2026-07-10,\n";
+  ScratchFolder folder;
+  Diagnostics diagnostics;
+  int accepted = 0;
+  read_deliveries(folder.write("deliveries.csv", bytes), reference.context, diagnostics,
+                  [&](const Delivery&, int) { ++accepted; });
+  CHECK(accepted == rows);
+  CHECK(formatted(diagnostics) ==
+        Lines{"deliveries.csv:" + std::to_string(rows + 2) +
+              ": delivery_id: duplicate delivery_id D123456, first on line 123458"});
+}
+
+TEST_CASE("market_prices.csv: optional, one row per date, positive prices", "[rows]") {
+  Diagnostics diagnostics;
+  CHECK(read_market_prices("/nonexistent/market_prices.csv", diagnostics, [](const MarketPrice&, int) {}));
+  CHECK(diagnostics.empty());
+  CHECK(market_prices("").diagnostics.empty());
+  CHECK(market_prices("date,price_per_kg\n").diagnostics.empty());
+  auto good = market_prices("price_per_kg,date\n41.25,2026-07-01\n40.123456789,2026-07-02\n40.12345678,2026-07-03\n");
+  CHECK(good.diagnostics ==
+        Lines{"market_prices.csv:3: price_per_kg: '40.123456789' has 9 decimals, at most 8 allowed"});
+  REQUIRE(good.values.size() == 2);
+  CHECK(good.values[0].date == on("2026-07-01"));
+  CHECK(good.values[0].price_per_kg.to_string() == "41.25");
+  CHECK(good.lines == std::vector<int>{2, 4});
+  CHECK(market_prices("date,price_per_kg\n2026-07-01,41\n2026-07-01,42\n").diagnostics ==
+        Lines{"market_prices.csv:3: date: duplicate date 2026-07-01, first on line 2"});
+  CHECK(market_prices("date,price_per_kg\n2026-07-01,0\n").diagnostics ==
+        Lines{"market_prices.csv:2: price_per_kg: must be greater than 0"});
+  CHECK(market_prices("date,price_per_kg\n2026-06-31,40\n").diagnostics ==
+        Lines{"market_prices.csv:2: date: '2026-06-31' is not a date (YYYY-MM-DD)"});
+}
+
+TEST_CASE("the reference season folder reads whole, without diagnostics", "[rows]") {
+  Diagnostics diagnostics;
+  auto folder = read_season_folder(reference_folder(), diagnostics);
+  CHECK(formatted(diagnostics).empty());
+  REQUIRE(folder.terms.has_value());
+  CHECK(folder.terms->id.value == "2026A");
+  CHECK(folder.farmers.size() == 4);
+  CHECK(folder.commitments.size() == 4);
+  CHECK(folder.loans.size() == 3);
+  CHECK(folder.deliveries.size() == 5);
+  CHECK(folder.market_prices.empty());
+  CHECK(folder.commitments[3].quantity.grams == 400000);
+  CHECK(folder.loans[1].principal_minor == 1200000);
+  CHECK(folder.deliveries[2].moisture_pct->to_string() == "14.2");
+}

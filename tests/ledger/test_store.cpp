@@ -1,0 +1,234 @@
+// The SQLite store: append-only batches, balanced entries, idempotent replay, atomicity
+// under injected failures (the file is byte-for-byte unchanged), and durability on reopen.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+#include "ledger/store.hpp"
+#include "ledger/tlog.hpp"
+
+using namespace tripartite::ledger;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("tripartite-store-" + std::to_string(::getpid()) + "-" +
+                                        std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+std::string file_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// The database and its WAL, checkpointed: what "the database" is on disk.
+std::string database_snapshot(const fs::path& db) {
+  std::string out = file_bytes(db);
+  if (fs::exists(db.string() + "-wal")) out += "|wal|" + file_bytes(db.string() + "-wal");
+  return out;
+}
+
+JournalEntry sample_entry(const std::string& id, std::int64_t amount) {
+  JournalEntry entry;
+  entry.id = id;
+  entry.date = "2026-07-01";
+  entry.memo = "test";
+  entry.refs = {{"season", "S1"}};
+  entry.postings = {Posting{"offtaker:OT1:purchases", "KES", amount, "gross"},
+                    Posting{"farmer:F1:payout", "KES", -amount, "net_payout"}};
+  return entry;
+}
+
+void append_entry(Transaction& tx, const JournalEntry& entry) {
+  std::string body = entry_to_record(entry).serialise();
+  auto seq = tx.append(RecordIndex{"entry", entry.id, "S1", "F1", entry.date}, body, &entry);
+  REQUIRE(seq.ok());
+}
+
+}  // namespace
+
+TEST_CASE("a batch of balanced entries is written, signed and balances add up") {
+  TempDir dir;
+  auto key = PrivateKey::generate();
+  REQUIRE(key.ok());
+  std::string path = (dir.path / "ledger.db").string();
+  {
+    auto store = open_sqlite_store(path, OpenMode::create_new);
+    REQUIRE(store.ok());
+    auto tx = (*store)->begin();
+    REQUIRE(tx.ok());
+    REQUIRE((*tx)->begin_batch("OT1", "batch-1").ok());
+    append_entry(**tx, sample_entry("E1", 1000));
+    append_entry(**tx, sample_entry("E2", 250));
+    auto sealed = (*tx)->seal_batch(*key);
+    REQUIRE(sealed.ok());
+    CHECK(*sealed == SealOutcome::written);
+    REQUIRE((*tx)->commit().ok());
+  }
+  auto store = open_sqlite_store(path, OpenMode::open_existing);
+  REQUIRE(store.ok());
+  CHECK((*store)->size().value() == 2);
+  auto balances = (*store)->balances("", "");
+  REQUIRE(balances.ok());
+  REQUIRE(balances->size() == 2);
+  CHECK(balances->at(0).account == "farmer:F1:payout");
+  CHECK(balances->at(0).amount == -1250);
+  CHECK(balances->at(1).amount == 1250);
+  auto batches = (*store)->batches();
+  REQUIRE(batches.ok());
+  REQUIRE(batches->size() == 1);
+  CHECK(batches->at(0).tree_size == 2);
+  auto note = parse_note(batches->at(0).note);
+  REQUIRE(note.ok());
+  CHECK(verify_note_signature(*note, "OT1", key->public_key_raw()));
+  auto checkpoint = parse_checkpoint_body(note->body);
+  REQUIRE(checkpoint.ok());
+  CHECK(checkpoint->origin == (*store)->origin());
+  auto leaves = (*store)->leaf_hashes(0);
+  REQUIRE(leaves.ok());
+  CHECK(checkpoint->root == merkle_root(*leaves));
+}
+
+TEST_CASE("an unbalanced entry is refused with a clear error") {
+  TempDir dir;
+  auto store = open_sqlite_store((dir.path / "l.db").string(), OpenMode::create_new);
+  REQUIRE(store.ok());
+  auto tx = (*store)->begin();
+  REQUIRE(tx.ok());
+  REQUIRE((*tx)->begin_batch("OT1", "b").ok());
+  JournalEntry entry = sample_entry("E1", 100);
+  entry.postings[1].amount = -99;
+  auto appended = (*tx)->append(RecordIndex{"entry", "E1", "", "", ""}, entry_to_record(entry).serialise(), &entry);
+  REQUIRE_FALSE(appended.ok());
+  CHECK(appended.error().message.find("does not balance in KES") != std::string::npos);
+  JournalEntry single = sample_entry("E2", 100);
+  single.postings.pop_back();
+  CHECK_FALSE(check_balanced(single).ok());
+  JournalEntry mixed = sample_entry("E3", 100);
+  mixed.postings[1].asset = "UGX";
+  CHECK_FALSE(check_balanced(mixed).ok());
+}
+
+TEST_CASE("idempotency: an identical replayed batch is a no-op, different content is refused") {
+  TempDir dir;
+  auto key = PrivateKey::generate();
+  REQUIRE(key.ok());
+  auto store = open_sqlite_store((dir.path / "l.db").string(), OpenMode::create_new);
+  REQUIRE(store.ok());
+  auto write = [&](const std::string& id, std::int64_t amount) -> Result<SealOutcome> {
+    auto tx = (*store)->begin();
+    REQUIRE(tx.ok());
+    REQUIRE((*tx)->begin_batch("OT1", "same-key").ok());
+    JournalEntry entry = sample_entry(id, amount);
+    std::string body = entry_to_record(entry).serialise();
+    // A replay appends under a fresh record key: the idempotency key alone must catch it.
+    auto seq = (*tx)->append(RecordIndex{"entry", id + "-" + std::to_string((*store)->size().value()), "", "", ""},
+                             body, &entry);
+    REQUIRE(seq.ok());
+    auto sealed = (*tx)->seal_batch(*key);
+    if (sealed.ok()) REQUIRE((*tx)->commit().ok());
+    return sealed;
+  };
+  REQUIRE(write("E1", 100).value() == SealOutcome::written);
+  CHECK((*store)->size().value() == 1);
+  REQUIRE(write("E1", 100).value() == SealOutcome::replay_ignored);
+  CHECK((*store)->size().value() == 1);
+  CHECK((*store)->batches()->size() == 1);
+  auto conflicting = write("E1", 101);
+  REQUIRE_FALSE(conflicting.ok());
+  CHECK(conflicting.error().message.find("different content") != std::string::npos);
+  CHECK((*store)->size().value() == 1);
+}
+
+TEST_CASE("a failure injected in the middle of a batch leaves the database byte-for-byte as before") {
+  TempDir dir;
+  auto key = PrivateKey::generate();
+  REQUIRE(key.ok());
+  fs::path path = dir.path / "l.db";
+  auto store = open_sqlite_store(path.string(), OpenMode::create_new);
+  REQUIRE(store.ok());
+  {
+    auto tx = (*store)->begin();
+    REQUIRE((*tx)->begin_batch("OT1", "first").ok());
+    append_entry(**tx, sample_entry("E0", 5));
+    REQUIRE((*tx)->seal_batch(*key).ok());
+    REQUIRE((*tx)->commit().ok());
+  }
+  std::string before = database_snapshot(path);
+  auto root_before = (*store)->leaf_hashes(0).value();
+  for (std::uint64_t fail_at = 1; fail_at <= 5; ++fail_at) {
+    INFO("failure at append " << fail_at);
+    (*store)->inject_append_failure(fail_at);
+    {
+      auto tx = (*store)->begin();
+      REQUIRE(tx.ok());
+      REQUIRE((*tx)->begin_batch("OT1", "second").ok());
+      bool failed = false;
+      for (int i = 1; i <= 5 && !failed; ++i) {
+        JournalEntry entry = sample_entry("E" + std::to_string(i), i);
+        auto seq = (*tx)->append(RecordIndex{"entry", entry.id, "", "", ""}, entry_to_record(entry).serialise(), &entry);
+        failed = !seq.ok();
+      }
+      CHECK(failed);
+      // The transaction is dropped without commit: everything rolls back.
+    }
+    (*store)->inject_append_failure(0);
+    CHECK(database_snapshot(path) == before);
+    CHECK((*store)->size().value() == 1);
+    CHECK((*store)->leaf_hashes(0).value() == root_before);
+  }
+  // The store is still usable, and the tree continues from the committed state.
+  auto tx = (*store)->begin();
+  REQUIRE((*tx)->begin_batch("OT1", "third").ok());
+  append_entry(**tx, sample_entry("E9", 9));
+  REQUIRE((*tx)->seal_batch(*key).ok());
+  REQUIRE((*tx)->commit().ok());
+  auto batches = (*store)->batches().value();
+  REQUIRE(batches.size() == 2);
+  auto checkpoint = parse_checkpoint_body(parse_note(batches[1].note)->body);
+  CHECK(checkpoint->size == 2);
+  CHECK(checkpoint->root == merkle_root((*store)->leaf_hashes(0).value()));
+}
+
+TEST_CASE("record keys are unique per kind; reads see the open transaction") {
+  TempDir dir;
+  auto key = PrivateKey::generate();
+  auto store = open_sqlite_store((dir.path / "l.db").string(), OpenMode::create_new);
+  REQUIRE(store.ok());
+  auto tx = (*store)->begin();
+  REQUIRE((*tx)->begin_batch("COAL", "k").ok());
+  REQUIRE((*tx)->append(RecordIndex{"farmer", "F1", "", "F1", ""}, "{\"id\":\"F1\",\"kind\":\"farmer\"}").ok());
+  auto found = (*store)->find("farmer", "F1");
+  REQUIRE(found.ok());
+  REQUIRE(found->has_value());
+  CHECK((*found)->seq == 1);
+  auto duplicate = (*tx)->append(RecordIndex{"farmer", "F1", "", "F1", ""}, "{\"id\":\"F1\",\"kind\":\"farmer\"}");
+  REQUIRE_FALSE(duplicate.ok());
+  CHECK(duplicate.error().message == "farmer F1 is already in the ledger");
+  CHECK((*tx)->append(RecordIndex{"party", "F1", "", "", ""}, "{\"id\":\"F1\",\"kind\":\"party\"}").ok());
+  auto line_break = (*tx)->append(RecordIndex{"party", "X", "", "", ""}, "{\n}");
+  CHECK_FALSE(line_break.ok());
+}
+
+TEST_CASE("open refuses a missing file, an existing file on create, and a foreign database") {
+  TempDir dir;
+  std::string path = (dir.path / "l.db").string();
+  CHECK_FALSE(open_sqlite_store(path, OpenMode::open_existing).ok());
+  REQUIRE(open_sqlite_store(path, OpenMode::create_new).ok());
+  CHECK_FALSE(open_sqlite_store(path, OpenMode::create_new).ok());
+  std::string foreign = (dir.path / "foreign.db").string();
+  { std::ofstream(foreign) << "not a database at all, just text"; }
+  CHECK_FALSE(open_sqlite_store(foreign, OpenMode::open_existing).ok());
+}
