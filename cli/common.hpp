@@ -33,6 +33,7 @@ void setup_verify(CLI::App& app, Action& action);
 void setup_export(CLI::App& app, Action& action);
 void setup_report(CLI::App& app, Action& action);
 void setup_prove(CLI::App& app, Action& action);
+void setup_generate(CLI::App& app, Action& action);
 
 // Prints "tripartite: <message>" to stderr and returns the exit status for the error.
 int fail(const Error& error);

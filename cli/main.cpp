@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   setup_export(app, action);
   setup_report(app, action);
   setup_prove(app, action);
+  setup_generate(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -74,7 +74,7 @@ Status write_party_key_files(const ledger::PrivateKey& key, const std::string& p
   std::string pub_path = path + ".pub";
   if (::access(pub_path.c_str(), F_OK) == 0) return invalid(pub_path + ": already exists; refusing to overwrite");
   TRIPARTITE_CHECK(write_new(path, std::string(kPartyHeader) + party + "\n" + key.private_pem(), 0600));
-  return write_new(pub_path, std::string(kPartyHeader) + party + "\n" + key.public_pem(), 0644);
+  return write_new(pub_path, key.public_pem(), 0644);
 }
 
 }  // namespace tripartite::cli

@@ -50,7 +50,7 @@ void FileDiagnostics::finish() {
 // ---------------------------------------------------------------------------------------------
 // TextChecker
 
-std::optional<std::string> TextChecker::feed(unsigned char byte) {
+std::optional<std::string> TextChecker::feed_other(unsigned char byte) {
   if (continuation_bytes_left_ == 0) return start(byte);
   if (byte >= next_minimum_ && byte <= next_maximum_) {
     --continuation_bytes_left_;

@@ -63,11 +63,15 @@ class TextChecker {
   // Nothing when `byte` may follow what came before; otherwise what is wrong, e.g.
   // "invalid UTF-8 (byte 0xE9)" or "control byte 0x00 is not allowed". After a problem the
   // checker starts afresh at the offending byte.
-  std::optional<std::string> feed(unsigned char byte);
+  std::optional<std::string> feed(unsigned char byte) {
+    if (continuation_bytes_left_ == 0 && byte >= 0x20 && byte < 0x7F) return std::nullopt;  // printable ASCII
+    return feed_other(byte);
+  }
   // At the end of the text: a problem when a multi-byte sequence is unfinished.
   std::optional<std::string> finish();
 
  private:
+  std::optional<std::string> feed_other(unsigned char byte);
   std::optional<std::string> start(unsigned char byte);
   int continuation_bytes_left_ = 0;
   unsigned char next_minimum_ = 0x80;

@@ -78,7 +78,8 @@ struct DeductionLine {
   std::int64_t taken_minor = 0;      // what it took
   std::vector<Payment> payments;     // levy: the authority; coalition_fee: each share (party
                                      // id order); agent_commission: each agent (id order);
-                                     // loan_repayment: each lender (id order). Sum = taken.
+                                     // loan_repayment: each lender (id order). Sum = taken;
+                                     // zero amounts are left out.
 };
 
 struct LoanAllocation {
@@ -130,7 +131,10 @@ Result<std::int64_t> accrued_interest_minor(const LoanState& state, const Date& 
 
 // Settles one farmer as of `as_of`. Errors (invalid_input): a floor_market delivery with
 // no market price dated on or before it (the message names the delivery), an unknown grade,
-// an amount that does not fit in int64.
+// an amount that does not fit in int64 (including a plan whose journal entry would not),
+// and terms the readers should have refused (a negative rate or price, shares not summing
+// to 1, a coalition fee with both or neither of rate and per_kg, a moisture or target
+// outside [0, 100), a weight that is not positive) — refused, never aborted on.
 // REQUIRES: context.terms != nullptr, input.deliveries non-empty and all dated <= as_of.
 Result<FarmerPlan> plan_farmer(const SeasonContext& context, const FarmerInput& input, const Date& as_of);
 

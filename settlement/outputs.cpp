@@ -62,7 +62,9 @@ void RunTotals::add(const FarmerPlan& plan) {
     }
   }
   for (const auto& loan : plan.loans) {
+    std::int64_t due = loan.fees_due_minor + loan.interest_due_minor + loan.principal_due_minor;
     std::int64_t paid = loan.fees_paid_minor + loan.interest_paid_minor + loan.principal_paid_minor;
+    if (due == 0) continue;  // repaid before this run: nothing to count
     if (paid == 0) {
       loans_untouched += 1;
     } else if (loan.outstanding_after_minor == 0) {

@@ -84,13 +84,13 @@ TEST_CASE("plan_to_entry leaves zero amounts out", "[settlement][posting]") {
 TEST_CASE("plan_to_entry: a loan charged interest but paid nothing, and a zero net payout", "[settlement][posting]") {
   auto terms = plain_terms();
   terms.deductions = {levy("CESS", "1"), loan_repayment("1")};
-  LoanSpec loan{"L1", "F1", "BANK9", "1000.00", ymd(2026, 8, 21),
+  LoanSpec loan{"L1", "F1", "BANK9", "1000.00", ymd(2026, 8, 31),
                 product("P", "0.365", contracts::InterestMethod::declining, contracts::DayCount::act_365f, "0")};
   SeasonContext context{&terms, {}};
   const auto plan = plan_or_throw(
       context, farmer_input("F1", {delivery("D1", "F1", "A", "1.000", "", ymd(2026, 8, 1))}, {loan_state(loan)}),
-      ymd(2026, 8, 31));
-  const auto entry = plan_to_entry(plan, terms, "S1-R3", ymd(2026, 8, 31));
+      ymd(2026, 9, 10));
+  const auto entry = plan_to_entry(plan, terms, "S1-R3", ymd(2026, 9, 10));
   // 10.00 of interest charged (1000.00 × 0.365 × 10/365); the levy takes the whole 10.00 gross.
   const std::vector<Posting> expected{
       {"loan:L1:interest", "KES", 1000, "interest_charged"},
@@ -102,6 +102,8 @@ TEST_CASE("plan_to_entry: a loan charged interest but paid nothing, and a zero n
   };
   CHECK(entry.postings == expected);
   CHECK(entry.id == "S1-R3-F1");
+  CHECK(entry.date == "2026-09-10");
+  CHECK(entry.memo == "settlement S1-R3 F1");
   CHECK(entry.refs.at("season") == "S1");
 }
 

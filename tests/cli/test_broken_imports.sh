@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Every broken season folder in fixtures/broken/ through `tripartite import --keys`: exit 2,
+# stderr lists exactly the lines of its expected-errors.txt (then the one summary line), and
+# the database is unchanged — both a fresh ledger and one already holding another season.
+# Folders whose expected-errors.txt is empty must import cleanly.
+# Usage: test_broken_imports.sh TRIPARTITE_BINARY SOURCE_DIR
+set -uo pipefail
+bin=$1
+src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+checked=0
+mkdir -p "$work/keys"
+for party in COAL OT1 BANK1 SUP1 TRN1 AG1 AG2 CESS; do
+  "$bin" keygen --party "$party" --out "$work/keys/$party.pem" >/dev/null
+done
+snapshot() { sqlite3 "$1" .dump | sha256sum; }
+
+for dir in "$src"/fixtures/broken/*/; do
+  name=$(basename "$dir")
+  expected="$dir/expected-errors.txt"
+  [ -f "$expected" ] || continue
+  db="$work/$name.db"
+  rm -f "$db"*
+  "$bin" init --db "$db" >/dev/null
+  before=$(snapshot "$db")
+  "$bin" import --db "$db" --season-dir "$dir" --keys "$work/keys" >"$work/out" 2>"$work/err"
+  status=$?
+  checked=$((checked + 1))
+  if [ ! -s "$expected" ]; then
+    if [ "$status" -ne 0 ]; then echo "FAIL $name: a valid folder was refused (exit $status)"; cat "$work/err"; failures=$((failures + 1)); fi
+    continue
+  fi
+  grep -v '^tripartite: ' "$work/err" >"$work/lines"
+  if [ "$status" -ne 2 ]; then
+    echo "FAIL $name: exit $status, expected 2"; failures=$((failures + 1))
+  elif ! cmp -s "$expected" "$work/lines"; then
+    echo "FAIL $name: diagnostics differ"; diff -u "$expected" "$work/lines" | head -20; failures=$((failures + 1))
+  elif ! grep -q '^tripartite: .*nothing was imported' "$work/err"; then
+    echo "FAIL $name: no summary line saying nothing was imported"; failures=$((failures + 1))
+  elif [ "$(snapshot "$db")" != "$before" ]; then
+    echo "FAIL $name: the database changed"; failures=$((failures + 1))
+  else
+    echo "ok   $name"
+  fi
+done
+
+# A ledger that already holds the reference season is unchanged by a failed import too.
+db="$work/reference.db"
+"$bin" init --db "$db" >/dev/null
+"$bin" import --db "$db" --season-dir "$src/fixtures/reference" --keys "$work/keys" >/dev/null
+before=$(snapshot "$db")
+"$bin" import --db "$db" --season-dir "$src/fixtures/broken/delivery-before-commitment" --keys "$work/keys" >/dev/null 2>&1
+status=$?
+if [ "$status" -eq 2 ] && [ "$(snapshot "$db")" = "$before" ]; then
+  echo "ok   a failed import leaves a populated ledger unchanged"
+else
+  echo "FAIL failed import on a populated ledger: exit $status or database changed"; failures=$((failures + 1))
+fi
+# A changed record is refused, not overwritten.
+changed="$work/changed"
+cp -r "$src/fixtures/reference" "$changed"
+sed -i 's/^D1,F001,OT1,A,500.000/D1,F001,OT1,A,501.000/' "$changed/deliveries.csv"
+"$bin" import --db "$db" --season-dir "$changed" --keys "$work/keys" >/dev/null 2>"$work/err"
+status=$?
+if [ "$status" -eq 2 ] && grep -q '^deliveries.csv:2: delivery_id: delivery D1 is already in the ledger with different content' "$work/err" \
+   && [ "$(snapshot "$db")" = "$before" ]; then
+  echo "ok   a changed delivery is refused with its line"
+else
+  echo "FAIL changed delivery: exit $status"; cat "$work/err"; failures=$((failures + 1))
+fi
+
+if [ "$checked" -lt 20 ]; then echo "FAIL only $checked broken folders found"; failures=$((failures + 1)); fi
+if [ "$failures" -ne 0 ]; then echo "$failures of $checked broken-input checks failed"; exit 1; fi
+echo "all $checked broken folders behave"

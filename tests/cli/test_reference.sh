@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The reference season through the command line: every file in fixtures/reference/expected
+# reproduced byte for byte (both runs, both loan reports), by a ledger built with --keys and
+# by one built party by party with --key; idempotent re-import and re-settle; refusals.
+# Usage: test_reference.sh TRIPARTITE_BINARY SOURCE_DIR
+set -uo pipefail
+bin=$1
+src=$2
+season="$src/fixtures/reference"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+pass() { echo "ok   $*"; }
+fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+expect_status() {  # expect_status CODE DESCRIPTION COMMAND...
+  local want=$1 what=$2; shift 2
+  "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  if [ "$got" -eq "$want" ]; then pass "$what (exit $got)"; else fail "$what: exit $got, expected $want"; cat "$work/err"; fi
+}
+same() {  # same EXPECTED_FILE ACTUAL_FILE DESCRIPTION
+  if cmp -s "$1" "$2"; then pass "$3"; else fail "$3"; diff -u "$1" "$2" | head -20; fi
+}
+tree_head() { "$bin" verify --db "$1" | sed 's/.*tree head //; s/;.*//'; }
+
+mkdir -p "$work/keys"
+for party in COAL OT1 BANK1 SUP1 TRN1 AG1 AG2 CESS; do
+  "$bin" keygen --party "$party" --out "$work/keys/$party.pem" >/dev/null || fail "keygen $party"
+done
+[ "$(stat -c %a "$work/keys/OT1.pem")" = 600 ] && pass "private key is mode 0600" || fail "private key mode"
+expect_status 2 "keygen refuses to overwrite a key" "$bin" keygen --party OT1 --out "$work/keys/OT1.pem"
+
+db="$work/ledger.db"
+expect_status 0 "init" "$bin" init --db "$db"
+expect_status 2 "init refuses an existing ledger" "$bin" init --db "$db"
+expect_status 0 "import the reference season with --keys" "$bin" import --db "$db" --season-dir "$season" --keys "$work/keys"
+head1=$(tree_head "$db")
+expect_status 0 "import again" "$bin" import --db "$db" --season-dir "$season" --keys "$work/keys"
+grep -q "nothing new" "$work/out" && pass "second import says nothing new" || fail "second import output"
+[ "$(tree_head "$db")" = "$head1" ] && pass "second import leaves the tree head unchanged" || fail "tree head changed on re-import"
+
+expect_status 2 "a lender's key cannot settle" "$bin" settle --db "$db" --season 2026A --as-of 2026-08-31 --key "$work/keys/BANK1.pem"
+expect_status 0 "dry run" "$bin" settle --db "$db" --season 2026A --as-of 2026-08-31 --key "$work/keys/OT1.pem" --dry-run
+grep -q "DRY RUN" "$work/out" && pass "dry run says so" || fail "dry run output"
+[ "$(tree_head "$db")" = "$head1" ] && pass "dry run posts nothing" || fail "dry run changed the ledger"
+
+expect_status 0 "settle run 1" "$bin" settle --db "$db" --season 2026A --as-of 2026-08-31 --key "$work/keys/OT1.pem" --out "$work/run1"
+for f in settlement payouts remittances; do same "$season/expected/run1-$f.csv" "$work/run1/$f.csv" "run 1 $f.csv"; done
+"$bin" report loans --db "$db" --as-of 2026-08-31 --format csv >"$work/loans1.csv"
+same "$season/expected/loans-2026-08-31.csv" "$work/loans1.csv" "loan report as of 2026-08-31"
+expect_status 2 "an as_of before the last run is refused" "$bin" settle --db "$db" --season 2026A --as-of 2026-08-30 --key "$work/keys/OT1.pem"
+expect_status 0 "settle run 2" "$bin" settle --db "$db" --season 2026A --as-of 2026-10-31 --key "$work/keys/OT1.pem" --out "$work/run2"
+for f in settlement payouts remittances; do same "$season/expected/run2-$f.csv" "$work/run2/$f.csv" "run 2 $f.csv"; done
+"$bin" report loans --db "$db" --as-of 2026-10-31 --format csv >"$work/loans2.csv"
+same "$season/expected/loans-2026-10-31.csv" "$work/loans2.csv" "loan report as of 2026-10-31"
+"$bin" report loans --db "$db" --as-of 2026-08-31 --format csv >"$work/loans1b.csv"
+same "$season/expected/loans-2026-08-31.csv" "$work/loans1b.csv" "loan report is point-in-time after run 2"
+head2=$(tree_head "$db")
+expect_status 0 "settling the same date again" "$bin" settle --db "$db" --season 2026A --as-of 2026-10-31 --key "$work/keys/OT1.pem"
+grep -q "nothing to settle" "$work/out" && pass "second settle says nothing to settle" || fail "second settle output"
+[ "$(tree_head "$db")" = "$head2" ] && pass "second settle pays nothing twice" || fail "second settle changed the ledger"
+expect_status 0 "verify with replay" "$bin" verify --db "$db" --replay
+"$bin" report loans --db "$db" --as-of 2026-10-31 --lender BANK1 --format json >"$work/loans.json"
+grep -q '"loan_id":"L004"' "$work/loans.json" && grep -q '"status":"arrears"' "$work/loans.json" \
+  && pass "json loan report" || fail "json loan report"
+
+# Party by party, each with its own key only.
+db2="$work/ledger2.db"
+"$bin" init --db "$db2" >/dev/null
+expect_status 2 "the off-taker cannot import first into an empty ledger" "$bin" import --db "$db2" --season-dir "$season" --key "$work/keys/OT1.pem"
+expect_status 0 "coordinator imports its parts" "$bin" import --db "$db2" --season-dir "$season" --key "$work/keys/COAL.pem"
+expect_status 2 "an unregistered off-taker key is refused" "$bin" import --db "$db2" --season-dir "$season" --key "$work/keys/OT1.pem"
+for party in OT1 BANK1; do
+  expect_status 0 "coordinator registers $party" "$bin" keys add --db "$db2" --key "$work/keys/COAL.pem" --party "$party" --pub "$work/keys/$party.pem.pub"
+done
+expect_status 0 "bank imports its loans" "$bin" import --db "$db2" --season-dir "$season" --key "$work/keys/BANK1.pem"
+expect_status 0 "off-taker imports commitments and deliveries" "$bin" import --db "$db2" --season-dir "$season" --key "$work/keys/OT1.pem"
+expect_status 0 "settle run 1 (party by party ledger)" "$bin" settle --db "$db2" --season 2026A --as-of 2026-08-31 --key "$work/keys/OT1.pem" --out "$work/p1"
+for f in settlement payouts remittances; do same "$season/expected/run1-$f.csv" "$work/p1/$f.csv" "party-by-party run 1 $f.csv"; done
+expect_status 0 "verify the party-by-party ledger" "$bin" verify --db "$db2" --replay
+
+if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
+echo "all reference checks passed"
