@@ -92,6 +92,7 @@ void setup_export(CLI::App& app, Action& action) {
       return 0;
     };
   });
+  add_export_journal(*command, action);
 }
 
 }  // namespace tripartite::cli

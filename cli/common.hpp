@@ -34,6 +34,10 @@ void setup_export(CLI::App& app, Action& action);
 void setup_report(CLI::App& app, Action& action);
 void setup_prove(CLI::App& app, Action& action);
 void setup_generate(CLI::App& app, Action& action);
+void setup_reconcile(CLI::App& app, Action& action);
+void setup_statement(CLI::App& app, Action& action);
+// `export journal`, added to the `export` subcommand by setup_export.
+void add_export_journal(CLI::App& export_command, Action& action);
 
 // Prints "tripartite: <message>" to stderr and returns the exit status for the error.
 int fail(const Error& error);

@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   setup_report(app, action);
   setup_prove(app, action);
   setup_generate(app, action);
+  setup_reconcile(app, action);
+  setup_statement(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -1,5 +1,6 @@
 // The VERIFY.md of an audit export and its inclusion-check script. Both are followed to the
-// letter by tests/cli/test_audit_export.sh, so what they say is known to work.
+// letter by tests/cli/test_audit.sh (it runs the sh blocks of sections 1 and 2 as written),
+// so what they say is known to work.
 #include "cli/verify_md.hpp"
 
 #include <cstdint>
@@ -78,8 +79,8 @@ std::string verify_md_text(const std::string& ledger_id, std::uint64_t records, 
          "grep -x \"$(awk '$0==\"# root\" {getline; print; exit}' proofs/inclusion-" + seq + ".txt)\" checkpoints/" + size + "\n"
          "sh verify-inclusion.sh proofs/inclusion-" + seq + ".txt journal.jsonl\n"
          "```\n\n"
-         "The script (here in full) follows RFC 9162 §2.1.3.2:\n\n"
-         "```sh\n" + std::string(kInclusionScript) + "```\n\n"
+         "The first command prints the root line of the checkpoint (nothing if the proof is for another\n"
+         "tree head); the script prints `OK: …` or `FAIL: …`. It is listed in full in section 4.\n\n"
          "## 3. Check the whole export\n\n"
          "Either with Tripartite: `tripartite verify --audit .` (add `--checkpoint FILE` to prove\n"
          "that this log extends a checkpoint you kept from earlier), or independently with the short\n"
@@ -88,7 +89,10 @@ std::string verify_md_text(const std::string& ledger_id, std::uint64_t records, 
          "checkpoint root, checks every signature against the keys the log registers, every record's\n"
          "author's role, and that every journal entry balances.\n\n"
          "Trust anchor: the genesis record (line 1) declares the coordinator's key. Compare\n"
-         "`keys/<coordinator>.pem` with the key the coordinator gave you directly.\n";
+         "`keys/<coordinator>.pem` with the key the coordinator gave you directly.\n\n"
+         "## 4. verify-inclusion.sh\n\n"
+         "The script of step 2, which follows RFC 9162 §2.1.3.2:\n\n"
+         "```sh\n" + std::string(kInclusionScript) + "```\n";
 }
 
 }  // namespace tripartite::cli

@@ -42,9 +42,9 @@ void FileDiagnostics::add(int line, std::string field, std::string message) {
 
 void FileDiagnostics::finish() {
   if (count_ <= limit_) return;
-  output_->push_back(Diagnostic{file_, 0, "",
-                                std::to_string(count_ - limit_) + " more errors not shown (at most " +
-                                    std::to_string(limit_) + " per file)"});
+  output_->push_back(Diagnostic{
+      file_, 0, "",
+      std::to_string(count_ - limit_) + " more errors not shown (at most " + std::to_string(limit_) + " per file)"});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -219,8 +219,8 @@ struct CsvReader::State {
       if (!record.oversized) {
         record.oversized = true;
         if (!record.problem) {
-          record.problem = Problem{record.start_line, "",
-                                   "record longer than " + std::to_string(kMaximumRecordBytes) + " bytes"};
+          record.problem =
+              Problem{record.start_line, "", "record longer than " + std::to_string(kMaximumRecordBytes) + " bytes"};
         }
       }
       return;
@@ -339,8 +339,7 @@ struct CsvReader::State {
   void report_pending_blank_lines(FileDiagnostics& diagnostics) {
     if (pending_blank_lines == 0) return;
     diagnostics.add(first_pending_blank_line, "",
-                    pending_blank_lines == 1 ? "blank line"
-                                             : std::to_string(pending_blank_lines) + " blank lines");
+                    pending_blank_lines == 1 ? "blank line" : std::to_string(pending_blank_lines) + " blank lines");
     pending_blank_lines = 0;
   }
 

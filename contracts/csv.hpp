@@ -100,7 +100,7 @@ class CsvRow {
 
   std::shared_ptr<const Layout> layout_;
   int line_ = 0;
-  std::string text_;                                        // the fields, unescaped, end to end
+  std::string text_;                                         // the fields, unescaped, end to end
   std::vector<std::pair<std::size_t, std::size_t>> fields_;  // (offset, length) into text_
 };
 

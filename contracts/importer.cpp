@@ -421,6 +421,13 @@ struct Importer {
 
 }  // namespace
 
+Result<std::int64_t> origination_fee_minor(const Loan& loan, const LoanProduct& product) {
+  auto fee = ledger::round_to_int64(ledger::BigInt(loan.principal_minor) * product.origination_fee.units,
+                                    ledger::pow10(product.origination_fee.scale));
+  if (!fee) return invalid("origination fee of loan " + loan.id.value + " is out of range");
+  return fee;
+}
+
 Result<ledger::JournalEntry> disbursement_entry(const Loan& loan, const LoanProduct& product, const SeasonId& season,
                                                 const Currency& currency) {
   ledger::JournalEntry entry;
@@ -434,8 +441,7 @@ Result<ledger::JournalEntry> disbursement_entry(const Loan& loan, const LoanProd
   const std::string lender_account = "lender:" + loan.lender.value + ":";
   entry.postings.push_back({loan_account + "principal", asset, loan.principal_minor, "disbursed"});
   entry.postings.push_back({lender_account + "funds", asset, -loan.principal_minor, "disbursed"});
-  TRIPARTITE_TRY(fee, ledger::round_to_int64(ledger::BigInt(loan.principal_minor) * product.origination_fee.units,
-                                             ledger::pow10(product.origination_fee.scale)));
+  TRIPARTITE_TRY(fee, origination_fee_minor(loan, product));
   if (fee != 0) {
     entry.postings.push_back({loan_account + "fees", asset, fee, "fee_charged"});
     entry.postings.push_back({lender_account + "fee_income", asset, -fee, "fee_charged"});

@@ -56,6 +56,10 @@ struct ImportSummary {
 // errors as they come. On any error nothing is stored.
 Result<ImportSummary> import_season(ledger::Store& store, const ImportOptions& options, Diagnostics& diagnostics);
 
+// The origination fee of a loan: principal × origination_fee, rounded half-even once to the
+// minor unit (SPEC §3), charged at disbursement. Errors: an amount that does not fit in int64.
+Result<std::int64_t> origination_fee_minor(const Loan& loan, const LoanProduct& product);
+
 // The disbursement entry of a loan (docs/ledger.md): principal owed to the lender, and the
 // origination fee (principal × fee, rounded half-even once) when it is not zero.
 Result<ledger::JournalEntry> disbursement_entry(const Loan& loan, const LoanProduct& product, const SeasonId& season,

@@ -13,8 +13,7 @@ namespace {
 constexpr std::size_t kMaximumIdLength = 64;
 
 bool is_id_character(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-         c == '-';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -26,8 +25,8 @@ unsigned digits_value(std::string_view text, std::size_t first, std::size_t coun
   return value;
 }
 
-constexpr std::array<std::string_view, 7> kRoleNames{
-    "offtaker", "lender", "input_supplier", "service_provider", "agent", "authority", "coordinator"};
+constexpr std::array<std::string_view, 7> kRoleNames{"offtaker", "lender",    "input_supplier", "service_provider",
+                                                     "agent",    "authority", "coordinator"};
 
 }  // namespace
 

@@ -247,6 +247,28 @@ EncodedRecord encode_run(const RunRecord& run) {
   return finish(std::move(o), {"run", run.id, run.season.value, "", format_date(run.as_of)});
 }
 
+std::string season_of_run_id(std::string_view run_id) {
+  auto marker = run_id.rfind("-R");
+  if (marker == std::string_view::npos || marker == 0 || marker + 2 >= run_id.size()) return std::string();
+  for (char c : run_id.substr(marker + 2)) {
+    if (c < '0' || c > '9') return std::string();
+  }
+  return std::string(run_id.substr(0, marker));
+}
+
+EncodedRecord encode_acknowledgement(const Acknowledgement& acknowledgement) {
+  Object o;
+  o["amount"] = ledger::format_units(acknowledgement.amount_minor, acknowledgement.currency.exponent);
+  o["currency"] = acknowledgement.currency.code;
+  o["kind"] = "acknowledgement";
+  o["lender"] = acknowledgement.lender.value;
+  o["received_on"] = format_date(acknowledgement.received_on);
+  o["run"] = acknowledgement.run;
+  return finish(std::move(o), {"acknowledgement", acknowledgement.run + "/" + acknowledgement.lender.value,
+                               season_of_run_id(acknowledgement.run), acknowledgement.lender.value,
+                               format_date(acknowledgement.received_on)});
+}
+
 Result<Genesis> decode_genesis(std::string_view body) {
   TRIPARTITE_TRY(v, parse_kind(body, "genesis"));
   TRIPARTITE_CHECK(expect_keys(v, 4, "genesis"));
@@ -516,6 +538,26 @@ Result<RunRecord> decode_run(std::string_view body) {
   return run;
 }
 
+Result<Acknowledgement> decode_acknowledgement(std::string_view body) {
+  TRIPARTITE_TRY(v, parse_kind(body, "acknowledgement"));
+  TRIPARTITE_CHECK(expect_keys(v, 6, "acknowledgement"));
+  Acknowledgement acknowledgement;
+  TRIPARTITE_TRY(run, canonical::get_string(v, "run"));
+  if (season_of_run_id(run).empty()) return invalid("acknowledgement's 'run' is not a run id: " + run);
+  TRIPARTITE_TRY(lender, get_id(v, "lender"));
+  TRIPARTITE_TRY(code, canonical::get_string(v, "currency"));
+  TRIPARTITE_TRY(currency, Currency::from_code(code));
+  TRIPARTITE_TRY(amount_text, canonical::get_string(v, "amount"));
+  TRIPARTITE_TRY(amount, ledger::Money::parse(amount_text, currency));
+  TRIPARTITE_TRY(received_on, get_date(v, "received_on"));
+  acknowledgement.run = run;
+  acknowledgement.lender = PartyId(lender);
+  acknowledgement.currency = currency;
+  acknowledgement.amount_minor = amount.minor;
+  acknowledgement.received_on = received_on;
+  return acknowledgement;
+}
+
 Result<ledger::RecordIndex> index_of_record(std::string_view body) {
   TRIPARTITE_TRY(v, canonical::parse(body));
   TRIPARTITE_TRY(kind, canonical::get_string(v, "kind"));
@@ -538,6 +580,10 @@ Result<ledger::RecordIndex> index_of_record(std::string_view body) {
     return ledger::RecordIndex{kind, text("season") + "/" + text("date"), text("season"), "", text("date")};
   }
   if (kind == "run") return ledger::RecordIndex{kind, text("id"), text("season"), "", text("as_of")};
+  if (kind == "acknowledgement") {
+    return ledger::RecordIndex{kind, text("run") + "/" + text("lender"), season_of_run_id(text("run")), text("lender"),
+                               text("received_on")};
+  }
   if (kind == "entry") {
     TRIPARTITE_TRY(entry, ledger::entry_from_record(v));
     return encode_entry(entry).index;

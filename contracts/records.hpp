@@ -1,6 +1,6 @@
 // The canonical ledger records of the domain: how each party, term, farmer, commitment,
-// loan, delivery, market price, key registration and settlement run is written into the
-// log, and read back. The byte form is documented in docs/audit-format.md and is permanent.
+// loan, delivery, market price, key registration, settlement run and lender's acknowledgement
+// is written into the log, and read back. The byte form is documented in docs/audit-format.md and is permanent.
 //
 // Invariants: to_record(x) is canonical JSON (ledger/canonical.hpp) with a "kind" member;
 // decimals are written normalised (money with exactly the currency's decimals, weights and
@@ -63,6 +63,21 @@ struct RunRecord {
 };
 EncodedRecord encode_run(const RunRecord& run);
 
+// A lender's signed acknowledgement that it received a run's remittance in full
+// (`tripartite reconcile --acknowledge`). Key "<run>/<lender>"; filed under the run's season
+// (the run id up to its last "-R"), subject = the lender, date = received_on.
+struct Acknowledgement {
+  std::string run;          // "<season>-R<n>"
+  PartyId lender;
+  Currency currency;
+  std::int64_t amount_minor = 0;  // what the lender received for the run
+  Date received_on;               // the date of the latest transfer for the run
+};
+EncodedRecord encode_acknowledgement(const Acknowledgement& acknowledgement);
+// The season of a run id "<season>-R<n>": everything before the last "-R"; "" when the id
+// has no "-R<digits>" suffix.
+std::string season_of_run_id(std::string_view run_id);
+
 Result<Genesis> decode_genesis(std::string_view body);
 Result<KeyRegistration> decode_key(std::string_view body);
 Result<Party> decode_party(std::string_view body);
@@ -80,6 +95,7 @@ Result<Loan> decode_loan(std::string_view body, const Currency& currency);
 Result<Delivery> decode_delivery(std::string_view body);
 Result<MarketPrice> decode_market_price(std::string_view body);
 Result<RunRecord> decode_run(std::string_view body);
+Result<Acknowledgement> decode_acknowledgement(std::string_view body);
 
 // The index columns a stored record must have, recomputed from its bytes (for verify's
 // "every table row agrees with its record" check). Unknown kinds are an error.

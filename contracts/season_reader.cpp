@@ -201,8 +201,12 @@ class FirstSeenIndex {
 // Reads the whole file; refuses it when it cannot be read or is too large.
 std::optional<std::string> read_small_file(const std::string& path, FileDiagnostics& file) {
   std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error)) {
+  if (!std::filesystem::exists(path, error)) {
     file.add(0, "", "cannot open file (" + std::string(std::strerror(ENOENT)) + ")");
+    return std::nullopt;
+  }
+  if (!std::filesystem::is_regular_file(path, error)) {
+    file.add(0, "", "cannot open file (not a regular file)");
     return std::nullopt;
   }
   auto size = std::filesystem::file_size(path, error);
@@ -372,8 +376,7 @@ class CoalitionChecker {
   }
 
   std::optional<Decimal> required_decimal(const toml::table& table, int table_line, const std::string& prefix,
-                                          std::string_view key, int max_scale, Range range,
-                                          std::string_view why = "") {
+                                          std::string_view key, int max_scale, Range range, std::string_view why = "") {
     auto entry = required(table, table_line, prefix, key, why);
     if (!entry) return std::nullopt;
     return decimal_value(*entry, path_of(prefix, key), max_scale, range);
@@ -529,8 +532,7 @@ class CoalitionChecker {
     } else {  // unknown method: still check the numbers that are there
       static_cast<void>(optional_decimal(*price, prefix, "base_per_kg", kPriceDecimals, Range::positive));
       static_cast<void>(optional_decimal(*price, prefix, "floor_per_kg", kPriceDecimals, Range::non_negative));
-      static_cast<void>(
-          optional_decimal(*price, prefix, "market_discount", kPriceDecimals, Range::fraction_below_one));
+      static_cast<void>(optional_decimal(*price, prefix, "market_discount", kPriceDecimals, Range::fraction_below_one));
     }
     if (auto target =
             required_decimal(*price, line, prefix, "moisture_target_pct", kMoistureDecimals, Range::percent)) {
@@ -614,8 +616,7 @@ class CoalitionChecker {
       } else {
         complete = false;
       }
-      if (auto fee =
-              required_decimal(*table, line, prefix, "origination_fee", kPriceDecimals, Range::non_negative)) {
+      if (auto fee = required_decimal(*table, line, prefix, "origination_fee", kPriceDecimals, Range::non_negative)) {
         product.origination_fee = *fee;
       } else {
         complete = false;
@@ -675,8 +676,8 @@ class CoalitionChecker {
           bool has_rate = find(*table, "rate").has_value();
           bool has_per_kg = find(*table, "per_kg").has_value();
           if (has_rate == has_per_kg) {
-            problem(line, prefix, has_rate ? "needs exactly one of rate or per_kg, not both"
-                                           : "needs one of rate or per_kg");
+            problem(line, prefix,
+                    has_rate ? "needs exactly one of rate or per_kg, not both" : "needs one of rate or per_kg");
           }
           deduction.rate = optional_decimal(*table, prefix, "rate", kPriceDecimals, Range::non_negative);
           deduction.per_kg = optional_decimal(*table, prefix, "per_kg", kPriceDecimals, Range::non_negative);
@@ -988,7 +989,9 @@ bool read_farmers(const std::string& path, const ReadContext& context, Diagnosti
     std::optional<PayoutMethod> method;
     if (auto method_name = check.required_text("payout_method")) {
       method = parse_payout_method(*method_name);
-      if (!method) check.problem("payout_method", shown_value(*method_name) + " is not a payout method (mobile_money, bank or cash)");
+      if (!method)
+        check.problem("payout_method",
+                      shown_value(*method_name) + " is not a payout method (mobile_money, bank or cash)");
     }
     std::string_view account = check.get("payout_account");
     if (method && *method != PayoutMethod::cash && account.empty()) {
@@ -1064,12 +1067,13 @@ bool read_loans(const std::string& path, const ReadContext& context, Diagnostics
         (paid_to_given && !paid_to)) {
       return std::nullopt;
     }
-    Loan loan{LoanId(*id), FarmerId(*farmer), PartyId(*lender), ProductId(*product), *principal_minor,
-              *disbursed_on, *due_on, std::nullopt};
+    Loan loan{LoanId(*id),      FarmerId(*farmer), PartyId(*lender), ProductId(*product),
+              *principal_minor, *disbursed_on,     *due_on,          std::nullopt};
     if (paid_to) loan.paid_to = PartyId(*paid_to);
     return loan;
   };
-  return read_rows<Loan>(path, {"loan_id", "farmer_id", "lender_id", "product_id", "principal", "disbursed_on", "due_on"},
+  return read_rows<Loan>(path,
+                         {"loan_id", "farmer_id", "lender_id", "product_id", "principal", "disbursed_on", "due_on"},
                          {"paid_to"}, Absence::refused, diagnostics, parse_row, on_row);
 }
 
@@ -1108,18 +1112,18 @@ bool read_deliveries(const std::string& path, const ReadContext& context, Diagno
         delivered_on.reset();
       }
     }
-    if (!id || !farmer || !offtaker || !grade || !weight || !moisture_ok || !delivered_on ||
-        (agent_given && !agent)) {
+    if (!id || !farmer || !offtaker || !grade || !weight || !moisture_ok || !delivered_on || (agent_given && !agent)) {
       return std::nullopt;
     }
-    Delivery delivery{DeliveryId(*id), FarmerId(*farmer), PartyId(*offtaker), *grade, *weight, moisture,
-                      *delivered_on, std::nullopt};
+    Delivery delivery{DeliveryId(*id), FarmerId(*farmer), PartyId(*offtaker), *grade,
+                      *weight,         moisture,          *delivered_on,      std::nullopt};
     if (agent) delivery.agent = PartyId(*agent);
     return delivery;
   };
   return read_rows<Delivery>(
-      path, {"delivery_id", "farmer_id", "offtaker_id", "grade", "weight_kg", "moisture_pct", "delivered_on", "agent_id"},
-      {}, Absence::refused, diagnostics, parse_row, on_row);
+      path,
+      {"delivery_id", "farmer_id", "offtaker_id", "grade", "weight_kg", "moisture_pct", "delivered_on", "agent_id"}, {},
+      Absence::refused, diagnostics, parse_row, on_row);
 }
 
 bool read_market_prices(const std::string& path, Diagnostics& diagnostics, const RowCallback<MarketPrice>& on_row) {
@@ -1137,8 +1141,7 @@ bool read_market_prices(const std::string& path, Diagnostics& diagnostics, const
     if (!date || !price) return std::nullopt;
     return MarketPrice{*date, *price};
   };
-  return read_rows<MarketPrice>(path, {"date", "price_per_kg"}, {}, Absence::accepted, diagnostics, parse_row,
-                                on_row);
+  return read_rows<MarketPrice>(path, {"date", "price_per_kg"}, {}, Absence::accepted, diagnostics, parse_row, on_row);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 #include <unordered_map>
+#include <vector>
 
 #include "contracts/records.hpp"
 #include "contracts/repository.hpp"
@@ -126,6 +127,8 @@ class LogVerifier {
 
   const std::vector<ledger::Hash>& leaves() const { return leaves_; }
   const std::map<std::string, std::string>& keys() const { return keys_; }
+  // The record that registered each party's key (the genesis for the coordinator).
+  std::uint64_t key_record(const std::string& party) const { return key_records_.at(party); }
   const std::string& ledger_id() const { return ledger_id_; }
 
  private:
@@ -160,6 +163,7 @@ class LogVerifier {
       ledger_id_ = genesis->ledger_id;
       roles_[author] = Role::coordinator;
       keys_[author] = genesis->public_key_raw;
+      key_records_[author] = seq;
       return Status::success();
     }
     std::optional<Role> required = author_role_for_kind(kind);
@@ -201,6 +205,7 @@ class LogVerifier {
       if (!key) return at_record(seq, key.error().message);
       if (keys_.count(key->party.value) != 0) return at_record(seq, "a second key for party " + key->party.value);
       keys_[key->party.value] = key->public_key_raw;
+      key_records_[key->party.value] = seq;
     } else if (kind == "party") {
       auto party = decode_party(body);
       if (!party) return at_record(seq, party.error().message);
@@ -212,9 +217,15 @@ class LogVerifier {
     } else if (kind == "season") {
       auto season = decode_season(body);
       if (!season) return at_record(seq, season.error().message);
+      std::vector<std::string> offtakers;
       for (const auto& id : season->party_ids) {
-        if (role_of(id) == Role::offtaker) offtakers_[season->terms.id.value] = id;
+        if (role_of(id) == Role::offtaker) offtakers.push_back(id);
       }
+      if (offtakers.size() != 1) {
+        return at_record(seq, "season " + season->terms.id.value + " names " + std::to_string(offtakers.size()) +
+                                  " parties of role offtaker; a season has exactly one");
+      }
+      offtakers_[season->terms.id.value] = offtakers.front();
     } else if (kind == "loan") {
       auto parsed = ledger::canonical::get_string(value, "lender");
       auto id = ledger::canonical::get_string(value, "id");
@@ -227,6 +238,11 @@ class LogVerifier {
       auto offtaker = offtakers_.find(*season);
       if (offtaker == offtakers_.end() || offtaker->second != author) {
         return at_record(seq, "a " + kind + " of season " + *season + " signed by " + author + ", not its off-taker");
+      }
+      if (kind != "run") {
+        auto named = ledger::canonical::get_string(value, "offtaker");
+        if (!named) return at_record(seq, named.error().message);
+        if (*named != author) return at_record(seq, "a " + kind + " for off-taker " + *named + " signed by " + author);
       }
     }
     return Status::success();
@@ -263,6 +279,7 @@ class LogVerifier {
   std::string ledger_id_;
   std::map<std::string, Role> roles_;
   std::map<std::string, std::string> keys_;
+  std::map<std::string, std::uint64_t> key_records_;
   std::map<std::string, std::string> offtakers_;  // season -> off-taker
   std::unordered_map<std::string, std::string> lenders_;  // loan -> lender
   std::map<std::uint64_t, std::string> entry_postings_;
@@ -293,7 +310,10 @@ Result<std::uint64_t> check_kept_checkpoint(const std::string& text, const LogVe
     return at_checkpoint(size, "the log has only " + std::to_string(leaves.size()) +
                                    " records: it was truncated after the kept checkpoint");
   }
-  if (size == 0) return size;
+  if (size == 0) {
+    if (checkpoint->root != ledger::empty_root()) return at_checkpoint(size, "the kept checkpoint's root is not the empty tree's");
+    return size;
+  }
   auto proof = ledger::consistency_proof(leaves, size);
   ledger::Hash new_root = ledger::merkle_root(leaves);
   if (!ledger::verify_consistency(size, leaves.size(), checkpoint->root, new_root, proof)) {
@@ -344,6 +364,7 @@ Result<VerifySummary> verify_export(const std::string& directory, const VerifyOp
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos || (name.size() > 1 && name[0] == '0')) {
       return verification_error("verification failed: checkpoints/" + name + " is not named by a tree size");
     }
+    if (name == "0") return verification_error("verification failed: checkpoints/0 would be an empty batch");
     TRIPARTITE_TRY(note, read_whole(item.path()));
     checkpoints.push_back(CheckpointRef{std::stoull(name), note, ""});
   }
@@ -359,12 +380,20 @@ Result<VerifySummary> verify_export(const std::string& directory, const VerifyOp
     TRIPARTITE_CHECK(verifier.feed(seq, line, nullptr, nullptr, 0));
   }
   TRIPARTITE_CHECK(verifier.finish());
-  // keys/<party>.pem must be exactly the keys the log registered.
+  // keys/ must hold exactly the keys the log registered, one <party>.pem each.
   for (const auto& [party, raw] : verifier.keys()) {
+    const std::string registered = " (record " + std::to_string(verifier.key_record(party)) + " registered " + party + "'s key)";
     auto text = read_whole(root / "keys" / (party + ".pem"));
-    if (!text) return verification_error("verification failed: keys/" + party + ".pem is missing");
+    if (!text) return verification_error("verification failed: keys/" + party + ".pem is missing" + registered);
     auto key = ledger::public_key_raw_from_pem(*text);
-    if (!key || *key != raw) return verification_error("verification failed: keys/" + party + ".pem is not the key the log registered");
+    if (!key || *key != raw) return verification_error("verification failed: keys/" + party + ".pem is not the key the log registered" + registered);
+  }
+  for (const auto& item : fs::directory_iterator(root / "keys", error)) {
+    std::string name = item.path().filename().string();
+    const std::string party = name.size() > 4 && name.ends_with(".pem") ? name.substr(0, name.size() - 4) : std::string();
+    if (verifier.keys().count(party) == 0) {
+      return verification_error("verification failed: keys/" + name + " is not a key the log registered");
+    }
   }
   VerifySummary summary = verifier.summary();
   if (options.kept_checkpoint) {

@@ -354,7 +354,8 @@ def verify(directory):
             except (ValueError, TypeError):
                 file_raw = None
         if file_raw != raw:
-            raise Failed(f"verification failed: keys/{name} is not the key record {seq} registered for {party}")
+            raise Failed(f"verification failed: keys/{name} is not the key the log registered "
+                         f"(record {seq} registered {party}'s key)")
     if present:
         raise Failed(f"verification failed: keys/{sorted(present)[0]} is not a key the log registered")
     root = base64.b64encode(frontier.root()).decode()

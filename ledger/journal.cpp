@@ -1,7 +1,6 @@
 // Journal entries: the balance check and the canonical record form. See journal.hpp.
 #include "ledger/journal.hpp"
 
-#include <limits>
 
 namespace tripartite::ledger {
 
@@ -10,26 +9,20 @@ Status check_balanced(const JournalEntry& entry) {
     return invalid("entry " + entry.id + " has " + std::to_string(entry.postings.size()) +
                    " posting(s), at least 2 are needed");
   }
-  std::map<std::string, __int128> sums;
+  // Per asset: the sum, and the sum of the debits (so that balances can never overflow).
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> sums;
   for (const auto& posting : entry.postings) {
     if (posting.account.empty()) return invalid("entry " + entry.id + " has a posting without an account");
     if (posting.asset.empty()) return invalid("entry " + entry.id + " has a posting without an asset");
-    sums[posting.asset] += posting.amount;
+    auto& [sum, debits] = sums[posting.asset];
+    bool overflow = __builtin_add_overflow(sum, posting.amount, &sum);
+    if (posting.amount > 0) overflow = overflow || __builtin_add_overflow(debits, posting.amount, &debits);
+    if (overflow) return invalid("entry " + entry.id + " moves more than the largest representable amount");
   }
-  for (const auto& [asset, sum] : sums) {
-    if (sum != 0) {
+  for (const auto& [asset, totals] : sums) {
+    if (totals.first != 0) {
       return invalid("entry " + entry.id + " does not balance in " + asset + ": postings sum to " +
-                     std::to_string(static_cast<long long>(sum)));
-    }
-  }
-  // Partial sums must fit in int64 too, so that balances never overflow.
-  for (const auto& [asset, unused] : sums) {
-    __int128 positive = 0;
-    for (const auto& posting : entry.postings) {
-      if (posting.asset == asset && posting.amount > 0) positive += posting.amount;
-    }
-    if (positive > std::numeric_limits<std::int64_t>::max()) {
-      return invalid("entry " + entry.id + " moves more than the largest representable amount");
+                     std::to_string(totals.first));
     }
   }
   return Status::success();

@@ -106,8 +106,11 @@ using Diagnostics = std::vector<Diagnostic>;
   if (!var##_result_.ok()) return var##_result_.error(); \
   auto var = std::move(var##_result_).value()
 
-#define TRIPARTITE_CHECK(expr)                  \
-  do {                                          \
-    auto status_ = (expr);                      \
-    if (!status_.ok()) return status_.error(); \
+#define TRIPARTITE_CONCAT_INNER(a, b) a##b
+#define TRIPARTITE_CONCAT(a, b) TRIPARTITE_CONCAT_INNER(a, b)
+#define TRIPARTITE_CHECK(expr) TRIPARTITE_CHECK_NAMED(TRIPARTITE_CONCAT(status_, __COUNTER__), expr)
+#define TRIPARTITE_CHECK_NAMED(name, expr)   \
+  do {                                       \
+    auto name = (expr);                      \
+    if (!name.ok()) return name.error();     \
   } while (0)

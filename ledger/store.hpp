@@ -73,6 +73,7 @@ struct Balance {
 // What to scan. Records come in sequence order unless order_by_subject is set, in which
 // case they come by (subject, key) in byte order.
 struct RecordFilter {
+  RecordFilter(std::string kind_of_record) : kind(std::move(kind_of_record)) {}  // NOLINT: implicit by design
   std::string kind;
   std::optional<std::string> season;
   std::optional<std::string> subject;

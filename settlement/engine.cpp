@@ -23,8 +23,8 @@ using contracts::Deduction;
 using contracts::DeductionKind;
 using contracts::Delivery;
 using ledger::Decimal;
-using ledger::Grams;
 using ledger::floor_div;
+using ledger::Grams;
 using ledger::round_half_even;
 
 constexpr int kGramsPerKgExponent = 3;
@@ -133,8 +133,8 @@ Result<Grams> payable_weight(const Delivery& delivery, const Decimal& target) {
   BigInt kept = BigInt(100) * ten_to(moisture.scale) - moisture.units;
   BigInt basis = BigInt(100) * ten_to(target.scale) - target.units;
   TRIPARTITE_ASSERT(kept > 0 && basis > 0);  // at their own scales; the ratio is < 1 as m > t
-  BigInt grams = round_half_even(BigInt(delivery.weight.grams) * kept * ten_to(target.scale),
-                                 basis * ten_to(moisture.scale));
+  BigInt grams =
+      round_half_even(BigInt(delivery.weight.grams) * kept * ten_to(target.scale), basis * ten_to(moisture.scale));
   TRIPARTITE_ASSERT(grams >= 0 && grams <= delivery.weight.grams);
   return Grams{grams.convert_to<std::int64_t>()};
 }
@@ -164,7 +164,8 @@ Result<UnitPrice> unit_price(const SeasonContext& context, const Delivery& deliv
       return invalid(delivery_name(delivery) + ": no market price dated on or before " +
                      contracts::format_date(delivery.delivered_on) + " (price method floor_market)");
     }
-    if (market->price_per_kg.is_negative()) return invalid("market price of " + contracts::format_date(market->date) + " is negative");
+    if (market->price_per_kg.is_negative())
+      return invalid("market price of " + contracts::format_date(market->date) + " is negative");
     // market × (1 − discount), exact at scale ms + ds.
     const Decimal& discount = price.market_discount;
     UnitPrice discounted{BigInt(market->price_per_kg.units) * (ten_to(discount.scale) - discount.units),
@@ -296,10 +297,14 @@ class Waterfall {
  private:
   std::int64_t& column(DeductionKind kind) {
     switch (kind) {
-      case DeductionKind::levy: return plan_.levy_minor;
-      case DeductionKind::coalition_fee: return plan_.coalition_fee_minor;
-      case DeductionKind::agent_commission: return plan_.agent_commission_minor;
-      case DeductionKind::loan_repayment: return plan_.loan_repayment_minor;
+      case DeductionKind::levy:
+        return plan_.levy_minor;
+      case DeductionKind::coalition_fee:
+        return plan_.coalition_fee_minor;
+      case DeductionKind::agent_commission:
+        return plan_.agent_commission_minor;
+      case DeductionKind::loan_repayment:
+        return plan_.loan_repayment_minor;
     }
     TRIPARTITE_ASSERT(false && "unknown deduction kind");
     return plan_.levy_minor;
@@ -467,12 +472,6 @@ std::string UnitPrice::to_string(int decimals) const {
   if (digits.size() <= places) digits.insert(0, places + 1 - digits.size(), '0');
   if (places > 0) digits.insert(digits.size() - places, 1, '.');
   return negative ? "-" + digits : digits;
-}
-
-Result<std::int64_t> origination_fee_minor(const contracts::Loan& loan, const contracts::LoanProduct& product) {
-  const Decimal& fee = product.origination_fee;
-  return fit_amount(BigInt(loan.principal_minor) * fee.units, ten_to(fee.scale),
-                    "origination fee of loan " + loan.id.value);
 }
 
 Date accrual_start(const LoanState& state) {

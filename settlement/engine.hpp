@@ -61,8 +61,8 @@ struct DeliveryLine {
   Date delivered_on;
   std::optional<contracts::PartyId> agent;
   ledger::Grams weight;
-  ledger::Grams payable;  // after moisture shrink, rounded half-even to the gram
-  UnitPrice unit_price;   // price per kg × grade multiplier, exact
+  ledger::Grams payable;         // after moisture shrink, rounded half-even to the gram
+  UnitPrice unit_price;          // price per kg × grade multiplier, exact
   std::int64_t value_minor = 0;  // payable × unit price, rounded half-even
 };
 
@@ -73,13 +73,13 @@ struct Payment {
 
 struct DeductionLine {
   contracts::DeductionKind kind = contracts::DeductionKind::levy;
-  std::size_t waterfall_index = 0;   // position in terms.deductions
-  std::int64_t computed_minor = 0;   // the deduction's own amount, before min(·, remaining)
-  std::int64_t taken_minor = 0;      // what it took
-  std::vector<Payment> payments;     // levy: the authority; coalition_fee: each share (party
-                                     // id order); agent_commission: each agent (id order);
-                                     // loan_repayment: each lender (id order). Sum = taken;
-                                     // zero amounts are left out.
+  std::size_t waterfall_index = 0;  // position in terms.deductions
+  std::int64_t computed_minor = 0;  // the deduction's own amount, before min(·, remaining)
+  std::int64_t taken_minor = 0;     // what it took
+  std::vector<Payment> payments;    // levy: the authority; coalition_fee: each share (party
+                                    // id order); agent_commission: each agent (id order);
+                                    // loan_repayment: each lender (id order). Sum = taken;
+                                    // zero amounts are left out.
 };
 
 struct LoanAllocation {
@@ -98,24 +98,19 @@ struct LoanAllocation {
 
 struct FarmerPlan {
   contracts::FarmerId farmer;
-  std::vector<DeliveryLine> deliveries;     // by delivery id
-  std::vector<DeductionLine> deductions;    // in waterfall order
-  std::vector<LoanAllocation> loans;        // loans disbursed <= as_of, in (disbursed_on, loan_id) order
+  std::vector<DeliveryLine> deliveries;   // by delivery id
+  std::vector<DeductionLine> deductions;  // in waterfall order
+  std::vector<LoanAllocation> loans;      // loans disbursed <= as_of, in (disbursed_on, loan_id) order
   ledger::Grams weight_total;
   ledger::Grams payable_total;
   std::int64_t gross_minor = 0;
-  std::int64_t levy_minor = 0;              // column totals over deductions of each kind
+  std::int64_t levy_minor = 0;  // column totals over deductions of each kind
   std::int64_t coalition_fee_minor = 0;
   std::int64_t agent_commission_minor = 0;
   std::int64_t loan_repayment_minor = 0;
   std::int64_t net_payout_minor = 0;
   std::int64_t loan_outstanding_after_minor = 0;
 };
-
-// The origination fee of a loan: principal × origination_fee, rounded half-even to the minor
-// unit (SPEC §3), charged once, at disbursement. Errors (invalid_input): a negative fee, an
-// amount that does not fit in int64.
-Result<std::int64_t> origination_fee_minor(const contracts::Loan& loan, const contracts::LoanProduct& product);
 
 // Start of the accrual period of a loan at a run: the later of disbursed_on and
 // last_settled_as_of.

@@ -9,7 +9,6 @@
 #include "contracts/csv_writer.hpp"
 #include "contracts/records.hpp"
 #include "contracts/daycount.hpp"
-#include "settlement/interest.hpp"
 
 namespace tripartite::settlement {
 namespace {
@@ -216,14 +215,10 @@ Result<std::vector<LoanReportRow>> loan_report(ledger::Store& store, const Date&
     row.repaid_fees = s.fees_paid;
     row.repaid_interest = s.interest_paid;
     row.repaid_principal = s.principal_paid;
-    Date start = loan.disbursed_on;
+    LoanState state{loan, product->second, loan.principal_minor - s.principal_paid, 0, 0, std::nullopt};
     auto last = last_settled.find({record.index.season, loan.farmer.value});
-    if (last != last_settled.end()) {
-      auto last_date = contracts::parse_date(last->second);
-      if (last_date && date::sys_days(*last_date) > date::sys_days(start)) start = *last_date;
-    }
-    TRIPARTITE_TRY(accrued, interest_for_period(product->second, loan.principal_minor,
-                                                loan.principal_minor - s.principal_paid, start, as_of));
+    if (last != last_settled.end()) state.last_settled_as_of = contracts::parse_date(last->second);
+    TRIPARTITE_TRY(accrued, accrued_interest_minor(state, as_of));
     row.interest_accrued = s.interest_charged + accrued;
     row.outstanding = loan.principal_minor + row.fees_charged + row.interest_accrued - row.repaid_fees -
                       row.repaid_interest - row.repaid_principal;

@@ -75,24 +75,4 @@ ledger::JournalEntry plan_to_entry(const FarmerPlan& plan, const contracts::Seas
   return entry;
 }
 
-ledger::JournalEntry loan_disbursement_entry(const contracts::Loan& loan, const contracts::LoanProduct& product,
-                                             const contracts::Currency& currency) {
-  TRIPARTITE_ASSERT(loan.principal_minor > 0);
-  const auto fee = origination_fee_minor(loan, product);
-  TRIPARTITE_ASSERT(fee.ok());
-  const std::string account = "loan:" + loan.id.value;
-  const std::string lender = "lender:" + loan.lender.value;
-  JournalEntry entry;
-  entry.id = "disburse-" + loan.id.value;
-  entry.date = contracts::format_date(loan.disbursed_on);
-  entry.memo = "disbursement of loan " + loan.id.value + " to " + loan.farmer.value;
-  entry.refs = {{"loan", loan.id.value}};
-  post(entry, account + ":principal", currency.code, loan.principal_minor, "disbursed");
-  post(entry, lender + ":funds", currency.code, -loan.principal_minor, "disbursed");
-  post(entry, account + ":fees", currency.code, *fee, "fee_charged");
-  post(entry, lender + ":fee_income", currency.code, -*fee, "fee_charged");
-  assert_balanced(entry);
-  return entry;
-}
-
 }  // namespace tripartite::settlement

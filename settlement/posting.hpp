@@ -31,12 +31,5 @@ namespace tripartite::settlement {
 ledger::JournalEntry plan_to_entry(const FarmerPlan& plan, const contracts::SeasonTerms& terms,
                                    const std::string& run_id, const Date& as_of);
 
-// The disbursement of a loan: id "disburse-<loan>", dated disbursed_on, refs {loan}:
-// loan:<L>:principal +P / lender:<B>:funds −P ("disbursed"), and when the origination fee
-// (principal × origination_fee, half-even) is positive, loan:<L>:fees +fee /
-// lender:<B>:fee_income −fee ("fee_charged").
-// REQUIRES: principal > 0, and the fee is non-negative and fits in int64 (validated terms).
-ledger::JournalEntry loan_disbursement_entry(const contracts::Loan& loan, const contracts::LoanProduct& product,
-                                             const contracts::Currency& currency);
 
 }  // namespace tripartite::settlement

@@ -16,61 +16,61 @@ using Lines = std::vector<std::string>;
 
 // A small valid coalition.toml; the tests below change one thing and name the lines.
 const std::string kValid =
-    "[season]\n"                                      // 1
-    "id = \"S1\"\n"                                   // 2
-    "currency = \"KES\"\n"                            // 3
-    "commodity = \"maize\"\n"                         // 4
-    "[[party]]\n"                                     // 5
-    "id = \"COAL\"\n"                                 // 6
-    "role = \"coordinator\"\n"                        // 7
-    "name = \"Coalition\"\n"                          // 8
-    "[[party]]\n"                                     // 9
-    "id = \"OT1\"\n"                                  // 10
-    "role = \"offtaker\"\n"                           // 11
-    "name = \"Off-taker\"\n"                          // 12
-    "[[party]]\n"                                     // 13
-    "id = \"BANK1\"\n"                                // 14
-    "role = \"lender\"\n"                             // 15
-    "name = \"Bank\"\n"                               // 16
-    "[[party]]\n"                                     // 17
-    "id = \"SUP1\"\n"                                 // 18
-    "role = \"input_supplier\"\n"                     // 19
-    "name = \"Supplier\"\n"                           // 20
-    "[[party]]\n"                                     // 21
-    "id = \"CESS\"\n"                                 // 22
-    "role = \"authority\"\n"                          // 23
-    "name = \"Cess\"\n"                               // 24
-    "[[party]]\n"                                     // 25
-    "id = \"AG1\"\n"                                  // 26
-    "role = \"agent\"\n"                              // 27
-    "name = \"Agent\"\n"                              // 28
-    "[price]\n"                                       // 29
-    "method = \"fixed\"\n"                            // 30
-    "base_per_kg = \"38.50\"\n"                       // 31
-    "moisture_target_pct = \"13.5\"\n"                // 32
-    "[price.grade]\n"                                 // 33
-    "A = \"1.05\"\n"                                  // 34
-    "B = \"1.00\"\n"                                  // 35
-    "[[loan_product]]\n"                              // 36
-    "id = \"P1\"\n"                                   // 37
-    "annual_rate = \"0.18\"\n"                        // 38
-    "method = \"declining\"\n"                        // 39
-    "day_count = \"ACT/365F\"\n"                      // 40
-    "origination_fee = \"0.02\"\n"                    // 41
-    "[[deduction]]\n"                                 // 42
-    "kind = \"levy\"\n"                               // 43
-    "to = \"CESS\"\n"                                 // 44
-    "rate = \"0.01\"\n"                               // 45
-    "[[deduction]]\n"                                 // 46
-    "kind = \"coalition_fee\"\n"                      // 47
-    "rate = \"0.02\"\n"                               // 48
+    "[season]\n"                                       // 1
+    "id = \"S1\"\n"                                    // 2
+    "currency = \"KES\"\n"                             // 3
+    "commodity = \"maize\"\n"                          // 4
+    "[[party]]\n"                                      // 5
+    "id = \"COAL\"\n"                                  // 6
+    "role = \"coordinator\"\n"                         // 7
+    "name = \"Coalition\"\n"                           // 8
+    "[[party]]\n"                                      // 9
+    "id = \"OT1\"\n"                                   // 10
+    "role = \"offtaker\"\n"                            // 11
+    "name = \"Off-taker\"\n"                           // 12
+    "[[party]]\n"                                      // 13
+    "id = \"BANK1\"\n"                                 // 14
+    "role = \"lender\"\n"                              // 15
+    "name = \"Bank\"\n"                                // 16
+    "[[party]]\n"                                      // 17
+    "id = \"SUP1\"\n"                                  // 18
+    "role = \"input_supplier\"\n"                      // 19
+    "name = \"Supplier\"\n"                            // 20
+    "[[party]]\n"                                      // 21
+    "id = \"CESS\"\n"                                  // 22
+    "role = \"authority\"\n"                           // 23
+    "name = \"Cess\"\n"                                // 24
+    "[[party]]\n"                                      // 25
+    "id = \"AG1\"\n"                                   // 26
+    "role = \"agent\"\n"                               // 27
+    "name = \"Agent\"\n"                               // 28
+    "[price]\n"                                        // 29
+    "method = \"fixed\"\n"                             // 30
+    "base_per_kg = \"38.50\"\n"                        // 31
+    "moisture_target_pct = \"13.5\"\n"                 // 32
+    "[price.grade]\n"                                  // 33
+    "A = \"1.05\"\n"                                   // 34
+    "B = \"1.00\"\n"                                   // 35
+    "[[loan_product]]\n"                               // 36
+    "id = \"P1\"\n"                                    // 37
+    "annual_rate = \"0.18\"\n"                         // 38
+    "method = \"declining\"\n"                         // 39
+    "day_count = \"ACT/365F\"\n"                       // 40
+    "origination_fee = \"0.02\"\n"                     // 41
+    "[[deduction]]\n"                                  // 42
+    "kind = \"levy\"\n"                                // 43
+    "to = \"CESS\"\n"                                  // 44
+    "rate = \"0.01\"\n"                                // 45
+    "[[deduction]]\n"                                  // 46
+    "kind = \"coalition_fee\"\n"                       // 47
+    "rate = \"0.02\"\n"                                // 48
     "shares = { SUP1 = \"0.40\", COAL = \"0.60\" }\n"  // 49
-    "[[deduction]]\n"                                 // 50
-    "kind = \"agent_commission\"\n"                   // 51
-    "per_kg = \"0.50\"\n"                             // 52
-    "[[deduction]]\n"                                 // 53
-    "kind = \"loan_repayment\"\n"                     // 54
-    "max_share_of_gross = \"0.70\"\n";                // 55
+    "[[deduction]]\n"                                  // 50
+    "kind = \"agent_commission\"\n"                    // 51
+    "per_kg = \"0.50\"\n"                              // 52
+    "[[deduction]]\n"                                  // 53
+    "kind = \"loan_repayment\"\n"                      // 54
+    "max_share_of_gross = \"0.70\"\n";                 // 55
 
 // kValid with `from` (which must occur exactly once) replaced by `to`.
 std::string changed(const std::string& from, const std::string& to, std::string text = kValid) {
@@ -116,13 +116,13 @@ TEST_CASE("coalition: the reference season's terms, value by value", "[coalition
   std::vector<std::pair<std::string, Role>> parties;
   for (const auto& party : terms->parties) parties.emplace_back(party.id.value, party.role);
   CHECK(parties == std::vector<std::pair<std::string, Role>>{{"COAL", Role::coordinator},
-                                                              {"OT1", Role::offtaker},
-                                                              {"BANK1", Role::lender},
-                                                              {"SUP1", Role::input_supplier},
-                                                              {"TRN1", Role::service_provider},
-                                                              {"AG1", Role::agent},
-                                                              {"AG2", Role::agent},
-                                                              {"CESS", Role::authority}});
+                                                             {"OT1", Role::offtaker},
+                                                             {"BANK1", Role::lender},
+                                                             {"SUP1", Role::input_supplier},
+                                                             {"TRN1", Role::service_provider},
+                                                             {"AG1", Role::agent},
+                                                             {"AG2", Role::agent},
+                                                             {"CESS", Role::authority}});
   CHECK(terms->parties[1].name == "Nakuru Grain Millers");
   CHECK(terms->price.method == PriceMethod::fixed);
   CHECK(terms->price.base_per_kg.to_string() == "38.50");
@@ -206,8 +206,7 @@ TEST_CASE("coalition: required tables and keys, at the table's line", "[coalitio
         Lines{"coalition.toml:29: price.moisture_target_pct: required"});
   std::string without_season = kValid.substr(kValid.find("[[party]]"));
   CHECK(problems_of(without_season) == Lines{"coalition.toml: season: missing table [season]"});
-  std::string without_price =
-      kValid.substr(0, kValid.find("[price]")) + kValid.substr(kValid.find("[[loan_product]]"));
+  std::string without_price = kValid.substr(0, kValid.find("[price]")) + kValid.substr(kValid.find("[[loan_product]]"));
   CHECK(problems_of(without_price) == Lines{"coalition.toml: price: missing table [price]"});
   CHECK(problems_of(changed("[season]", "season = \"2026A\"\n[seasons]")) ==
         Lines{"coalition.toml:1: season: must be a table ([season])",
@@ -243,8 +242,8 @@ TEST_CASE("coalition: parties — ids, roles, one off-taker, a coordinator", "[c
         Lines{"coalition.toml: party: no party with role offtaker (a season has exactly one)"});
   CHECK(problems_of(changed("role = \"coordinator\"", "role = \"service_provider\"")) ==
         Lines{"coalition.toml: party: no party with role coordinator (at least one is required)"});
-  std::string party_not_array = "party = \"COAL\"\n" + kValid.substr(0, kValid.find("[[party]]")) +
-                                kValid.substr(kValid.find("[price]"));
+  std::string party_not_array =
+      "party = \"COAL\"\n" + kValid.substr(0, kValid.find("[[party]]")) + kValid.substr(kValid.find("[price]"));
   auto not_array = problems_of(party_not_array);
   CHECK(std::find(not_array.begin(), not_array.end(),
                   "coalition.toml:1: party: must be an array of tables ([[party]])") != not_array.end());
@@ -266,8 +265,9 @@ TEST_CASE("coalition: price method, floor_market, decimals and ranges", "[coalit
         Lines{"coalition.toml:29: price.floor_per_kg: required for method floor_market",
               "coalition.toml:29: price.market_discount: required for method floor_market",
               "coalition.toml:31: price.base_per_kg: not used by method floor_market"});
-  auto floor_market = read_toml(changed("method = \"fixed\"\nbase_per_kg = \"38.50\"",
-                                        "method = \"floor_market\"\nfloor_per_kg = \"30.00\"\nmarket_discount = \"0.05\""));
+  auto floor_market =
+      read_toml(changed("method = \"fixed\"\nbase_per_kg = \"38.50\"",
+                        "method = \"floor_market\"\nfloor_per_kg = \"30.00\"\nmarket_discount = \"0.05\""));
   CHECK(floor_market.diagnostics.empty());
   REQUIRE(floor_market.terms.has_value());
   CHECK(floor_market.terms->price.method == PriceMethod::floor_market);
@@ -297,7 +297,8 @@ TEST_CASE("coalition: price method, floor_market, decimals and ranges", "[coalit
 }
 
 TEST_CASE("coalition: grades — at least one, ids, multipliers greater than 0", "[coalition]") {
-  CHECK(problems_of(changed("B = \"1.00\"", "B = \"0\"")) == Lines{"coalition.toml:35: price.grade.B: must be greater than 0"});
+  CHECK(problems_of(changed("B = \"1.00\"", "B = \"0\"")) ==
+        Lines{"coalition.toml:35: price.grade.B: must be greater than 0"});
   CHECK(problems_of(changed("A = \"1.05\"\nB = \"1.00\"\n", "")) ==
         Lines{"coalition.toml:33: price.grade: at least one grade is required"});
   CHECK(problems_of(changed("[price.grade]\nA = \"1.05\"\nB = \"1.00\"\n", "")) ==
@@ -317,8 +318,9 @@ TEST_CASE("coalition: loan products", "[coalition]") {
               "30/360)"});
   CHECK(problems_of(changed("origination_fee = \"0.02\"", "origination_fee = \"-0.02\"")) ==
         Lines{"coalition.toml:41: loan_product[1].origination_fee: must be at least 0"});
-  std::string product = "[[loan_product]]\nid = \"P1\"\nannual_rate = \"0.20\"\nmethod = \"flat\"\n"
-                        "day_count = \"30/360\"\norigination_fee = \"0\"\n";
+  std::string product =
+      "[[loan_product]]\nid = \"P1\"\nannual_rate = \"0.20\"\nmethod = \"flat\"\n"
+      "day_count = \"30/360\"\norigination_fee = \"0\"\n";
   CHECK(problems_of(kValid + product) ==
         Lines{"coalition.toml:57: loan_product[2].id: duplicate loan product id P1, first on line 37"});
   auto two = read_toml(kValid + changed("id = \"P1\"", "id = \"P2\"", product));

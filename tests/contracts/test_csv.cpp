@@ -14,8 +14,8 @@ namespace {
 struct ReadOutcome {
   bool opened = false;
   bool has_header = false;
-  std::vector<int> lines;                       // starting line of each record handed on
-  std::vector<std::vector<std::string>> rows;   // the declared columns, in declared order
+  std::vector<int> lines;                      // starting line of each record handed on
+  std::vector<std::vector<std::string>> rows;  // the declared columns, in declared order
   std::vector<std::string> diagnostics;
 };
 
@@ -61,7 +61,9 @@ TEST_CASE("csv: plain records with LF, CRLF, and no final line break", "[csv]") 
 }
 
 TEST_CASE("csv: a UTF-8 byte order mark is accepted and stripped", "[csv]") {
-  auto outcome = read_csv("\xEF\xBB\xBF" "a,b\r\n1,2\r\n");
+  auto outcome = read_csv(
+      "\xEF\xBB\xBF"
+      "a,b\r\n1,2\r\n");
   CHECK(outcome.diagnostics.empty());
   CHECK(outcome.rows == Rows{{"1", "2"}});
 }
@@ -128,8 +130,8 @@ TEST_CASE("csv: header problems, one diagnostic per column on line 1", "[csv]") 
 }
 
 TEST_CASE("csv: an empty file, a BOM alone, blank lines alone or a header alone hold no records", "[csv]") {
-  for (std::string_view bytes : {std::string_view(""), std::string_view("\xEF\xBB\xBF"), std::string_view("\n\n"),
-                                 std::string_view("\r\n")}) {
+  for (std::string_view bytes :
+       {std::string_view(""), std::string_view("\xEF\xBB\xBF"), std::string_view("\n\n"), std::string_view("\r\n")}) {
     auto outcome = read_csv(bytes);
     CHECK(outcome.opened);
     CHECK_FALSE(outcome.has_header);
@@ -206,7 +208,7 @@ TEST_CASE("csv: invalid UTF-8 is refused, valid UTF-8 passes", "[csv]") {
       "a,b\n1,\xED\xA0\x80\n",      // a UTF-16 surrogate
       "a,b\n1,\xF4\x90\x80\x80\n",  // above U+10FFFF
       "a,b\n1,\xF8\x88\x80\x80\x80\n",
-      "a,b\n1,\xE2\x82",            // cut short by the end of the file
+      "a,b\n1,\xE2\x82",  // cut short by the end of the file
   };
   for (const char* bytes : refused) {
     auto outcome = read_csv(bytes);
@@ -244,8 +246,8 @@ TEST_CASE("csv: records spanning chunk boundaries keep their content and line nu
   bool all_match = true;
   while (reader->next(row, file)) {
     std::string expected_b = "line one, " + std::to_string(count) + "\r\nline \"two\"";
-    all_match = all_match && row.get("a") == std::to_string(count) && row.get("b") == expected_b &&
-                row.line() == 2 + 2 * count;
+    all_match =
+        all_match && row.get("a") == std::to_string(count) && row.get("b") == expected_b && row.line() == 2 + 2 * count;
     ++count;
   }
   CHECK(diagnostics.empty());

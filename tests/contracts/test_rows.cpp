@@ -67,29 +67,39 @@ RowsOutcome<T> read_with(const Reader& reader, const std::string& name, std::str
 }
 
 RowsOutcome<Farmer> farmers(const ReadContext& context, std::string_view bytes) {
-  return read_with<Farmer>([&](const std::string& path, Diagnostics& d,
-                               const RowCallback<Farmer>& on_row) { return read_farmers(path, context, d, on_row); },
-                           "farmers.csv", bytes);
+  return read_with<Farmer>(
+      [&](const std::string& path, Diagnostics& diagnostics, const RowCallback<Farmer>& on_row) {
+        return read_farmers(path, context, diagnostics, on_row);
+      },
+      "farmers.csv", bytes);
 }
 RowsOutcome<Commitment> commitments(const ReadContext& context, std::string_view bytes) {
-  return read_with<Commitment>([&](const std::string& path, Diagnostics& d, const RowCallback<Commitment>& on_row) {
-    return read_commitments(path, context, d, on_row);
-  }, "commitments.csv", bytes);
+  return read_with<Commitment>(
+      [&](const std::string& path, Diagnostics& diagnostics, const RowCallback<Commitment>& on_row) {
+        return read_commitments(path, context, diagnostics, on_row);
+      },
+      "commitments.csv", bytes);
 }
 RowsOutcome<Loan> loans(const ReadContext& context, std::string_view bytes) {
-  return read_with<Loan>([&](const std::string& path, Diagnostics& d,
-                             const RowCallback<Loan>& on_row) { return read_loans(path, context, d, on_row); },
-                         "loans.csv", bytes);
+  return read_with<Loan>(
+      [&](const std::string& path, Diagnostics& diagnostics, const RowCallback<Loan>& on_row) {
+        return read_loans(path, context, diagnostics, on_row);
+      },
+      "loans.csv", bytes);
 }
 RowsOutcome<Delivery> deliveries(const ReadContext& context, std::string_view bytes) {
-  return read_with<Delivery>([&](const std::string& path, Diagnostics& d, const RowCallback<Delivery>& on_row) {
-    return read_deliveries(path, context, d, on_row);
-  }, "deliveries.csv", bytes);
+  return read_with<Delivery>(
+      [&](const std::string& path, Diagnostics& diagnostics, const RowCallback<Delivery>& on_row) {
+        return read_deliveries(path, context, diagnostics, on_row);
+      },
+      "deliveries.csv", bytes);
 }
 RowsOutcome<MarketPrice> market_prices(std::string_view bytes) {
-  return read_with<MarketPrice>([&](const std::string& path, Diagnostics& d, const RowCallback<MarketPrice>& on_row) {
-    return read_market_prices(path, d, on_row);
-  }, "market_prices.csv", bytes);
+  return read_with<MarketPrice>(
+      [&](const std::string& path, Diagnostics& diagnostics, const RowCallback<MarketPrice>& on_row) {
+        return read_market_prices(path, diagnostics, on_row);
+      },
+      "market_prices.csv", bytes);
 }
 
 Date on(const char* text) { return *parse_date(text); }
@@ -101,8 +111,8 @@ const std::string kInvalidId = " is not a valid id (1 to 64 characters of A-Z a-
 TEST_CASE("farmers.csv: the reference farmers", "[rows]") {
   ReferenceRegistry reference;
   auto outcome = read_with<Farmer>(
-      [&](const std::string&, Diagnostics& d, const RowCallback<Farmer>& on_row) {
-        return read_farmers(reference_folder() + "/farmers.csv", ReadContext{}, d, on_row);
+      [&](const std::string&, Diagnostics& diagnostics, const RowCallback<Farmer>& on_row) {
+        return read_farmers(reference_folder() + "/farmers.csv", ReadContext{}, diagnostics, on_row);
       },
       "unused.csv", "");
   CHECK(outcome.diagnostics.empty());
@@ -162,9 +172,8 @@ TEST_CASE("farmers.csv: every rule", "[rows]") {
 TEST_CASE("CSV files: empty, header-only, missing, unknown and missing columns", "[rows]") {
   ReferenceRegistry reference;
   const auto& context = reference.context;
-  CHECK(farmers(context, "").diagnostics ==
-        Lines{"farmers.csv: empty file, expected a header row: "
-              "farmer_id,name,group_id,phone,payout_method,payout_account"});
+  CHECK(farmers(context, "").diagnostics == Lines{"farmers.csv: empty file, expected a header row: "
+                                                  "farmer_id,name,group_id,phone,payout_method,payout_account"});
   auto header_only = farmers(context, kFarmersHeader);
   CHECK(header_only.diagnostics.empty());
   CHECK(header_only.values.empty());
@@ -276,8 +285,9 @@ TEST_CASE("loans.csv: values, the optional paid_to column, and every rule", "[ro
   // A zero-decimal currency refuses any decimals.
   ReadContext ugx = context;
   ugx.currency = *ledger::Currency::from_code("UGX");
-  CHECK(loans(ugx, std::string(kLoansHeader) + "L010,F001,BANK1,INPUT-2026A,100.5,2026-03-01,2026-09-30\n")
-            .diagnostics == Lines{"loans.csv:2: principal: '100.5' has 1 decimals, at most 0 allowed for UGX"});
+  CHECK(
+      loans(ugx, std::string(kLoansHeader) + "L010,F001,BANK1,INPUT-2026A,100.5,2026-03-01,2026-09-30\n").diagnostics ==
+      Lines{"loans.csv:2: principal: '100.5' has 1 decimals, at most 0 allowed for UGX"});
 }
 
 TEST_CASE("deliveries.csv: the reference deliveries", "[rows]") {
@@ -355,9 +365,8 @@ TEST_CASE("deliveries.csv: the duplicate index stays exact over many rows", "[ro
   read_deliveries(folder.write("deliveries.csv", bytes), reference.context, diagnostics,
                   [&](const Delivery&, int) { ++accepted; });
   CHECK(accepted == rows);
-  CHECK(formatted(diagnostics) ==
-        Lines{"deliveries.csv:" + std::to_string(rows + 2) +
-              ": delivery_id: duplicate delivery_id D123456, first on line 123458"});
+  CHECK(formatted(diagnostics) == Lines{"deliveries.csv:" + std::to_string(rows + 2) +
+                                        ": delivery_id: duplicate delivery_id D123456, first on line 123458"});
 }
 
 TEST_CASE("market_prices.csv: optional, one row per date, positive prices", "[rows]") {

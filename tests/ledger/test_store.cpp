@@ -11,6 +11,7 @@
 #include "ledger/tlog.hpp"
 
 using namespace tripartite::ledger;
+using tripartite::Result;
 namespace fs = std::filesystem;
 
 namespace {

@@ -114,10 +114,10 @@ inline contracts::SeasonTerms reference_terms() {
   terms.id = contracts::SeasonId("2026A");
   terms.currency = ledger::Currency{"KES", 2};
   terms.commodity = "maize";
-  terms.parties = {party("COAL", Role::coordinator), party("OT1", Role::offtaker),
-                   party("BANK1", Role::lender),     party("SUP1", Role::input_supplier),
-                   party("TRN1", Role::service_provider), party("AG1", Role::agent),
-                   party("AG2", Role::agent),         party("CESS", Role::authority)};
+  terms.parties = {
+      party("COAL", Role::coordinator),    party("OT1", Role::offtaker),          party("BANK1", Role::lender),
+      party("SUP1", Role::input_supplier), party("TRN1", Role::service_provider), party("AG1", Role::agent),
+      party("AG2", Role::agent),           party("CESS", Role::authority)};
   terms.price.method = contracts::PriceMethod::fixed;
   terms.price.base_per_kg = dec("38.50");
   terms.price.moisture_target_pct = dec("13.5");

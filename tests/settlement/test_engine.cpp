@@ -6,6 +6,8 @@
 // in the comment next to it.
 #include <catch2/catch.hpp>
 
+#include "contracts/importer.hpp"
+
 #include "builders.hpp"
 
 namespace tripartite::settlement::test {
@@ -18,8 +20,7 @@ using contracts::MarketPrice;
 const Date kAsOf = ymd(2026, 8, 31);
 
 FarmerPlan plan_of(const contracts::SeasonTerms& terms, std::vector<contracts::Delivery> deliveries,
-                   std::vector<LoanState> loans = {}, const Date& as_of = kAsOf,
-                   std::vector<MarketPrice> prices = {}) {
+                   std::vector<LoanState> loans = {}, const Date& as_of = kAsOf, std::vector<MarketPrice> prices = {}) {
   SeasonContext context{&terms, std::move(prices)};
   return plan_or_throw(context, farmer_input("F1", std::move(deliveries), std::move(loans)), as_of);
 }
@@ -103,13 +104,13 @@ TEST_CASE("moisture shrink rounds half-even to the gram", "[settlement][rounding
     std::int64_t payable_grams;
   };
   const Row rows[] = {
-      {"0", "50", "0.001", 0},             // 1 × 50/100 = 0.5 g → 0
-      {"0", "50", "0.003", 2},             // 1.5 → 2
-      {"10", "55", "0.005", 2},            // 5 × 45/90 = 2.5 → 2
-      {"10", "55", "0.007", 4},            // 3.5 → 4
-      {"13.5", "15.0", "300.000", 294798}, // 300000 × 85/86.5 = 294797.687… → 294798
-      {"13.5", "14.2", "250.000", 247977}, // 250000 × 85.8/86.5 = 247976.878… → 247977
-      {"13.5", "13.5", "300.000", 300000}, // moisture = target: no shrink
+      {"0", "50", "0.001", 0},              // 1 × 50/100 = 0.5 g → 0
+      {"0", "50", "0.003", 2},              // 1.5 → 2
+      {"10", "55", "0.005", 2},             // 5 × 45/90 = 2.5 → 2
+      {"10", "55", "0.007", 4},             // 3.5 → 4
+      {"13.5", "15.0", "300.000", 294798},  // 300000 × 85/86.5 = 294797.687… → 294798
+      {"13.5", "14.2", "250.000", 247977},  // 250000 × 85.8/86.5 = 247976.878… → 247977
+      {"13.5", "13.5", "300.000", 300000},  // moisture = target: no shrink
       {"13.5", "13.499", "300.000", 300000},
       {"13.5", "", "300.000", 300000},     // not measured: no shrink
       {"0", "0.001", "1000.000", 999990},  // 1000000 × 99.999/100
@@ -142,7 +143,9 @@ TEST_CASE("the coalition fee split breaks largest-remainder ties by party id byt
       {"0.200", shares({{"A", "0.333333"}, {"B", "0.333334"}, {"C", "0.333333"}}), {{"A", 1}, {"B", 1}}},
       // 5 cents by 0.40 / 0.35 / 0.25: 2.0 / 1.75 / 1.25 → floors 2 + 1 + 1, the cent left to
       // the largest remainder 0.75: 2 / 2 / 1
-      {"0.500", shares({{"SUP1", "0.40"}, {"TRN1", "0.35"}, {"COAL", "0.25"}}), {{"COAL", 1}, {"SUP1", 2}, {"TRN1", 2}}},
+      {"0.500",
+       shares({{"SUP1", "0.40"}, {"TRN1", "0.35"}, {"COAL", "0.25"}}),
+       {{"COAL", 1}, {"SUP1", 2}, {"TRN1", 2}}},
   };
   for (const auto& row : rows) {
     INFO(row.weight_kg);
@@ -192,12 +195,12 @@ TEST_CASE("flat loans accrue on the original principal, and stop once it is repa
     REQUIRE(interest.ok());
     CHECK(*interest == row.interest_minor);
     // The plan charges the same, whether or not it collects it (no loan_repayment here).
-    const auto plan = plan_of(plain_terms(), {delivery("D1", "F1", "A", "1.000", "", ymd(2026, 7, 1))}, {state}, row.to);
+    const auto plan =
+        plan_of(plain_terms(), {delivery("D1", "F1", "A", "1.000", "", ymd(2026, 7, 1))}, {state}, row.to);
     REQUIRE(plan.loans.size() == 1);
     CHECK(plan.loans[0].interest_charged_minor == row.interest_minor);
     CHECK(plan.loans[0].interest_due_minor == 500 + row.interest_minor);
-    CHECK(plan.loans[0].outstanding_after_minor ==
-          minor(row.principal_outstanding) + 500 + row.interest_minor);
+    CHECK(plan.loans[0].outstanding_after_minor == minor(row.principal_outstanding) + 500 + row.interest_minor);
     CHECK(plan.loan_outstanding_after_minor == plan.loans[0].outstanding_after_minor);
   }
 }
@@ -217,8 +220,8 @@ TEST_CASE("flat interest stops after the run that repays the principal", "[settl
   // Run 2 as of 2026-12-31 with what run 1 left (nothing): no interest, nothing taken.
   loan.principal_outstanding = "0";
   loan.last_settled_as_of = ymd(2026, 7, 1);
-  const auto run2 = plan_of(terms, {delivery("D2", "F1", "A", "1.000", "", ymd(2026, 12, 1))}, {loan_state(loan)},
-                            ymd(2026, 12, 31));
+  const auto run2 =
+      plan_of(terms, {delivery("D2", "F1", "A", "1.000", "", ymd(2026, 12, 1))}, {loan_state(loan)}, ymd(2026, 12, 31));
   CHECK(run2.loans.at(0).interest_charged_minor == 0);
   CHECK(run2.loan_repayment_minor == 0);
   CHECK(run2.net_payout_minor == 1000);
@@ -234,13 +237,15 @@ TEST_CASE("day counts: ACT/365F, ACT/360 and 30/360", "[settlement][daycount]") 
     std::int64_t interest_minor;
   };
   const Row rows[] = {
-      // 2026-01-31 → 2026-03-31: 59 actual days; 30/360: D1 31→30, D2 31→30, 60 days
-      {DayCount::act_365f, "10000.00", "0.10", ymd(2026, 1, 31), ymd(2026, 3, 31), 16164},    // 1000 × 59/365 = 161.643…
-      {DayCount::act_360, "10000.00", "0.10", ymd(2026, 1, 31), ymd(2026, 3, 31), 16389},     // 1000 × 59/360 = 163.888…
-      {DayCount::thirty_360, "10000.00", "0.10", ymd(2026, 1, 31), ymd(2026, 3, 31), 16667},  // 1000 × 60/360 = 166.666…
-      // 2026-02-28 → 2026-03-31: 31 actual days; 30/360: D1 28 stays, so D2 31 stays: 30 + 3 = 33
-      {DayCount::act_360, "10000.00", "0.10", ymd(2026, 2, 28), ymd(2026, 3, 31), 8611},      // 1000 × 31/360 = 86.111…
-      {DayCount::thirty_360, "10000.00", "0.10", ymd(2026, 2, 28), ymd(2026, 3, 31), 9167},   // 1000 × 33/360 = 91.666…
+      // 2026-01-31 → 2026-03-31: 59 actual days; 30/360: D1 31→30, D2 31→30, 60 days.
+      // 10000.00 × 0.10 = 1000.00 a year: × 59/365 = 161.643… ; × 59/360 = 163.888… ; × 60/360 = 166.666…
+      {DayCount::act_365f, "10000.00", "0.10", ymd(2026, 1, 31), ymd(2026, 3, 31), 16164},
+      {DayCount::act_360, "10000.00", "0.10", ymd(2026, 1, 31), ymd(2026, 3, 31), 16389},
+      {DayCount::thirty_360, "10000.00", "0.10", ymd(2026, 1, 31), ymd(2026, 3, 31), 16667},
+      // 2026-02-28 → 2026-03-31: 31 actual days; 30/360: D1 28 stays, so D2 31 stays: 30 + 3 = 33.
+      // 1000.00 × 31/360 = 86.111… ; × 33/360 = 91.666…
+      {DayCount::act_360, "10000.00", "0.10", ymd(2026, 2, 28), ymd(2026, 3, 31), 8611},
+      {DayCount::thirty_360, "10000.00", "0.10", ymd(2026, 2, 28), ymd(2026, 3, 31), 9167},
       // 30/360 2026-01-30 → 2026-01-31: D2 31→30 as D1 = 30: 0 days
       {DayCount::thirty_360, "10000.00", "0.10", ymd(2026, 1, 30), ymd(2026, 1, 31), 0},
       // 30/360 one year: 360/360
@@ -256,8 +261,8 @@ TEST_CASE("day counts: ACT/365F, ACT/360 and 30/360", "[settlement][daycount]") 
   for (const auto& row : rows) {
     INFO("day count " << static_cast<int>(row.day_count) << " from " << contracts::format_date(row.from) << " to "
                       << contracts::format_date(row.to));
-    const LoanState state =
-        loan_state(spec("L1", "BANK1", row.principal, row.from, product("P", row.rate, InterestMethod::declining, row.day_count)));
+    const LoanState state = loan_state(
+        spec("L1", "BANK1", row.principal, row.from, product("P", row.rate, InterestMethod::declining, row.day_count)));
     auto interest = accrued_interest_minor(state, row.to);
     REQUIRE(interest.ok());
     CHECK(*interest == row.interest_minor);
@@ -313,14 +318,13 @@ TEST_CASE("floor_market: max(floor, market × (1 − discount)) at the latest pr
   terms.price.floor_per_kg = dec("30.00");
   terms.price.market_discount = dec("0.05");
   // Deliberately out of date order: the latest on or before, not the last in the list.
-  const std::vector<MarketPrice> prices{{ymd(2026, 8, 1), dec("35.00")},
-                                        {ymd(2026, 7, 1), dec("40.00")},
-                                        {ymd(2026, 7, 15), dec("30.00")}};
+  const std::vector<MarketPrice> prices{
+      {ymd(2026, 8, 1), dec("35.00")}, {ymd(2026, 7, 1), dec("40.00")}, {ymd(2026, 7, 15), dec("30.00")}};
   struct Row {
     Date delivered_on;
     const char* grade;
-    const char* unit_price;   // 4 decimals
-    std::int64_t value_minor; // of 1.000 kg
+    const char* unit_price;    // 4 decimals
+    std::int64_t value_minor;  // of 1.000 kg
   };
   const Row rows[] = {
       {ymd(2026, 7, 10), "A", "38.0000", 3800},  // market 40.00 (07-01): 38.00 > floor
@@ -333,13 +337,15 @@ TEST_CASE("floor_market: max(floor, market × (1 − discount)) at the latest pr
   };
   for (const auto& row : rows) {
     INFO("delivered " << contracts::format_date(row.delivered_on) << " grade " << row.grade);
-    const auto plan = plan_of(terms, {delivery("D1", "F1", row.grade, "1.000", "", row.delivered_on)}, {}, kAsOf, prices);
+    const auto plan =
+        plan_of(terms, {delivery("D1", "F1", row.grade, "1.000", "", row.delivered_on)}, {}, kAsOf, prices);
     CHECK(plan.deliveries.at(0).unit_price.to_string(4) == row.unit_price);
     CHECK(plan.deliveries.at(0).value_minor == row.value_minor);
   }
 }
 
-TEST_CASE("floor_market without a market price on or before the delivery is an error naming it", "[settlement][price]") {
+TEST_CASE("floor_market without a market price on or before the delivery is an error naming it",
+          "[settlement][price]") {
   auto terms = plain_terms();
   terms.price.method = contracts::PriceMethod::floor_market;
   terms.price.floor_per_kg = dec("30.00");
@@ -352,7 +358,8 @@ TEST_CASE("floor_market without a market price on or before the delivery is an e
   CHECK(plan.error().kind == ErrorKind::invalid_input);
   CHECK_THAT(plan.error().message, Catch::Contains("D-EARLY") && Catch::Contains("2026-06-30"));
   SeasonContext no_prices{&terms, {}};
-  auto none = plan_farmer(no_prices, farmer_input("F1", {delivery("D-OK", "F1", "A", "1.000", "", ymd(2026, 7, 1))}), kAsOf);
+  auto none =
+      plan_farmer(no_prices, farmer_input("F1", {delivery("D-OK", "F1", "A", "1.000", "", ymd(2026, 7, 1))}), kAsOf);
   REQUIRE_FALSE(none.ok());
   CHECK_THAT(none.error().message, Catch::Contains("D-OK"));
 }
@@ -405,9 +412,9 @@ TEST_CASE("fees are paid before interest before principal within one loan", "[se
   };
   // Owed: fees 3.00, interest 4.00, principal 100.00
   const Row rows[] = {
-      {"0.200", 200, 0, 0},     // 2.00: part of the fees
-      {"0.500", 300, 200, 0},   // 5.00: the fees, part of the interest
-      {"1.000", 300, 400, 300}, // 10.00: fees, interest, 3.00 of principal
+      {"0.200", 200, 0, 0},      // 2.00: part of the fees
+      {"0.500", 300, 200, 0},    // 5.00: the fees, part of the interest
+      {"1.000", 300, 400, 300},  // 10.00: fees, interest, 3.00 of principal
   };
   for (const auto& row : rows) {
     INFO(row.weight_kg);
@@ -422,7 +429,7 @@ TEST_CASE("fees are paid before interest before principal within one loan", "[se
   }
 }
 
-TEST_CASE("a loan disbursed after as_of takes no part; one disbursed on as_of takes part without interest",
+TEST_CASE("a loan disbursed after as_of takes no part, one disbursed on as_of takes part without interest",
           "[settlement][loans]") {
   const auto loan_product = product("P", "0.18");
   auto terms = plain_terms();
@@ -481,8 +488,8 @@ TEST_CASE("a zero-decimal currency (UGX)", "[settlement][currency]") {
 
 TEST_CASE("two levies each apply in their place and add up in their column", "[settlement][deductions]") {
   auto terms = plain_terms();
-  terms.deductions = {levy("CESS", "0.01"), coalition_fee_rate("0.02", shares({{"COAL", "1"}})),
-                      levy("TOWN", "0.005"), levy("CESS", "0.001")};
+  terms.deductions = {levy("CESS", "0.01"), coalition_fee_rate("0.02", shares({{"COAL", "1"}})), levy("TOWN", "0.005"),
+                      levy("CESS", "0.001")};
   // gross 1000.00: CESS 10.00, coalition 20.00, TOWN 5.00, CESS 1.00; levy column 16.00
   const auto plan = plan_of(terms, {kg("D1", "100.000")});
   REQUIRE(plan.deductions.size() == 4);
@@ -502,7 +509,8 @@ TEST_CASE("two loan_repayment deductions each take their cap in their place", "[
   auto terms = plain_terms();
   terms.deductions = {loan_repayment("0.10"), levy("CESS", "0.01"), loan_repayment("0.10")};
   // gross 1000.00; loan 300.00: 100.00, levy 10.00, 100.00 more; 100.00 left owing
-  const auto plan = plan_of(terms, {kg("D1", "100.000")}, {loan_state(spec("L1", "BANK1", "300.00", ymd(2026, 1, 1), no_interest))});
+  const auto plan =
+      plan_of(terms, {kg("D1", "100.000")}, {loan_state(spec("L1", "BANK1", "300.00", ymd(2026, 1, 1), no_interest))});
   CHECK(plan.deductions.at(0).taken_minor == 10000);
   CHECK(plan.deductions.at(2).taken_minor == 10000);
   CHECK(plan.loan_repayment_minor == 20000);
@@ -573,7 +581,8 @@ TEST_CASE("the loan cap is floor(gross × max_share_of_gross) and can bind", "[s
   terms.deductions = {loan_repayment("0.70")};
   // gross 1000.01; 1000.01 × 0.70 = 700.007 → floor 700.00 (rounding would give 700.01);
   // loan 800.00: pays 700.00, 100.00 left
-  const auto plan = plan_of(terms, {kg("D1", "1.000")}, {loan_state(spec("L1", "BANK1", "800.00", ymd(2026, 1, 1), no_interest))});
+  const auto plan =
+      plan_of(terms, {kg("D1", "1.000")}, {loan_state(spec("L1", "BANK1", "800.00", ymd(2026, 1, 1), no_interest))});
   CHECK(plan.deductions.at(0).computed_minor == 70000);
   CHECK(plan.loan_repayment_minor == 70000);
   CHECK(plan.loan_outstanding_after_minor == 10000);
@@ -585,7 +594,8 @@ TEST_CASE("net payout can be zero, never negative", "[settlement][deductions]") 
   auto terms = plain_terms();
   terms.deductions = {levy("CESS", "0.01"), loan_repayment("1")};
   // gross 1000.00, levy 10.00, loan 5000.00 takes min(cap 1000.00, remaining 990.00) = 990.00
-  const auto plan = plan_of(terms, {kg("D1", "100.000")}, {loan_state(spec("L1", "BANK1", "5000.00", ymd(2026, 1, 1), no_interest))});
+  const auto plan =
+      plan_of(terms, {kg("D1", "100.000")}, {loan_state(spec("L1", "BANK1", "5000.00", ymd(2026, 1, 1), no_interest))});
   CHECK(plan.deductions.at(1).computed_minor == 100000);
   CHECK(plan.loan_repayment_minor == 99000);
   CHECK(plan.net_payout_minor == 0);
@@ -596,8 +606,8 @@ TEST_CASE("interest is charged even when the run collects none of it", "[settlem
   auto terms = plain_terms();
   terms.deductions = {levy("CESS", "1"), loan_repayment("1")};
   // 1000.00 × 0.365 × 10/365 = 10.00 charged; the levy takes everything, the loan nothing
-  LoanSpec loan = spec("L1", "BANK1", "1000.00", ymd(2026, 8, 21), product("P", "0.365", InterestMethod::declining,
-                                                                          DayCount::act_365f, "0"));
+  LoanSpec loan = spec("L1", "BANK1", "1000.00", ymd(2026, 8, 21),
+                       product("P", "0.365", InterestMethod::declining, DayCount::act_365f, "0"));
   loan.fees_outstanding = "20.00";
   const auto plan = plan_of(terms, {kg("D1", "1.000")}, {loan_state(loan)});
   CHECK(plan.loans.at(0).interest_charged_minor == 1000);
@@ -666,15 +676,15 @@ TEST_CASE("origination fee: principal × fee, half-even", "[settlement][loans]")
     std::int64_t fee_minor;
   };
   const Row rows[] = {
-      {"15000.00", "0.02", 30000},
-      {"1.50", "0.01", 2},   // 1.5 cents → 2
-      {"2.50", "0.01", 2},   // 2.5 → 2
-      {"2.51", "0.01", 3},   // 2.51 → 3
+      {"15000.00", "0.02", 30000}, {"1.50", "0.01", 2},  // 1.5 cents → 2
+      {"2.50", "0.01", 2},                               // 2.5 → 2
+      {"2.51", "0.01", 3},                               // 2.51 → 3
       {"100.00", "0", 0},
   };
   for (const auto& row : rows) {
     INFO(row.principal << " × " << row.fee);
-    const auto state = loan_state(spec("L1", "BANK1", row.principal, ymd(2026, 1, 1), product("P", "0.1", InterestMethod::declining, DayCount::act_365f, row.fee)));
+    const auto state = loan_state(spec("L1", "BANK1", row.principal, ymd(2026, 1, 1),
+                                       product("P", "0.1", InterestMethod::declining, DayCount::act_365f, row.fee)));
     auto fee = origination_fee_minor(state.loan, state.product);
     REQUIRE(fee.ok());
     CHECK(*fee == row.fee_minor);

@@ -1,7 +1,9 @@
-// plan_to_entry and loan_disbursement_entry: the exact postings, in their fixed order, for
+// plan_to_entry and contracts::disbursement_entry: the exact postings, in their fixed order, for
 // plans worked by hand (the reference season's F002 and F003 in run 1), zero amounts left
 // out, and every entry balanced.
 #include <catch2/catch.hpp>
+
+#include "contracts/importer.hpp"
 
 #include "builders.hpp"
 #include "settlement/posting.hpp"
@@ -84,7 +86,11 @@ TEST_CASE("plan_to_entry leaves zero amounts out", "[settlement][posting]") {
 TEST_CASE("plan_to_entry: a loan charged interest but paid nothing, and a zero net payout", "[settlement][posting]") {
   auto terms = plain_terms();
   terms.deductions = {levy("CESS", "1"), loan_repayment("1")};
-  LoanSpec loan{"L1", "F1", "BANK9", "1000.00", ymd(2026, 8, 31),
+  LoanSpec loan{"L1",
+                "F1",
+                "BANK9",
+                "1000.00",
+                ymd(2026, 8, 31),
                 product("P", "0.365", contracts::InterestMethod::declining, contracts::DayCount::act_365f, "0")};
   SeasonContext context{&terms, {}};
   const auto plan = plan_or_throw(
@@ -107,13 +113,14 @@ TEST_CASE("plan_to_entry: a loan charged interest but paid nothing, and a zero n
   CHECK(entry.refs.at("season") == "S1");
 }
 
-TEST_CASE("loan_disbursement_entry", "[settlement][posting]") {
+TEST_CASE("disbursement_entry", "[settlement][posting]") {
   const auto terms = reference_terms();
-  const LoanState l001 = loan_state(LoanSpec{"L001", "F001", "BANK1", "15000.00", ymd(2026, 3, 1), terms.loan_products.at(0)});
-  const auto entry = loan_disbursement_entry(l001.loan, l001.product, terms.currency);
+  const LoanState l001 =
+      loan_state(LoanSpec{"L001", "F001", "BANK1", "15000.00", ymd(2026, 3, 1), terms.loan_products.at(0)});
+  const auto entry = contracts::disbursement_entry(l001.loan, l001.product, terms.id, terms.currency).value();
   CHECK(entry.id == "disburse-L001");
   CHECK(entry.date == "2026-03-01");
-  CHECK(entry.refs == std::map<std::string, std::string>{{"loan", "L001"}});
+  CHECK(entry.refs == std::map<std::string, std::string>{{"farmer", "F001"}, {"loan", "L001"}, {"season", terms.id.value}});
   const std::vector<Posting> expected{
       {"loan:L001:principal", "KES", 1500000, "disbursed"},
       {"lender:BANK1:funds", "KES", -1500000, "disbursed"},
@@ -124,14 +131,16 @@ TEST_CASE("loan_disbursement_entry", "[settlement][posting]") {
   CHECK(ledger::check_balanced(entry).ok());
 
   // No fee: two postings. A half-even fee: 2.50 × 0.01 = 2.5 cents → 2.
-  const LoanState no_fee = loan_state(LoanSpec{"L9", "F9", "MFI", "80.00", ymd(2026, 4, 2),
-                                               product("P", "0.1", contracts::InterestMethod::flat, contracts::DayCount::act_360, "0")});
-  const auto plain = loan_disbursement_entry(no_fee.loan, no_fee.product, ledger::Currency{"USD", 2});
+  const LoanState no_fee =
+      loan_state(LoanSpec{"L9", "F9", "MFI", "80.00", ymd(2026, 4, 2),
+                          product("P", "0.1", contracts::InterestMethod::flat, contracts::DayCount::act_360, "0")});
+  const auto plain = contracts::disbursement_entry(no_fee.loan, no_fee.product, terms.id, ledger::Currency{"USD", 2}).value();
   CHECK(plain.postings == std::vector<Posting>{{"loan:L9:principal", "USD", 8000, "disbursed"},
                                                {"lender:MFI:funds", "USD", -8000, "disbursed"}});
-  const LoanState tie = loan_state(LoanSpec{"L8", "F9", "MFI", "2.50", ymd(2026, 4, 2),
-                                            product("P", "0.1", contracts::InterestMethod::flat, contracts::DayCount::act_360, "0.01")});
-  const auto tie_entry = loan_disbursement_entry(tie.loan, tie.product, ledger::Currency{"USD", 2});
+  const LoanState tie =
+      loan_state(LoanSpec{"L8", "F9", "MFI", "2.50", ymd(2026, 4, 2),
+                          product("P", "0.1", contracts::InterestMethod::flat, contracts::DayCount::act_360, "0.01")});
+  const auto tie_entry = contracts::disbursement_entry(tie.loan, tie.product, terms.id, ledger::Currency{"USD", 2}).value();
   REQUIRE(tie_entry.postings.size() == 4);
   CHECK(tie_entry.postings[2].amount == 2);
 }

@@ -128,9 +128,9 @@ Case random_case(Random& random) {
     const auto loan_product = product("P" + std::to_string(i), random.decimal(40, 2).to_string(), method,
                                       day_counts[random.between(0, 2)], random.decimal(50, 3).to_string());
     const std::string lenders[] = {"BANK1", "BANK2", "MFI"};
-    LoanState state = loan_state(LoanSpec{"L" + std::to_string(random.between(0, 99)) + "-" + std::to_string(i), "F1",
-                                          lenders[random.between(0, 2)], "1", random.day(season_start, 420),
-                                          loan_product});
+    LoanState state =
+        loan_state(LoanSpec{"L" + std::to_string(random.between(0, 99)) + "-" + std::to_string(i), "F1",
+                            lenders[random.between(0, 2)], "1", random.day(season_start, 420), loan_product});
     state.loan.principal_minor = random.between(1, 100'000'000);
     state.principal_outstanding_minor = random.one_in(5) ? 0 : random.between(0, state.loan.principal_minor);
     state.fees_outstanding_minor = random.one_in(2) ? 0 : random.between(0, 1'000'000);
@@ -185,7 +185,8 @@ void check_invariants(const Case& c, const FarmerPlan& plan) {
     }
     if (line.kind == DeductionKind::loan_repayment) {
       const auto& share = c.terms.deductions[i].max_share_of_gross;
-      REQUIRE(line.computed_minor <= ledger::floor_div(BigInt(plan.gross_minor) * share.units, ledger::pow10(share.scale)));
+      REQUIRE(line.computed_minor <=
+              ledger::floor_div(BigInt(plan.gross_minor) * share.units, ledger::pow10(share.scale)));
     }
     std::int64_t paid = 0;
     for (std::size_t j = 0; j < line.payments.size(); ++j) {
@@ -217,8 +218,8 @@ void check_invariants(const Case& c, const FarmerPlan& plan) {
   std::int64_t outstanding = 0;
   for (std::size_t i = 0; i < plan.loans.size(); ++i) {
     const auto& loan = plan.loans[i];
-    const auto& state = **std::find_if(eligible.begin(), eligible.end(),
-                                       [&](const LoanState* s) { return s->loan.id == loan.loan; });
+    const auto& state =
+        **std::find_if(eligible.begin(), eligible.end(), [&](const LoanState* s) { return s->loan.id == loan.loan; });
     if (i > 0) {
       const auto& before = **std::find_if(eligible.begin(), eligible.end(),
                                           [&](const LoanState* s) { return s->loan.id == plan.loans[i - 1].loan; });
@@ -231,7 +232,8 @@ void check_invariants(const Case& c, const FarmerPlan& plan) {
     REQUIRE(loan.fees_due_minor == state.fees_outstanding_minor);
     REQUIRE(loan.principal_due_minor == state.principal_outstanding_minor);
     const std::int64_t paid = loan.fees_paid_minor + loan.interest_paid_minor + loan.principal_paid_minor;
-    REQUIRE(paid + loan.outstanding_after_minor == loan.fees_due_minor + loan.interest_due_minor + loan.principal_due_minor);
+    REQUIRE(paid + loan.outstanding_after_minor ==
+            loan.fees_due_minor + loan.interest_due_minor + loan.principal_due_minor);
     if (loan.interest_paid_minor > 0) REQUIRE(loan.fees_paid_minor == loan.fees_due_minor);
     if (loan.principal_paid_minor > 0) REQUIRE(loan.interest_paid_minor == loan.interest_due_minor);
     if (i > 0 && paid > 0) REQUIRE(plan.loans[i - 1].outstanding_after_minor == 0);

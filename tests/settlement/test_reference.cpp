@@ -7,6 +7,8 @@
 // files, so that the code, the comments and the files must all agree.
 #include <catch2/catch.hpp>
 
+#include "contracts/importer.hpp"
+
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -84,7 +86,8 @@ Run run2(const contracts::SeasonTerms& terms) {
   l002.last_settled_as_of = ymd(2026, 8, 31);
   return Run{"2026A-R2",
              ymd(2026, 10, 31),
-             {farmer_input("F002", {delivery("D5", "F002", "B", "600.000", "13.5", ymd(2026, 10, 5), "AG2")}, {loan_state(l002)})}};
+             {farmer_input("F002", {delivery("D5", "F002", "B", "600.000", "13.5", ymd(2026, 10, 5), "AG2")},
+                           {loan_state(l002)})}};
 }
 
 std::map<std::string, FarmerPlan> settle(const contracts::SeasonTerms& terms, const Run& run) {
@@ -142,9 +145,9 @@ TEST_CASE("reference run 1 reproduces run1-settlement.csv, per farmer and per co
   for (const auto& want : expected) {
     INFO("farmer " << want.farmer);
     const FarmerPlan& plan = plans.at(want.farmer);
-    const std::vector<std::string> from_comments{run.run_id,          want.farmer,         want.gross,
-                                                 want.levy,           want.coalition_fee,  want.agent_commission,
-                                                 want.loan_repayment, want.net_payout,     want.loan_outstanding_after};
+    const std::vector<std::string> from_comments{run.run_id,          want.farmer,        want.gross,
+                                                 want.levy,           want.coalition_fee, want.agent_commission,
+                                                 want.loan_repayment, want.net_payout,    want.loan_outstanding_after};
     const auto got = settlement_columns(run.run_id, plan);
     for (std::size_t column = 0; column < got.size(); ++column) {
       INFO("column " << file[0][column]);
@@ -222,9 +225,9 @@ TEST_CASE("reference run 2 reproduces run2-settlement.csv", "[settlement][refere
   REQUIRE(file.size() == 2);
   REQUIRE(plans.size() == 1);
   const auto& want = expected[0];
-  const std::vector<std::string> from_comments{run.run_id,          want.farmer,         want.gross,
-                                               want.levy,           want.coalition_fee,  want.agent_commission,
-                                               want.loan_repayment, want.net_payout,     want.loan_outstanding_after};
+  const std::vector<std::string> from_comments{run.run_id,          want.farmer,        want.gross,
+                                               want.levy,           want.coalition_fee, want.agent_commission,
+                                               want.loan_repayment, want.net_payout,    want.loan_outstanding_after};
   const auto got = settlement_columns(run.run_id, plans.at("F002"));
   for (std::size_t column = 0; column < got.size(); ++column) {
     INFO("column " << file[0][column]);
@@ -239,7 +242,8 @@ TEST_CASE("reference run 2 reproduces run2-settlement.csv", "[settlement][refere
 
 TEST_CASE("reference runs: payments add up to the expected remittances and payouts", "[settlement][reference]") {
   const auto terms = reference_terms();
-  for (const auto& [run, name] : {std::pair{run1(terms), std::string("run1")}, std::pair{run2(terms), std::string("run2")}}) {
+  for (const auto& [run, name] :
+       {std::pair{run1(terms), std::string("run1")}, std::pair{run2(terms), std::string("run2")}}) {
     INFO(name);
     const auto plans = settle(terms, run);
     std::map<std::string, std::int64_t> owed;
@@ -255,7 +259,8 @@ TEST_CASE("reference runs: payments add up to the expected remittances and payou
     std::size_t row = 1;
     for (const auto& [party_id, amount] : owed) {
       INFO("party " << party_id);
-      CHECK(remittances[row] == std::vector<std::string>{party_id, std::string(contracts::to_string(roles.at(party_id))),
+      CHECK(remittances[row] == std::vector<std::string>{party_id,
+                                                         std::string(contracts::to_string(roles.at(party_id))),
                                                          money_string(amount), "KES"});
       ++row;
     }

@@ -1,0 +1,400 @@
+#!/usr/bin/env bash
+# The signed audit trail through the command line (SPEC §5): verify of a database and of an
+# export (by `tripartite verify` and by the independent docs/verify_export.py), the VERIFY.md
+# steps run exactly as written, and tampering — with the database, with an export, with a
+# kept checkpoint, and a consistent forgery by an operator holding every key, which only
+# `verify --replay` catches. Every tamper must exit 3 AND name the record or checkpoint
+# computed from the data. Stops at the first failure.
+# Usage: test_audit.sh TRIPARTITE_BINARY SOURCE_DIR
+set -uo pipefail
+bin=$(realpath "$1")
+src=$(realpath "$2")
+py=/usr/bin/python3
+checker="$src/docs/verify_export.py"
+season="$src/fixtures/reference"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export TRIPARTITE_SOURCE_DIR="$src"
+
+die() { echo "FAIL $*" >&2; exit 1; }
+ok() { echo "ok   $*"; }
+step() { echo; echo "== $*"; }
+# expect CODE PATTERN DESCRIPTION COMMAND... — the exit status must be CODE and, when PATTERN
+# is not empty, stdout or stderr must match the extended regular expression PATTERN.
+expect() {
+  local want=$1 pattern=$2 what=$3; shift 3
+  "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  if [ "$got" -ne "$want" ]; then
+    cat "$work/out" "$work/err" >&2
+    die "$what: exit $got, expected $want"
+  fi
+  if [ -n "$pattern" ] && ! cat "$work/out" "$work/err" | grep -Eq -- "$pattern"; then
+    cat "$work/out" "$work/err" >&2
+    die "$what: the output does not match /$pattern/"
+  fi
+  ok "$what (exit $got)"
+  if [ "$want" -ne 0 ]; then sed 's/^/       /' "$work/err" | head -2; fi
+}
+must() { "$@" >"$work/out" 2>"$work/err" || { cat "$work/err" >&2; die "setup step failed: $*"; }; }
+q() { sqlite3 "$1" "$2"; }                  # one SQL query on a ledger
+copy_db() { rm -f "$2"; sqlite3 "$1" ".backup '$2'" || die "copying $1"; }
+copy_export() { rm -rf "$2"; cp -r "$1" "$2"; }
+at_record() { echo "at record $1:"; }
+at_size() { echo "at checkpoint of tree size $1:"; }
+# The tree size of the batch (checkpoint) that covers record $2 of ledger $1.
+batch_end() { q "$1" "SELECT tree_size FROM batches WHERE first_seq <= $2 AND tree_size >= $2"; }
+# Changes one byte of line $2 of file $1: its last digit becomes the next one (mod 10).
+tweak_line() {
+  "$py" - "$1" "$2" <<'EOF' || die "tweak_line $*"
+import re, sys
+path, number = sys.argv[1], int(sys.argv[2])
+lines = open(path, "rb").read().split(b"\n")
+line = lines[number - 1]
+position = max(m.start() for m in re.finditer(rb"[0-9]", line))
+lines[number - 1] = line[:position] + bytes([ord("0") + (line[position] - ord("0") + 1) % 10]) + line[position + 1:]
+open(path, "wb").write(b"\n".join(lines))
+EOF
+}
+
+# Changes one byte of the root line of checkpoint file $1 (to another base64 character).
+tweak_root() {
+  "$py" - "$1" <<'EOF' || die "tweak_root $*"
+import sys
+lines = open(sys.argv[1], "rb").read().split(b"\n")
+lines[2] = lines[2][:10] + (b"B" if lines[2][10:11] == b"A" else b"A") + lines[2][11:]
+open(sys.argv[1], "wb").write(b"\n".join(lines))
+EOF
+}
+
+# The forgery helper: what an operator could do with sqlite3 and the parties' private keys.
+cat >"$work/forge.py" <<'EOF'
+"""forge.py resign DB KEYS_DIR [BATCH_ID PARTY KEY_FILE] — recompute every leaf, batch digest,
+signed checkpoint (signed with KEYS_DIR/<author>.pem; batch BATCH_ID by PARTY with KEY_FILE
+instead, PARTY becoming its author) and the frontier. Ed25519 is deterministic: an untouched batch keeps its note.
+forge.py rehash DB SEQ — recompute one record's leaf column only.
+forge.py replace DB SEQ OLD NEW — replace the one occurrence of OLD in record SEQ's body.
+forge.py shift DB SEQ AMOUNT FROM_TAG TO_TAG — in entry SEQ add AMOUNT to the first posting
+tagged FROM_TAG, subtract it from the first tagged TO_TAG (balanced); body and posting rows.
+forge.py note ORIGIN SIZE ROOT_BASE64 PARTY KEY_FILE — print a signed checkpoint note."""
+import base64, hashlib, json, os, sqlite3, struct, sys
+sys.path.insert(0, os.path.join(os.environ["TRIPARTITE_SOURCE_DIR"], "docs"))
+from verify_export import Frontier, canonical
+from cryptography.hazmat.primitives import serialization
+
+def leaf(body):
+    return hashlib.sha256(b"\x00" + body).digest()
+
+def note(origin, size, root, party, key_file):
+    key = serialization.load_pem_private_key(open(key_file, "rb").read(), None)
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    body = f"{origin}\n{size}\n{base64.b64encode(root).decode()}\n".encode()
+    key_id = hashlib.sha256(party.encode() + b"\n\x01" + raw).digest()[:4]
+    return body.decode() + "\n\u2014 " + party + " " + base64.b64encode(key_id + key.sign(body)).decode() + "\n"
+
+def text(value):
+    return value if isinstance(value, str) else bytes(value).decode()
+
+def body_of(db, seq):
+    return text(db.execute("SELECT body FROM records WHERE seq=?", (seq,)).fetchone()[0]).encode()
+
+def set_body(db, seq, body):
+    db.execute("UPDATE records SET body=? WHERE seq=?", (body.decode(), seq))
+
+def resign(db, keys_dir, override_batch=None, override_party=None, override_key=None):
+    ledger_id = text(db.execute("SELECT value FROM meta WHERE name='ledger_id'").fetchone()[0])
+    leaves = {}
+    for seq, body in db.execute("SELECT seq, body FROM records ORDER BY seq").fetchall():
+        leaves[seq] = leaf(text(body).encode())
+        db.execute("UPDATE records SET leaf=? WHERE seq=?", (leaves[seq], seq))
+    frontier = Frontier()
+    for batch, author, first, size in db.execute("SELECT id, author, first_seq, tree_size FROM batches ORDER BY id").fetchall():
+        digest = hashlib.sha256()
+        for seq in range(first, size + 1):
+            frontier.append(leaves[seq])
+            digest.update(leaves[seq])
+        key_file = os.path.join(keys_dir, author + ".pem")
+        if batch == override_batch:
+            author, key_file = override_party, override_key
+        signed = note("tripartite/" + ledger_id, size, frontier.root(), author, key_file)
+        db.execute("UPDATE batches SET author=?, note=?, digest=? WHERE id=?", (author, signed, digest.digest(), batch))
+    db.execute("UPDATE meta SET value=? WHERE name='frontier'",
+               (struct.pack(">Q", frontier.size) + b"".join(h for _, h in frontier.stack),))
+
+command = sys.argv[1]
+if command == "note":
+    origin, size, root, party, key_file = sys.argv[2:7]
+    sys.stdout.write(note(origin, int(size), base64.b64decode(root), party, key_file))
+    sys.exit(0)
+db = sqlite3.connect(sys.argv[2])
+if command == "resign":
+    resign(db, sys.argv[3], *((int(sys.argv[4]), sys.argv[5], sys.argv[6]) if len(sys.argv) > 4 else ()))
+elif command == "rehash":
+    seq = int(sys.argv[3])
+    db.execute("UPDATE records SET leaf=? WHERE seq=?", (leaf(body_of(db, seq)), seq))
+elif command == "replace":
+    seq, old, new = int(sys.argv[3]), sys.argv[4].encode(), sys.argv[5].encode()
+    body = body_of(db, seq)
+    if body.count(old) != 1:
+        sys.exit(f"forge.py: '{sys.argv[4]}' occurs {body.count(old)} times in record {seq}")
+    set_body(db, seq, body.replace(old, new))
+elif command == "shift":
+    seq, amount, from_tag, to_tag = int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
+    entry = json.loads(body_of(db, seq))
+    for tag, delta in ((from_tag, amount), (to_tag, -amount)):
+        index = next(i for i, p in enumerate(entry["postings"]) if p["tag"] == tag)
+        entry["postings"][index]["amount"] += delta
+        db.execute("UPDATE postings SET amount=amount+? WHERE seq=? AND idx=?", (delta, seq, index))
+    set_body(db, seq, canonical(entry))
+else:
+    sys.exit(f"forge.py: unknown command {command}")
+db.commit()
+EOF
+forge() { "$py" "$work/forge.py" "$@" >"$work/forge.out" 2>&1 || { cat "$work/forge.out" >&2; die "forge.py $*"; }; }
+
+command -v sqlite3 >/dev/null || die "the sqlite3 command line is needed (scripts/deps.sh)"
+"$py" -c "import cryptography" 2>/dev/null || die "$py lacks the cryptography package (scripts/deps.sh)"
+
+# ---------------------------------------------------------------------------------------
+step "build the reference ledger (as scripts/demo.sh does)"
+keys="$work/keys"
+mkdir -p "$keys"
+for party in COAL OT1 BANK1 SUP1 TRN1 AG1 AG2 CESS; do
+  must "$bin" keygen --party "$party" --out "$keys/$party.pem"
+done
+db="$work/ledger.db"
+must "$bin" init --db "$db"
+must "$bin" import --db "$db" --season-dir "$season" --keys "$keys"
+must "$bin" import --db "$db" --season-dir "$season" --keys "$keys"
+must "$bin" settle --db "$db" --season 2026A --as-of 2026-08-31 --key "$keys/OT1.pem" --out "$work/run1"
+copy_db "$db" "$work/after-r1.db"
+must "$bin" export audit --db "$db" --out "$work/export-r1"
+must "$bin" settle --db "$db" --season 2026A --as-of 2026-10-31 --key "$keys/OT1.pem" --out "$work/run2"
+last=$(q "$db" "SELECT max(seq) FROM records")
+r1_size=$(q "$work/after-r1.db" "SELECT max(tree_size) FROM batches")
+ledger_id=$(q "$db" "SELECT CAST(value AS TEXT) FROM meta WHERE name='ledger_id'")
+[ -n "$last" ] && [ "$r1_size" -lt "$last" ] || die "unexpected ledger: $last records, $r1_size after run 1"
+ok "ledger $ledger_id: $last records in $(q "$db" "SELECT count(*) FROM batches") batches; $r1_size after run 1"
+
+# ---------------------------------------------------------------------------------------
+step "a. a genuine ledger and its export verify"
+expect 0 "^verified $last records" "verify --db" "$bin" verify --db "$db"
+expect 0 "replayed 2 settlement runs" "verify --db --replay" "$bin" verify --db "$db" --replay
+expect 0 "" "export audit" "$bin" export audit --db "$db" --out "$work/export"
+exp="$work/export"
+expect 0 "^verified $last records" "verify --audit" "$bin" verify --audit "$exp"
+expect 0 "^verified $last records" "docs/verify_export.py" "$py" "$checker" "$exp"
+expect 0 "extends the kept checkpoint of tree size $r1_size" "verify --db --checkpoint (kept after run 1)" \
+  "$bin" verify --db "$db" --checkpoint "$work/export-r1/checkpoints/$r1_size"
+expect 0 "extends the kept checkpoint of tree size $r1_size" "verify --audit --checkpoint (kept after run 1)" \
+  "$bin" verify --audit "$exp" --checkpoint "$work/export-r1/checkpoints/$r1_size"
+expect 0 "extends the kept checkpoint of tree size $last" "verify --checkpoint of the current head" \
+  "$bin" verify --db "$db" --checkpoint "$exp/checkpoints/$last"
+forge note "tripartite/$ledger_id" 0 "$(printf '' | openssl dgst -sha256 -binary | openssl base64 -A)" COAL "$keys/COAL.pem"
+cp "$work/forge.out" "$work/empty-checkpoint"
+expect 0 "extends the kept checkpoint of tree size 0" "a kept checkpoint of the empty tree" \
+  "$bin" verify --db "$db" --checkpoint "$work/empty-checkpoint"
+forge note "tripartite/$ledger_id" 0 "$(sed -n 3p "$exp/checkpoints/$last")" COAL "$keys/COAL.pem"
+cp "$work/forge.out" "$work/bad-empty-checkpoint"
+expect 3 "$(at_size 0)" "a kept checkpoint of size 0 whose root is not the empty tree's" \
+  "$bin" verify --db "$db" --checkpoint "$work/bad-empty-checkpoint"
+
+# ---------------------------------------------------------------------------------------
+step "b. VERIFY.md, sections 1 and 2, run exactly as written"
+# The sh code blocks of the sections numbered $2 (a regex) of VERIFY.md $1.
+md_blocks() {
+  awk -v sections="$2" '
+    /^## / { insection = ($2 ~ ("^(" sections ")\\.$")) }
+    insection && /^```sh$/ { inblock = 1; next }
+    inblock && /^```$/ { inblock = 0; next }
+    insection && inblock { print }' "$1"
+}
+md_blocks "$exp/VERIFY.md" 1 >"$work/step1.sh"
+md_blocks "$exp/VERIFY.md" 2 >"$work/step2.sh"
+grep -q "openssl pkeyutl -verify" "$work/step1.sh" || die "VERIFY.md section 1 has no signature check"
+grep -q "verify-inclusion.sh" "$work/step2.sh" || die "VERIFY.md section 2 has no inclusion check"
+proven=$(sed -n 's/.*proofs\/inclusion-\([0-9]*\)\.txt.*/\1/p' "$work/step2.sh" | head -n 1)
+signed=$(sed -n 's/^cp=checkpoints\/\([0-9]*\)$/\1/p' "$work/step1.sh")
+[ -n "$proven" ] && [ -n "$signed" ] || die "VERIFY.md: cannot tell which record and checkpoint it checks"
+run_md() { (cd "$1" && sh "$2"); }
+copy_export "$exp" "$work/md"
+expect 0 "Signature Verified Successfully" "section 1: checkpoints/$signed signature" run_md "$work/md" "$work/step1.sh"
+expect 0 "^OK: record $proven is included" "section 2: record $proven inclusion" run_md "$work/md" "$work/step2.sh"
+copy_export "$exp" "$work/md-cp"
+tweak_root "$work/md-cp/checkpoints/$signed"
+cmp -s "$exp/checkpoints/$signed" "$work/md-cp/checkpoints/$signed" && die "the checkpoint was not changed"
+expect 1 "Signature Verification Failure" "section 1 after one byte of the checkpoint body changed" \
+  run_md "$work/md-cp" "$work/step1.sh"
+copy_export "$exp" "$work/md-rec"
+tweak_line "$work/md-rec/journal.jsonl" "$proven"
+expect 1 "^FAIL: record $proven is not included" "section 2 after one byte of journal line $proven changed" \
+  run_md "$work/md-rec" "$work/step2.sh"
+
+# ---------------------------------------------------------------------------------------
+step "c. tampering with copies of the database: verify --db exits 3 naming the place"
+farmer=$(q "$db" "SELECT min(seq) FROM records WHERE kind='farmer'")
+copy_db "$db" "$work/t.db"
+q "$work/t.db" "UPDATE records SET body = substr(body, 1, instr(body, '\"name\":\"') + 7) || '#' ||
+                  substr(body, instr(body, '\"name\":\"') + 9) WHERE seq = $farmer"
+expect 3 "$(at_record "$farmer")" "one byte of record $farmer's body" "$bin" verify --db "$work/t.db"
+
+entry=$(q "$db" "SELECT min(seq) FROM records WHERE kind='settlement'")
+copy_db "$db" "$work/t.db"
+q "$work/t.db" "UPDATE postings SET amount = amount + 1 WHERE seq = $entry AND idx = 0"
+expect 3 "$(at_record "$entry")" "a posting amount of entry $entry" "$bin" verify --db "$work/t.db"
+
+size=$(q "$db" "SELECT tree_size FROM batches WHERE id = 2")
+copy_db "$db" "$work/t.db"
+q "$work/t.db" "UPDATE batches SET note = substr(note, 1, length(note) - 21) ||
+                  CASE substr(note, length(note) - 20, 1) WHEN 'A' THEN 'B' ELSE 'A' END ||
+                  substr(note, length(note) - 19) WHERE id = 2"
+expect 3 "$(at_size "$size")" "one byte of the signature of checkpoint $size" "$bin" verify --db "$work/t.db"
+
+gone=$(q "$db" "SELECT min(seq) + 1 FROM records WHERE kind='commitment'")
+copy_db "$db" "$work/t.db"
+q "$work/t.db" "DELETE FROM records WHERE seq = $gone"
+expect 3 "$(at_record "$gone")" "record $gone deleted" "$bin" verify --db "$work/t.db"
+
+a=$(q "$db" "SELECT min(seq) FROM records WHERE kind='delivery'")
+b=$((a + 2))
+copy_db "$db" "$work/t.db"
+q "$work/t.db" "UPDATE records SET body = CASE seq WHEN $a THEN (SELECT body FROM records WHERE seq = $b)
+                  ELSE (SELECT body FROM records WHERE seq = $a) END WHERE seq IN ($a, $b)"
+expect 3 "$(at_record "$a")" "the bodies of records $a and $b swapped" "$bin" verify --db "$work/t.db"
+
+last_first=$(q "$db" "SELECT first_seq FROM batches ORDER BY id DESC LIMIT 1")
+copy_db "$db" "$work/t.db"
+q "$work/t.db" "DELETE FROM records WHERE seq >= $last_first; DELETE FROM postings WHERE seq >= $last_first"
+expect 3 "$(at_size "$last")" "log truncated before record $last_first (the last batch row kept)" \
+  "$bin" verify --db "$work/t.db"
+
+deliveries=$(q "$db" "SELECT id FROM batches WHERE first_seq = $a")
+copy_db "$db" "$work/t.db"
+forge resign "$work/t.db" "$keys" "$deliveries" COAL "$keys/COAL.pem"
+expect 3 "$(at_record "$a").*COAL \(coordinator\)" "the deliveries batch re-signed by the coordinator's key" \
+  "$bin" verify --db "$work/t.db"
+mkdir -p "$work/rogue"
+must "$bin" keygen --party OT1 --out "$work/rogue/OT1.pem"
+copy_db "$db" "$work/t.db"
+forge resign "$work/t.db" "$keys" "$deliveries" OT1 "$work/rogue/OT1.pem"   # the right name, an unregistered key
+expect 3 "$(at_size "$(batch_end "$db" "$a")").*does not verify" \
+  "the deliveries batch signed by an unregistered key of the right name" "$bin" verify --db "$work/t.db"
+copy_db "$db" "$work/t.db"
+forge resign "$work/t.db" "$keys"
+expect 0 "^verified $last records" "(the re-signing helper changes nothing by itself)" "$bin" verify --db "$work/t.db"
+
+step "c. a kept checkpoint catches a dropped batch and a rewritten history"
+kept="$work/kept-$last"
+cp "$exp/checkpoints/$last" "$kept"    # the auditor keeps the latest checkpoint
+copy_db "$db" "$work/dropped.db"       # the operator drops the run-2 batch and its checkpoint
+q "$work/dropped.db" "ATTACH '$work/after-r1.db' AS r1;
+  DELETE FROM records WHERE seq > $r1_size; DELETE FROM postings WHERE seq > $r1_size;
+  DELETE FROM batches WHERE tree_size > $r1_size;
+  UPDATE meta SET value = (SELECT value FROM r1.meta WHERE name = 'frontier') WHERE name = 'frontier'"
+expect 0 "^verified $r1_size records" "plain verify passes on the ledger without the run-2 batch" \
+  "$bin" verify --db "$work/dropped.db"
+expect 3 "$(at_size "$last").*truncated" "verify --checkpoint (kept at $last) catches the dropped batch" \
+  "$bin" verify --db "$work/dropped.db" --checkpoint "$kept"
+expect 3 "$(at_size "$last")" "verify --checkpoint on the ledger as it was after run 1" \
+  "$bin" verify --db "$work/after-r1.db" --checkpoint "$kept"
+
+must "$bin" init --db "$work/other.db"    # the same data in a different ledger
+must "$bin" import --db "$work/other.db" --season-dir "$season" --keys "$keys"
+must "$bin" settle --db "$work/other.db" --season 2026A --as-of 2026-08-31 --key "$keys/OT1.pem"
+must "$bin" settle --db "$work/other.db" --season 2026A --as-of 2026-10-31 --key "$keys/OT1.pem"
+expect 0 "^verified $last records" "a second ledger of the same data verifies by itself" "$bin" verify --db "$work/other.db"
+expect 3 "$(at_size "$last").*another log" "verify --checkpoint rejects it as another log" \
+  "$bin" verify --db "$work/other.db" --checkpoint "$kept"
+
+copy_db "$db" "$work/rewritten.db"     # an earlier record altered, everything re-hashed and re-signed
+forge replace "$work/rewritten.db" "$farmer" '"name":"' '"name":"X'
+forge resign "$work/rewritten.db" "$keys"
+expect 0 "^verified $last records" "a history rewritten with every key passes plain verify" \
+  "$bin" verify --db "$work/rewritten.db"
+expect 3 "$(at_size "$last").*rewritten" "verify --checkpoint (kept at $last) catches the rewrite" \
+  "$bin" verify --db "$work/rewritten.db" --checkpoint "$kept"
+expect 3 "$(at_size "$r1_size").*rewritten" "verify --checkpoint (kept at $r1_size) catches it too" \
+  "$bin" verify --db "$work/rewritten.db" --checkpoint "$work/export-r1/checkpoints/$r1_size"
+
+# ---------------------------------------------------------------------------------------
+step "d. corrupt exports: verify --audit and docs/verify_export.py both exit 3 naming the place"
+# both DESCRIPTION PATTERN DIR
+both() {
+  expect 3 "$2" "verify --audit: $1" "$bin" verify --audit "$3"
+  expect 3 "$2" "verify_export.py: $1" "$py" "$checker" "$3"
+}
+# The places a change at line $1 may be reported: a record from $1 to the end of its batch,
+# or that batch's checkpoint (an export has no stored leaf hashes, so a well-formed change
+# shows first as a wrong Merkle root).
+places() {
+  local end alternatives="" n
+  end=$(batch_end "$db" "$1")
+  for n in $(seq "$1" "$end"); do alternatives+="|$(at_record "$n")"; done
+  echo "($(at_size "$end")$alternatives)"
+}
+line=$farmer
+copy_export "$exp" "$work/x"
+tweak_line "$work/x/journal.jsonl" "$line"
+both "one byte of journal line $line" "$(places "$line")" "$work/x"
+
+copy_export "$exp" "$work/x"
+sed -i "${gone}d" "$work/x/journal.jsonl"
+both "journal line $gone deleted" "$(places "$gone")" "$work/x"
+
+copy_export "$exp" "$work/x"
+sed -i "${a}{h;d};$((a + 1)){G}" "$work/x/journal.jsonl"   # lines a and a+1 swapped
+[ "$(sed -n "$((a + 1))p" "$work/x/journal.jsonl")" = "$(sed -n "${a}p" "$exp/journal.jsonl")" ] || die "swap failed"
+both "journal lines $a and $((a + 1)) swapped" "$(at_size "$(batch_end "$db" "$a")")" "$work/x"
+
+copy_export "$exp" "$work/x"
+tweak_root "$work/x/checkpoints/$size"
+both "one byte of checkpoints/$size" "$(at_size "$size")" "$work/x"
+
+copy_export "$exp" "$work/x"
+"$bin" export audit --db "$work/other.db" --out "$work/other-export" >/dev/null || die "export of the second ledger"
+cp "$work/other-export/checkpoints/$size" "$work/x/checkpoints/$size"   # a genuine note of another ledger
+both "checkpoints/$size replaced by another ledger's" "$(at_size "$size")" "$work/x"
+
+copy_export "$exp" "$work/x"
+cp "$exp/keys/OT1.pem" "$work/x/keys/BANK1.pem"
+both "keys/BANK1.pem replaced by OT1's key" "keys/BANK1\.pem is not the key the log registered \(record $(q "$db" "SELECT seq FROM records WHERE kind='key' AND key='BANK1'")" "$work/x"
+
+copy_export "$exp" "$work/x"
+cp "$work/rogue/OT1.pem.pub" "$work/x/keys/ROGUE.pem"
+both "an unregistered keys/ROGUE.pem added" "keys/ROGUE\.pem is not a key the log registered" "$work/x"
+
+copy_export "$exp" "$work/x"
+rm "$work/x/checkpoints/$last"
+both "the last checkpoint removed" "$(at_record "$last_first") not covered" "$work/x"
+
+# ---------------------------------------------------------------------------------------
+step "e. verify --replay: a forgery with every key that only replay catches"
+r2_entry=$(q "$db" "SELECT max(seq) FROM records WHERE kind='settlement'")
+r2_id=$(q "$db" "SELECT key FROM records WHERE seq = $r2_entry")
+copy_db "$db" "$work/t.db"     # 1.00 moved from the farmer's payout to the coalition, balanced
+forge shift "$work/t.db" "$r2_entry" 100 net_payout coalition_fee
+expect 3 "$(at_record "$r2_entry")" "entry $r2_id altered (body and postings): plain verify names it" \
+  "$bin" verify --db "$work/t.db"
+forge resign "$work/t.db" "$keys"
+expect 0 "^verified $last records" "... and re-signed: plain verify passes" "$bin" verify --db "$work/t.db"
+expect 3 "replay of run 2026A-R2 failed $(at_record "$r2_entry") entry $r2_id differs" \
+  "... verify --replay names run 2026A-R2 and record $r2_entry" "$bin" verify --db "$work/t.db" --replay
+
+terms=$(q "$db" "SELECT seq FROM records WHERE kind='season' AND key='2026A'")
+r1_first=$(q "$db" "SELECT min(seq) FROM records WHERE kind='settlement'")
+copy_db "$db" "$work/t.db"     # the levy rate in the signed terms raised, its leaf recomputed
+forge replace "$work/t.db" "$terms" '"rate":"0.01"' '"rate":"0.02"'
+forge rehash "$work/t.db" "$terms"
+# Only the body and leaf columns changed, so the checkpoint root of the terms' batch no
+# longer matches: plain verify reports that, and --replay never gets to run.
+expect 3 "$(at_size "$(batch_end "$db" "$terms")")" "levy rate changed in the terms (body and leaf)" \
+  "$bin" verify --db "$work/t.db"
+expect 3 "$(at_size "$(batch_end "$db" "$terms")")" "... verify --replay stops at the same checkpoint" \
+  "$bin" verify --db "$work/t.db" --replay
+forge resign "$work/t.db" "$keys"
+expect 0 "^verified $last records" "... re-signed with every key: plain verify passes" "$bin" verify --db "$work/t.db"
+expect 3 "replay of run 2026A-R1 failed $(at_record "$r1_first")" \
+  "... verify --replay names run 2026A-R1 and its first entry $r1_first" "$bin" verify --db "$work/t.db" --replay
+
+echo
+echo "all audit checks passed"
