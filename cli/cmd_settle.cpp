@@ -12,13 +12,13 @@
 #include "contracts/records.hpp"
 #include "contracts/repository.hpp"
 #include "settlement/outputs.hpp"
-#include "settlement/runner.hpp"
+#include "settlement/settle.hpp"
 
 namespace tripartite::cli {
 namespace {
 
 struct Options {
-  std::string db, season, as_of, key, out;
+  std::string db, season, as_of, key, out, rewrite_run;
   bool dry_run = false;
 };
 
@@ -45,108 +45,44 @@ void print_summary(const std::string& run_id, const settlement::RunTotals& total
 }
 
 int run(const Options& options) {
+  auto store = open_store(options.db);
+  if (!store) return fail(store.error());
+  if (!options.rewrite_run.empty()) {
+    if (options.out.empty()) return fail(Error{ErrorKind::usage, "settle: --rewrite-files needs --out DIR"});
+    auto outcome = settlement::write_past_run_files(**store, options.rewrite_run, options.out);
+    if (!outcome) return fail(outcome.error());
+    std::cout << "re-derived run " << outcome->run_id << " from the ledger and wrote " << options.out
+              << "/settlement.csv, payouts.csv, remittances.csv\n";
+    return 0;
+  }
+  if (options.season.empty() || options.as_of.empty() || options.key.empty()) {
+    return fail(Error{ErrorKind::usage, "settle: --season, --as-of and --key are required (see --help)"});
+  }
   auto as_of = contracts::parse_date(options.as_of);
   if (!as_of) return fail(invalid("--as-of: '" + options.as_of + "' is not a date (YYYY-MM-DD)"));
-  auto store_result = open_store(options.db);
-  if (!store_result) return fail(store_result.error());
-  ledger::Store& store = **store_result;
-  contracts::SeasonId season(options.season);
-  auto terms = contracts::load_terms(store, season);
-  if (!terms) return fail(terms.error());
-  auto parties = contracts::load_parties(store);
+  auto parties = contracts::load_parties(**store);
   if (!parties) return fail(parties.error());
   auto signer = load_signing_key(options.key, *parties, false);
   if (!signer) return fail(signer.error());
-  std::string offtaker;
-  for (const auto& party : terms->parties) {
-    if (party.role == contracts::Role::offtaker) offtaker = party.id.value;
-  }
-  if (signer->party != offtaker) {
-    return fail(invalid("settlement runs of season " + season.value + " are signed by its off-taker " + offtaker +
-                        "; the key given is " + signer->party + "'s"));
-  }
-  auto prices = contracts::load_market_prices(store, season);
-  if (!prices) return fail(prices.error());
-  auto runs = contracts::load_runs(store, season);
-  if (!runs) return fail(runs.error());
-  if (!runs->empty() && date::sys_days(*as_of) < date::sys_days(runs->back().run.as_of)) {
-    return fail(invalid("--as-of " + options.as_of + " is before the season's last run " + runs->back().run.id +
-                        " (as of " + contracts::format_date(runs->back().run.as_of) + "); runs go in date order"));
-  }
-  auto size = store.size();
-  if (!size) return fail(size.error());
-  int number = static_cast<int>(runs->size()) + 1;
-
-  settlement::RunContext context;
-  context.terms = *terms;
-  context.market_prices = *prices;
-  if (!runs->empty()) context.previous_run = runs->back();
-  context.run_id = settlement::run_id_for(season, number);
-  context.as_of = *as_of;
-  context.visible_before_seq = *size + 1;
-
-  std::unique_ptr<ledger::Transaction> transaction;
-  if (!options.dry_run) {
-    auto begun = store.begin();
-    if (!begun) return fail(begun.error());
-    transaction = std::move(begun).value();
-    auto status = transaction->begin_batch(signer->party, "run:" + context.run_id);
-    if (!status.ok()) return fail(status.error());
-  }
-  std::unique_ptr<settlement::RunFiles> files;
-  if (!options.out.empty() && !options.dry_run) {
-    auto opened = settlement::RunFiles::open(options.out, context.run_id, *terms);
-    if (!opened) return fail(opened.error());
-    files = std::move(opened).value();
-  }
-  settlement::RunTotals totals;
+  settlement::SettleRequest request;
+  request.season = contracts::SeasonId(options.season);
+  request.as_of = *as_of;
+  request.signer_party = signer->party;
+  request.key = options.dry_run ? nullptr : &signer->key;
+  request.out_directory = options.dry_run ? std::string() : options.out;
   Progress progress("settling farmers");
-  auto counts = settlement::plan_run(store, context, [&](const settlement::FarmerPlan& plan,
-                                                         const ledger::JournalEntry& entry) -> Status {
-    totals.add(plan);
-    progress.update(static_cast<std::uint64_t>(totals.farmers));
-    if (transaction) {
-      auto record = contracts::encode_entry(entry);
-      TRIPARTITE_TRY(seq, transaction->append(record.index, record.body, &entry));
-      (void)seq;
-    }
-    if (files) {
-      TRIPARTITE_TRY(farmer_record, store.find("farmer", plan.farmer.value));
-      if (!farmer_record) return internal_error("farmer " + plan.farmer.value + " is not in the ledger");
-      TRIPARTITE_TRY(farmer, contracts::decode_farmer(farmer_record->body));
-      TRIPARTITE_CHECK(files->add(plan, farmer));
-    }
-    return Status::success();
-  });
+  request.progress = [&progress](std::int64_t farmers) { progress.update(static_cast<std::uint64_t>(farmers)); };
+  auto outcome = settlement::settle_season(**store, request);
   progress.finish();
-  if (!counts) return fail(counts.error());
-  // SPEC §6 invariant, checked before anything is posted: remittances + payouts = gross.
-  std::int64_t remitted = 0;
-  for (const auto& [party, amount] : totals.remittances) remitted += amount;
-  if (remitted + totals.net_payout != totals.gross) {
-    return fail(internal_error("run does not add up: remittances + payouts != gross; nothing was posted"));
-  }
-  if (counts->farmers == 0) {
-    std::cout << "nothing to settle in season " << season.value << " as of " << options.as_of
+  if (!outcome) return fail(outcome.error());
+  if (outcome->nothing_to_settle) {
+    std::cout << "nothing to settle in season " << options.season << " as of " << options.as_of
               << ": every delivery dated on or before it is already settled; no run was recorded\n";
     return 0;
   }
-  if (options.dry_run) {
-    print_summary(context.run_id, totals, *terms, true);
-    return 0;
-  }
-  contracts::RunRecord record{context.run_id, season, number, *as_of, counts->farmers, counts->deliveries};
-  auto encoded = contracts::encode_run(record);
-  auto appended = transaction->append(encoded.index, encoded.body);
-  if (!appended) return fail(appended.error());
-  auto sealed = transaction->seal_batch(signer->key);
-  if (!sealed) return fail(sealed.error());
-  auto committed = transaction->commit();
-  if (!committed.ok()) return fail(committed.error());
-  print_summary(context.run_id, totals, *terms, false);
-  if (files) {
-    auto finished = files->finish(totals);
-    if (!finished.ok()) return fail(finished.error());
+  print_summary(outcome->run_id, outcome->totals, outcome->terms, outcome->dry_run);
+  if (outcome->dry_run && !options.out.empty()) std::cout << "(a dry run writes no files)\n";
+  if (!outcome->dry_run && !options.out.empty()) {
     std::cout << "wrote " << options.out << "/settlement.csv, payouts.csv, remittances.csv\n";
   }
   return 0;
@@ -162,13 +98,15 @@ void setup_settle(CLI::App& app, Action& action) {
       "Signed by the season's off-taker. Running it again settles nothing and says so.");
   auto options = std::make_shared<Options>();
   command->add_option("--db", options->db, "Ledger file")->required();
-  command->add_option("--season", options->season, "Season id, e.g. 2026A")->required();
-  command->add_option("--as-of", options->as_of, "Settle deliveries dated on or before this date (YYYY-MM-DD)")
-      ->required();
-  command->add_option("--key", options->key, "The off-taker's private key file")->required();
+  command->add_option("--season", options->season, "Season id, e.g. 2026A (required)");
+  command->add_option("--as-of", options->as_of, "Settle deliveries dated on or before this date, YYYY-MM-DD (required)");
+  command->add_option("--key", options->key, "The off-taker's private key file (required)");
   command->add_flag("--dry-run", options->dry_run, "Show the run's summary; post nothing, use no run number");
   command->add_option("--out", options->out,
                       "Write settlement.csv, payouts.csv and remittances.csv of the run into this folder");
+  command->add_option("--rewrite-files", options->rewrite_run,
+                      "Re-derive the files of a past run (RUN_ID) from the ledger into --out, checked against\n"
+                      "what was posted (after a crash between the commit and the files, or a lost folder)");
   command->callback([&action, options] { action = [options] { return run(*options); }; });
 }
 

@@ -347,6 +347,11 @@ sed -i "${a}{h;d};$((a + 1)){G}" "$work/x/journal.jsonl"   # lines a and a+1 swa
 both "journal lines $a and $((a + 1)) swapped" "$(at_size "$(batch_end "$db" "$a")")" "$work/x"
 
 copy_export "$exp" "$work/x"
+sed -i "${farmer}s/,\"id\":/, \"id\":/" "$work/x/journal.jsonl"
+cmp -s "$exp/journal.jsonl" "$work/x/journal.jsonl" && die "no space was added"
+both "a space added to journal line $farmer (no longer canonical)" "$(at_record "$farmer") .*canonical" "$work/x"
+
+copy_export "$exp" "$work/x"
 tweak_root "$work/x/checkpoints/$size"
 both "one byte of checkpoints/$size" "$(at_size "$size")" "$work/x"
 

@@ -60,6 +60,10 @@ expect_status 0 "settling the same date again" "$bin" settle --db "$db" --season
 grep -q "nothing to settle" "$work/out" && pass "second settle says nothing to settle" || fail "second settle output"
 [ "$(tree_head "$db")" = "$head2" ] && pass "second settle pays nothing twice" || fail "second settle changed the ledger"
 expect_status 0 "verify with replay" "$bin" verify --db "$db" --replay
+expect_status 0 "re-derive run 1's files from the ledger" "$bin" settle --db "$db" --rewrite-files 2026A-R1 --out "$work/again1"
+for f in settlement payouts remittances; do same "$season/expected/run1-$f.csv" "$work/again1/$f.csv" "re-derived run 1 $f.csv"; done
+expect_status 1 "settle without --season is a usage error" "$bin" settle --db "$db" --as-of 2026-10-31 --key "$work/keys/OT1.pem"
+expect_status 2 "an impossible date is refused" "$bin" settle --db "$db" --season 2026A --as-of 2026-02-30 --key "$work/keys/OT1.pem"
 "$bin" report loans --db "$db" --as-of 2026-10-31 --lender BANK1 --format json >"$work/loans.json"
 grep -q '"loan_id":"L004"' "$work/loans.json" && grep -q '"status":"arrears"' "$work/loans.json" \
   && pass "json loan report" || fail "json loan report"
