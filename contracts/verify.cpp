@@ -311,7 +311,9 @@ Result<std::uint64_t> check_kept_checkpoint(const std::string& text, const LogVe
                                    " records: it was truncated after the kept checkpoint");
   }
   if (size == 0) {
-    if (checkpoint->root != ledger::empty_root()) return at_checkpoint(size, "the kept checkpoint's root is not the empty tree's");
+    if (checkpoint->root != ledger::empty_root()) {
+      return at_checkpoint(size, "the kept checkpoint's root is not the empty tree's");
+    }
     return size;
   }
   auto proof = ledger::consistency_proof(leaves, size);
@@ -382,15 +384,18 @@ Result<VerifySummary> verify_export(const std::string& directory, const VerifyOp
   TRIPARTITE_CHECK(verifier.finish());
   // keys/ must hold exactly the keys the log registered, one <party>.pem each.
   for (const auto& [party, raw] : verifier.keys()) {
-    const std::string registered = " (record " + std::to_string(verifier.key_record(party)) + " registered " + party + "'s key)";
+    const std::string file = "verification failed: keys/" + party + ".pem ";
+    const std::string registered =
+        " (record " + std::to_string(verifier.key_record(party)) + " registered " + party + "'s key)";
     auto text = read_whole(root / "keys" / (party + ".pem"));
-    if (!text) return verification_error("verification failed: keys/" + party + ".pem is missing" + registered);
+    if (!text) return verification_error(file + "is missing" + registered);
     auto key = ledger::public_key_raw_from_pem(*text);
-    if (!key || *key != raw) return verification_error("verification failed: keys/" + party + ".pem is not the key the log registered" + registered);
+    if (!key || *key != raw) return verification_error(file + "is not the key the log registered" + registered);
   }
   for (const auto& item : fs::directory_iterator(root / "keys", error)) {
     std::string name = item.path().filename().string();
-    const std::string party = name.size() > 4 && name.ends_with(".pem") ? name.substr(0, name.size() - 4) : std::string();
+    const std::string party =
+        name.size() > 4 && name.ends_with(".pem") ? name.substr(0, name.size() - 4) : std::string();
     if (verifier.keys().count(party) == 0) {
       return verification_error("verification failed: keys/" + name + " is not a key the log registered");
     }

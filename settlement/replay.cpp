@@ -26,14 +26,7 @@ Result<ReplaySummary> replay_runs(ledger::Store& store) {
       if (stored.run.number != static_cast<int>(k) + 1 || stored.run.id != run_id_for(season, stored.run.number)) {
         return fail(stored.seq, "runs of season " + season_id + " are not numbered 1, 2, … in log order");
       }
-      RunContext context;
-      context.terms = terms;
-      TRIPARTITE_TRY(prices, contracts::load_market_prices(store, season, stored.batch_first_seq));
-      context.market_prices = std::move(prices);
-      if (k > 0) context.previous_run = runs[k - 1];
-      context.run_id = stored.run.id;
-      context.as_of = stored.run.as_of;
-      context.visible_before_seq = stored.batch_first_seq;
+      TRIPARTITE_TRY(context, context_of_stored_run(store, terms, runs, k));
       std::uint64_t matched = 0;
       auto counts = plan_run(store, context, [&](const FarmerPlan&, const ledger::JournalEntry& entry) -> Status {
         auto encoded = contracts::encode_entry(entry);

@@ -38,6 +38,20 @@ bool is_unsettled(const contracts::Delivery& delivery, std::uint64_t seq, const 
 
 }  // namespace
 
+Result<RunContext> context_of_stored_run(ledger::Store& store, const contracts::SeasonTerms& terms,
+                                         const std::vector<contracts::StoredRun>& runs, std::size_t k) {
+  TRIPARTITE_ASSERT(k < runs.size());
+  RunContext context;
+  context.terms = terms;
+  TRIPARTITE_TRY(prices, contracts::load_market_prices(store, terms.id, runs[k].batch_first_seq));
+  context.market_prices = std::move(prices);
+  if (k > 0) context.previous_run = runs[k - 1];
+  context.run_id = runs[k].run.id;
+  context.as_of = runs[k].run.as_of;
+  context.visible_before_seq = runs[k].batch_first_seq;
+  return context;
+}
+
 std::string run_id_for(const contracts::SeasonId& season, int number) {
   return season.value + "-R" + std::to_string(number);
 }

@@ -42,6 +42,11 @@ struct RunCounts {
 // Plans every farmer with unsettled deliveries dated on or before as_of, in farmer id order.
 Result<RunCounts> plan_run(ledger::Store& store, const RunContext& context, const PlanSink& sink);
 
+// The context in which the season's k-th stored run (0-based, in log order) was planned: the
+// log as it stood before the run's batch, with the market prices recorded by then.
+Result<RunContext> context_of_stored_run(ledger::Store& store, const contracts::SeasonTerms& terms,
+                                         const std::vector<contracts::StoredRun>& runs, std::size_t k);
+
 // "<season>-R<n>"
 std::string run_id_for(const contracts::SeasonId& season, int number);
 

@@ -124,14 +124,7 @@ Result<SettleOutcome> write_past_run_files(ledger::Store& store, const std::stri
   std::size_t k = 0;
   while (k < runs.size() && runs[k].run.id != run_id) ++k;
   TRIPARTITE_ASSERT(k < runs.size());
-  RunContext context;
-  context.terms = terms;
-  TRIPARTITE_TRY(prices, contracts::load_market_prices(store, run.season, runs[k].batch_first_seq));
-  context.market_prices = std::move(prices);
-  if (k > 0) context.previous_run = runs[k - 1];
-  context.run_id = run_id;
-  context.as_of = run.as_of;
-  context.visible_before_seq = runs[k].batch_first_seq;
+  TRIPARTITE_TRY(context, context_of_stored_run(store, terms, runs, k));
   TRIPARTITE_TRY(files, RunFiles::open(directory, run_id, terms));
   RunSink sink(store, files.get(), {});
   TRIPARTITE_TRY(counts, plan_run(store, context, [&](const FarmerPlan& plan, const ledger::JournalEntry& entry) -> Status {

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The journal export read by an independent accounting tool: the reference season (two
+# runs, three loans) is exported with `tripartite export journal`, and Debian's hledger
+# (installed by scripts/deps.sh) must give, account by account, exactly the balances of
+# `tripartite report balances --format csv` — for the whole ledger and as of the first
+# run's date — and must find every transaction balanced (`hledger check`).
+# Usage: test_hledger.sh TRIPARTITE_BINARY SOURCE_DIR
+set -uo pipefail
+bin=$1
+src=$2
+season="$src/fixtures/reference"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+pass() { echo "ok   $*"; }
+fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+
+if ! command -v hledger >/dev/null 2>&1; then
+  echo "FAIL hledger is not installed (make deps installs Debian's hledger)"
+  exit 1
+fi
+echo "using $(hledger --version | head -1)"
+
+mkdir -p "$work/keys"
+for party in COAL OT1 BANK1 SUP1 TRN1 AG1 AG2 CESS; do
+  "$bin" keygen --party "$party" --out "$work/keys/$party.pem" >/dev/null || fail "keygen $party"
+done
+db="$work/ledger.db"
+"$bin" init --db "$db" >/dev/null
+"$bin" import --db "$db" --season-dir "$season" --keys "$work/keys" >/dev/null || fail "import"
+"$bin" settle --db "$db" --season 2026A --as-of 2026-08-31 --key "$work/keys/OT1.pem" >/dev/null || fail "settle run 1"
+"$bin" settle --db "$db" --season 2026A --as-of 2026-10-31 --key "$work/keys/OT1.pem" >/dev/null || fail "settle run 2"
+
+if "$bin" export journal --db "$db" --out "$work/ledger.journal" >"$work/out" 2>"$work/err"; then
+  pass "export journal: $(cat "$work/out")"
+else
+  fail "export journal: $(cat "$work/err")"
+fi
+hledger -f "$work/ledger.journal" check >"$work/check" 2>&1 && pass "hledger check: the journal parses and every transaction balances" \
+  || fail "hledger check: $(cat "$work/check")"
+[ "$(grep -c '^2026-' "$work/ledger.journal")" -eq 7 ] && pass "seven transactions (three disbursements, four settlements)" \
+  || fail "transactions: $(grep -c '^2026-' "$work/ledger.journal")"
+
+# Both sides as "account<TAB>amount<TAB>commodity", a zero as "0" with no commodity
+# (hledger prints a zero balance as a bare 0), sorted; then compared line by line.
+normalise_ours() {
+  python3 -c '
+import csv, sys
+rows = list(csv.DictReader(sys.stdin))
+for row in rows:
+    amount = row["balance"]
+    zero = amount.strip("-").replace(".", "").strip("0") == ""
+    print("\t".join([row["account"], "0" if zero else amount, "" if zero else row["asset"]]))
+' | LC_ALL=C sort
+}
+normalise_hledger() {
+  python3 -c '
+import csv, sys
+rows = list(csv.reader(sys.stdin))
+assert rows[0] == ["account", "balance"], rows[0]
+for account, balance in rows[1:]:
+    for part in balance.split(", "):
+        if part == "0":
+            print(account + "\t0\t")
+        else:
+            amount, commodity = part.split(" ", 1)
+            print("\t".join([account, amount, commodity.strip("\"")]))
+' | LC_ALL=C sort
+}
+compare() {  # compare DESCRIPTION REPORT_ARGS... -- HLEDGER_ARGS...
+  local what=$1; shift
+  local ours=() theirs=()
+  while [ "$1" != "--" ]; do ours+=("$1"); shift; done
+  shift
+  theirs=("$@")
+  "$bin" report balances --db "$db" --format csv "${ours[@]}" | normalise_ours >"$work/ours.tsv"
+  hledger -f "$work/ledger.journal" balance -E --flat --no-total -O csv "${theirs[@]}" | normalise_hledger >"$work/theirs.tsv"
+  local accounts
+  accounts=$(wc -l <"$work/ours.tsv")
+  if [ "$accounts" -gt 0 ] && diff -u "$work/ours.tsv" "$work/theirs.tsv" >"$work/diff"; then
+    pass "$what: hledger gives the same balance for each of the $accounts accounts"
+  else
+    fail "$what: hledger and report balances differ"
+    head -30 "$work/diff"
+  fi
+}
+compare "whole ledger" --
+compare "as of 2026-08-31 (run 1)" --as-of 2026-08-31 -- -e 2026-09-01
+compare "as of 2026-03-05 (two disbursements)" --as-of 2026-03-05 -- -e 2026-03-06
+# Spot checks that the comparison is not vacuous.
+hledger -f "$work/ledger.journal" balance -E --flat --no-total -O csv payable:BANK1 | grep -q '"payable:BANK1","-30172.13 KES"' \
+  && pass "hledger: BANK1 is owed 30172.13 KES (the two runs' remittances)" || fail "payable:BANK1 in hledger"
+hledger -f "$work/ledger.journal" balance -E --flat --no-total -O csv offtaker:OT1:stock | grep -q '"offtaker:OT1:stock","2843.275 kg:maize"' \
+  && pass "hledger: the off-taker holds 2843.275 payable kg" || fail "kg balance in hledger"
+total=$(hledger -f "$work/ledger.journal" balance -E --flat -O csv | tail -1)
+[ "$total" = '"total","0"' ] && pass "hledger: every commodity sums to zero" || fail "hledger total: $total"
+
+if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
+echo "all hledger checks passed"
