@@ -67,6 +67,7 @@ struct ExportCounts {
 };
 
 Result<ExportCounts> export_journal(ledger::Store& store, const std::string& path) {
+  TRIPARTITE_TRY(total_records, store.size());
   const std::string partial = path + ".partial";
   std::ofstream out(partial, std::ios::binary | std::ios::trunc);
   if (!out) return invalid(partial + ": cannot write");
@@ -77,7 +78,7 @@ Result<ExportCounts> export_journal(ledger::Store& store, const std::string& pat
   ExportCounts counts;
   std::map<std::string, int> decimals;
   std::uint64_t records = 0;
-  Progress progress("exporting records");
+  Progress progress("exporting records", total_records);
   Status status = store.scan_log([&](const ledger::StoredRecord& record, const ledger::Hash&) -> Status {
     records += 1;
     progress.update(records);

@@ -99,30 +99,28 @@ class BatchWriter {
   }
 
   // Appends the record unless an identical one is there. A different one with the same id
-  // is a diagnostic at `line` / `field`. Only I/O and database failures are errors.
+  // is a diagnostic at `line` / `field`. Only I/O and database failures are errors. The
+  // insert is tried first (the store's unique index finds an existing id), so a new record
+  // costs no extra look-up.
   Status write(const EncodedRecord& record, int line, const std::string& field,
                const ledger::JournalEntry* entry = nullptr) {
+    auto appended = tx_.append(record.index, record.body, entry);
+    if (appended) {
+      if (entry == nullptr) summary_.added += 1;
+      return Status::success();
+    }
+    if (appended.error().kind != ErrorKind::invalid_input) return appended.error();
     TRIPARTITE_TRY(existing, store_.find(record.index.kind, record.index.key));
-    if (existing) {
-      if (existing->body == record.body) {
-        summary_.unchanged += 1;
-        return Status::success();
-      }
+    if (!existing) {
+      diagnostics_.push_back(Diagnostic{summary_.file, line, field, appended.error().message});
+    } else if (existing->body == record.body) {
+      summary_.unchanged += 1;
+    } else {
       diagnostics_.push_back(Diagnostic{summary_.file, line, field,
                                         record.index.kind + " " + record.index.key +
                                             " is already in the ledger with different content (record " +
                                             std::to_string(existing->seq) + "); a correction is an explicit reversal"});
-      return Status::success();
     }
-    auto appended = tx_.append(record.index, record.body, entry);
-    if (!appended) {
-      if (appended.error().kind == ErrorKind::invalid_input) {
-        diagnostics_.push_back(Diagnostic{summary_.file, line, field, appended.error().message});
-        return Status::success();
-      }
-      return appended.error();
-    }
-    if (entry == nullptr) summary_.added += 1;
     return Status::success();
   }
 

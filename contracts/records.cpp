@@ -560,6 +560,10 @@ Result<Acknowledgement> decode_acknowledgement(std::string_view body) {
 
 Result<ledger::RecordIndex> index_of_record(std::string_view body) {
   TRIPARTITE_TRY(v, canonical::parse(body));
+  return index_of_parsed_record(v);
+}
+
+Result<ledger::RecordIndex> index_of_parsed_record(const canonical::Value& v) {
   TRIPARTITE_TRY(kind, canonical::get_string(v, "kind"));
   auto text = [&](const char* key) -> std::string {
     const Value* member = v.find(key);

@@ -100,5 +100,7 @@ Result<Acknowledgement> decode_acknowledgement(std::string_view body);
 // The index columns a stored record must have, recomputed from its bytes (for verify's
 // "every table row agrees with its record" check). Unknown kinds are an error.
 Result<ledger::RecordIndex> index_of_record(std::string_view body);
+// The same, from a record already parsed.
+Result<ledger::RecordIndex> index_of_parsed_record(const canonical::Value& record);
 
 }  // namespace tripartite::contracts

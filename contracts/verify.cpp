@@ -57,7 +57,7 @@ class LogVerifier {
     if (!kind_result) return at_record(seq, kind_result.error().message);
     const std::string kind = *kind_result;
     if (stored_index != nullptr) {
-      auto index = index_of_record(body);
+      auto index = index_of_parsed_record(*value);
       if (!index) return at_record(seq, index.error().message);
       if (!(*index == *stored_index)) return at_record(seq, "the records table's index columns disagree with the record");
     }

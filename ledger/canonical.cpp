@@ -129,18 +129,16 @@ class Parser {
       ++pos_;
       return Value(std::move(members));
     }
-    const std::string* previous = nullptr;
     while (true) {
       if (pos_ >= bytes_.size() || bytes_[pos_] != '"') return fail("expected a key");
       auto key = parse_string();
       if (!key) return key.error();
-      if (previous != nullptr && !(*previous < *key)) return fail("keys not in strict byte order");
+      if (!members.empty() && !(members.end()[-1].first < *key)) return fail("keys not in strict byte order");
       if (pos_ >= bytes_.size() || bytes_[pos_] != ':') return fail("expected ':'");
       ++pos_;
       auto value = parse_value(depth + 1);
       if (!value) return value;
-      auto [it, inserted] = members.emplace(std::move(key).value(), std::move(value).value());
-      previous = &it->first;
+      members.emplace(std::move(key).value(), std::move(value).value());  // appends: keys ascend
       if (pos_ >= bytes_.size()) return fail("unterminated object");
       if (bytes_[pos_] == ',') {
         ++pos_;
@@ -162,7 +160,7 @@ class Parser {
 
 const Value* Value::find(std::string_view key) const {
   const auto& members = std::get<Object>(data_);
-  auto it = members.find(std::string(key));
+  auto it = members.find(key);
   return it == members.end() ? nullptr : &it->second;
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -21,7 +22,57 @@ namespace tripartite::ledger::canonical {
 
 class Value;
 using Array = std::vector<Value>;
-using Object = std::map<std::string, Value>;
+
+// An object's members, kept sorted by key in byte order in one vector: canonical input is
+// already sorted, so parsing appends without a tree node per member, and serialising walks
+// it in order. The map-like interface is what the code uses of std::map.
+template <class V>
+class SortedMembers {
+ public:
+  using value_type = std::pair<std::string, V>;
+  using iterator = typename std::vector<value_type>::iterator;
+  using const_iterator = typename std::vector<value_type>::const_iterator;
+
+  V& operator[](const std::string& key) {
+    auto it = lower(key);
+    if (it != members_.end() && it->first == key) return it->second;
+    return members_.insert(it, value_type(key, V()))->second;
+  }
+  const_iterator find(std::string_view key) const {
+    auto it = lower(key);
+    return it != members_.end() && it->first == key ? it : members_.end();
+  }
+  // Inserts unless the key is there; a key greater than every other is appended in O(1).
+  std::pair<iterator, bool> emplace(std::string key, V value) {
+    if (members_.empty() || members_.back().first < key) {
+      members_.emplace_back(std::move(key), std::move(value));
+      return {members_.end() - 1, true};
+    }
+    auto it = lower(key);
+    if (it != members_.end() && it->first == key) return {it, false};
+    return {members_.insert(it, value_type(std::move(key), std::move(value))), true};
+  }
+  std::size_t size() const { return members_.size(); }
+  bool empty() const { return members_.empty(); }
+  std::size_t count(std::string_view key) const { return find(key) == members_.end() ? 0 : 1; }
+  iterator begin() { return members_.begin(); }
+  iterator end() { return members_.end(); }
+  const_iterator begin() const { return members_.begin(); }
+  const_iterator end() const { return members_.end(); }
+  friend bool operator==(const SortedMembers&, const SortedMembers&) = default;
+
+ private:
+  iterator lower(std::string_view key) {
+    return std::lower_bound(members_.begin(), members_.end(), key,
+                            [](const value_type& member, std::string_view k) { return member.first < k; });
+  }
+  const_iterator lower(std::string_view key) const {
+    return std::lower_bound(members_.begin(), members_.end(), key,
+                            [](const value_type& member, std::string_view k) { return member.first < k; });
+  }
+  std::vector<value_type> members_;
+};
+using Object = SortedMembers<Value>;
 
 class Value {
  public:

@@ -176,7 +176,7 @@ class SqliteStore final : public Store {
     }
     sqlite3_busy_timeout(store->db_, 10000);
     sqlite3_extended_result_codes(store->db_, 0);
-    TRIPARTITE_CHECK(exec(store->db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
+    TRIPARTITE_CHECK(exec(store->db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-262144;"));
     if (mode == OpenMode::create_new) {
       TRIPARTITE_CHECK(store->create_schema());
     }

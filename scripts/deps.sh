@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(g++ cmake make pkg-config libboost-dev libsqlite3-dev libssl-dev openssl
           libhowardhinnant-date-dev catch2 libtomlplusplus-dev libcli11-dev sqlite3
-          python3 python3-cryptography time hledger)
+          python3 python3-cryptography time hledger clang-14 libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -179,15 +179,8 @@ Status for_each_statement(ledger::Store& store, const StatementQuery& query, con
     if (k == runs.size()) return internal_error("run " + run_id + " is missing from its season's runs");
     const contracts::StoredRun& stored = runs[k];
 
-    // The context exactly as settlement/replay.cpp builds it.
-    RunContext context;
-    context.terms = terms;
-    TRIPARTITE_TRY(prices, contracts::load_market_prices(store, season, stored.batch_first_seq));
-    context.market_prices = std::move(prices);
-    if (k > 0) context.previous_run = runs[k - 1];
-    context.run_id = stored.run.id;
-    context.as_of = stored.run.as_of;
-    context.visible_before_seq = stored.batch_first_seq;
+    // The context exactly as `verify --replay` (settlement/replay.cpp) builds it.
+    TRIPARTITE_TRY(context, context_of_stored_run(store, terms, runs, k));
 
     bool farmer_seen = false;
     std::uint64_t planned = 0;
