@@ -77,9 +77,10 @@ void print_table(const ReconciliationReport& report, const Options& options, con
     std::vector<std::vector<std::string>> rows;
     for (const auto& run : report.runs) {
       const auto& currency = run.expected.currency;
-      rows.push_back({run.expected.run_id, run.expected.as_of, currency.code, money(run.expected.amount_minor, currency),
-                      money(run.received_minor, currency), money(run.difference_minor(), currency),
-                      std::string(settlement::to_string(run.status)), acknowledged_text(run, written)});
+      rows.push_back({run.expected.run_id, run.expected.as_of, currency.code,
+                      money(run.expected.amount_minor, currency), money(run.received_minor, currency),
+                      money(run.difference_minor(), currency), std::string(settlement::to_string(run.status)),
+                      acknowledged_text(run, written)});
     }
     print_columns({"run", "as of", "currency", "expected", "received", "difference", "status", "acknowledged"},
                   {false, false, false, true, true, true, false, false}, rows);
@@ -111,8 +112,8 @@ void print_table(const ReconciliationReport& report, const Options& options, con
   for (const auto& item : report.unexpected) {
     const auto& t = item.transfer;
     by_line.push_back({t.line,
-                       {std::to_string(t.line), t.date, money(t.amount_minor, t.currency), t.currency.code,
-                        t.reference, "unexpected: " + item.reason}});
+                       {std::to_string(t.line), t.date, money(t.amount_minor, t.currency), t.currency.code, t.reference,
+                        "unexpected: " + item.reason}});
   }
   std::sort(by_line.begin(), by_line.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [line, row] : by_line) rows.push_back(std::move(row));
@@ -247,7 +248,8 @@ Result<std::set<std::string>> acknowledge(ledger::Store& store, ReconciliationRe
   std::set<std::string> written;
   if (to_write.empty()) return written;
   std::string idempotency_key = "acknowledgement:" + report.lender + ":";
-  for (std::size_t i = 0; i < to_write.size(); ++i) idempotency_key += (i == 0 ? "" : ",") + to_write[i]->expected.run_id;
+  for (std::size_t i = 0; i < to_write.size(); ++i)
+    idempotency_key += (i == 0 ? "" : ",") + to_write[i]->expected.run_id;
   TRIPARTITE_TRY(transaction, store.begin());
   TRIPARTITE_CHECK(transaction->begin_batch(signer.party, idempotency_key));
   for (RunReconciliation* run : to_write) {
@@ -283,7 +285,8 @@ int run(const Options& options) {
                                                         [&progress](std::uint64_t done) { progress.update(done); });
   progress.finish();
   if (!expected) return fail(expected.error());
-  ReconciliationReport report = settlement::reconcile(options.lender, std::move(expected).value(), std::move(transfers).value());
+  ReconciliationReport report =
+      settlement::reconcile(options.lender, std::move(expected).value(), std::move(transfers).value());
 
   std::set<std::string> written;
   if (options.acknowledge) {
@@ -341,9 +344,9 @@ void setup_reconcile(CLI::App& app, Action& action) {
       ->required();
   command->add_option("--format", options->format, "table (default), csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}));
-  auto* acknowledge_flag = command->add_flag(
-      "--acknowledge", options->acknowledge,
-      "Record a signed acknowledgement of each fully matched run not yet acknowledged (needs --key)");
+  auto* acknowledge_flag =
+      command->add_flag("--acknowledge", options->acknowledge,
+                        "Record a signed acknowledgement of each fully matched run not yet acknowledged (needs --key)");
   auto* key = command->add_option("--key", options->key, "The lender's private key file (with --acknowledge)");
   acknowledge_flag->needs(key);
   key->needs(acknowledge_flag);

@@ -41,10 +41,9 @@ std::vector<std::vector<std::string>> loan_cells(const std::vector<settlement::L
   return cells;
 }
 
-const std::vector<std::string> kLoanColumns = {"loan_id",         "farmer_id",       "lender_id",
-                                               "principal",       "fees_charged",    "interest_accrued",
-                                               "repaid_fees",     "repaid_interest", "repaid_principal",
-                                               "outstanding",     "status",          "due_on",
+const std::vector<std::string> kLoanColumns = {"loan_id",          "farmer_id",        "lender_id",   "principal",
+                                               "fees_charged",     "interest_accrued", "repaid_fees", "repaid_interest",
+                                               "repaid_principal", "outstanding",      "status",      "due_on",
                                                "days_past_due"};
 
 void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& cells,
@@ -131,7 +130,8 @@ int run_balances(const BalanceOptions& options) {
     if (!farmer) return fail(farmer.error());
     auto party = store.find("party", options.party);
     if (!party) return fail(party.error());
-    if (!*farmer && !*party) return fail(invalid("--party: " + options.party + " is neither a party nor a farmer of the ledger"));
+    if (!*farmer && !*party)
+      return fail(invalid("--party: " + options.party + " is neither a party nor a farmer of the ledger"));
     if (*farmer) {
       ledger::RecordFilter filter{"loan"};
       filter.subject = options.party;
@@ -149,7 +149,8 @@ int run_balances(const BalanceOptions& options) {
   for (const auto& balance : *balances) {
     if (!options.party.empty()) {
       auto [kind, id] = account_kind_and_id(balance.account);
-      bool own = (kind == "payable" || kind == "lender" || kind == "offtaker" || kind == "farmer") && id == options.party;
+      bool own =
+          (kind == "payable" || kind == "lender" || kind == "offtaker" || kind == "farmer") && id == options.party;
       bool loan = kind == "loan" && loans_of_party.count(id) != 0;
       if (!own && !loan) continue;
     }
@@ -167,11 +168,14 @@ int run_balances(const BalanceOptions& options) {
     if (row.amount > 0) total.debit += row.amount;
     if (row.amount < 0) total.credit -= row.amount;
   }
-  auto amount = [](std::int64_t units, const std::string& asset) { return ledger::format_units(units, asset_decimals(asset)); };
+  auto amount = [](std::int64_t units, const std::string& asset) {
+    return ledger::format_units(units, asset_decimals(asset));
+  };
 
   if (options.format == "csv") {
     std::cout << contracts::csv_line({"account", "asset", "balance"});
-    for (const auto& row : rows) std::cout << contracts::csv_line({row.account, row.asset, amount(row.amount, row.asset)});
+    for (const auto& row : rows)
+      std::cout << contracts::csv_line({row.account, row.asset, amount(row.amount, row.asset)});
   } else if (options.format == "json") {
     ledger::canonical::Array accounts;
     for (const auto& row : rows) {
@@ -254,10 +258,12 @@ void setup_report(CLI::App& app, Action& action) {
   auto balance_options = std::make_shared<BalanceOptions>();
   balances->add_option("--db", balance_options->db, "Ledger file")->required();
   balances->add_option("--party", balance_options->party, "Only the accounts of this party or farmer");
-  balances->add_option("--as-of", balance_options->as_of, "Entries effective on or before this date (YYYY-MM-DD; default: all)");
+  balances->add_option("--as-of", balance_options->as_of,
+                       "Entries effective on or before this date (YYYY-MM-DD; default: all)");
   balances->add_option("--format", balance_options->format, "table (default), csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}));
-  balances->callback([&action, balance_options] { action = [balance_options] { return run_balances(*balance_options); }; });
+  balances->callback(
+      [&action, balance_options] { action = [balance_options] { return run_balances(*balance_options); }; });
 }
 
 }  // namespace tripartite::cli

@@ -25,7 +25,8 @@ struct Options {
 };
 
 int run(const Options& options) {
-  if (options.all == !options.farmer.empty()) return fail(Error{ErrorKind::usage, "give either --farmer ID or --all --run ID"});
+  if (options.all == !options.farmer.empty())
+    return fail(Error{ErrorKind::usage, "give either --farmer ID or --all --run ID"});
   if (options.all && options.run.empty()) return fail(Error{ErrorKind::usage, "--all needs --run ID"});
   if (options.proof && (options.all || options.format == "csv" || options.format == "sms")) {
     return fail(Error{ErrorKind::usage, "--proof goes with one farmer's statement in --format text or json"});
@@ -75,7 +76,8 @@ int run(const Options& options) {
             out += "\nInclusion proof of settlement entry " + statement.reference() + " (record " +
                    std::to_string(statement.entry_seq) +
                    ") in the signed log; check it with verify-inclusion.sh of an audit export\n"
-                   "or with `tripartite prove --db ... --seq " + std::to_string(statement.entry_seq) + "`:\n";
+                   "or with `tripartite prove --db ... --seq " +
+                   std::to_string(statement.entry_seq) + "`:\n";
             out += proof;
           }
         }
@@ -108,7 +110,8 @@ void setup_statement(CLI::App& app, Action& action) {
   auto options = std::make_shared<Options>();
   command->add_option("--db", options->db, "Ledger file")->required();
   command->add_option("--farmer", options->farmer, "The farmer's id");
-  command->add_option("--run", options->run, "Only this settlement run, e.g. 2026A-R1 (default: every run of the farmer)");
+  command->add_option("--run", options->run,
+                      "Only this settlement run, e.g. 2026A-R1 (default: every run of the farmer)");
   command->add_flag("--all", options->all, "Every farmer of the run given with --run");
   command->add_option("--format", options->format, "text (default), csv, json or sms")
       ->check(CLI::IsMember({"text", "csv", "json", "sms"}));

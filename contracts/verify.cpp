@@ -232,6 +232,10 @@ class LogVerifier {
       if (!parsed || !id) return at_record(seq, "loan record without lender or id");
       if (*parsed != author) return at_record(seq, "loan of lender " + *parsed + " signed by " + author);
       lenders_[*id] = *parsed;
+    } else if (kind == "acknowledgement") {
+      auto lender = ledger::canonical::get_string(value, "lender");
+      if (!lender) return at_record(seq, lender.error().message);
+      if (*lender != author) return at_record(seq, "acknowledgement of lender " + *lender + " signed by " + author);
     } else if (kind == "run" || kind == "delivery" || kind == "commitment") {
       auto season = ledger::canonical::get_string(value, "season");
       if (!season) return at_record(seq, season.error().message);

@@ -236,7 +236,7 @@ class Log:
             required = "coordinator"
         elif kind in OFFTAKER_KINDS:
             required = "offtaker"
-        elif kind == "loan":
+        elif kind in ("loan", "acknowledgement"):
             required = "lender"
         else:
             raise at_record(seq, f"unknown record kind '{kind}'")
@@ -267,6 +267,10 @@ class Log:
             if lender != author:
                 raise at_record(seq, f"loan of lender {lender} signed by {author}")
             self.lenders[text(seq, record, "id")] = lender
+        elif kind == "acknowledgement":
+            lender = text(seq, record, "lender")
+            if lender != author:
+                raise at_record(seq, f"acknowledgement of lender {lender} signed by {author}")
         elif kind in OFFTAKER_KINDS:
             season = text(seq, record, "season")
             if self.offtakers.get(season) != author:

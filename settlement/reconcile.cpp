@@ -182,7 +182,8 @@ Result<std::vector<ExpectedRemittance>> load_expected_remittances(ledger::Store&
     if (run_ref == entry.refs.end()) return internal_error("settlement entry " + entry.id + " names no run");
     const std::string& run_id = run_ref->second;
     auto run = runs.find(run_id);
-    if (run == runs.end()) return internal_error("settlement entry " + entry.id + " names run " + run_id + " which is not in the ledger");
+    if (run == runs.end())
+      return internal_error("settlement entry " + entry.id + " names run " + run_id + " which is not in the ledger");
     auto currency = currencies.find(run->second.season.value);
     if (currency == currencies.end()) return internal_error("run " + run_id + " has no season terms");
     ExpectedRemittance& expected = by_run[run_id];
@@ -285,7 +286,8 @@ Result<std::vector<StatementTransfer>> read_bank_statement(const std::string& pa
   }
   file.finish();
   if (file.count() != 0 || !reader.ok()) {
-    return invalid(path + ": the statement has " + std::to_string(file.count()) + " problem(s); nothing was reconciled");
+    return invalid(path + ": the statement has " + std::to_string(file.count()) +
+                   " problem(s); nothing was reconciled");
   }
   return transfers;
 }

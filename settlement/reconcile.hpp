@@ -48,13 +48,13 @@ struct ExpectedRemittance {
   std::string as_of;  // YYYY-MM-DD
   contracts::Currency currency;
   std::int64_t amount_minor = 0;
-  std::vector<LoanRepayment> loans;      // by loan id
-  bool acknowledged = false;             // the lender already acknowledged this run
+  std::vector<LoanRepayment> loans;  // by loan id
+  bool acknowledged = false;         // the lender already acknowledged this run
 };
 
 // One row of the lender's bank statement.
 struct StatementTransfer {
-  int line = 0;  // physical line in the statement file (header = 1)
+  int line = 0;      // physical line in the statement file (header = 1)
   std::string date;  // YYYY-MM-DD
   contracts::Currency currency;
   std::int64_t amount_minor = 0;
@@ -89,7 +89,7 @@ struct CurrencyTotals {
 
 struct ReconciliationReport {
   std::string lender;
-  std::vector<RunReconciliation> runs;        // by run id
+  std::vector<RunReconciliation> runs;         // by run id
   std::vector<UnexpectedTransfer> unexpected;  // by statement line
   std::vector<CurrencyTotals> totals;          // by currency code
   // True when every run is matched and no transfer is unexpected.

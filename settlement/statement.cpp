@@ -151,7 +151,8 @@ Status for_each_statement(ledger::Store& store, const StatementQuery& query, con
       TRIPARTITE_TRY(run_record, store.find("run", *query.run));
       if (!run_record) return invalid("--run: run " + *query.run + " is not in the ledger");
       if (settled_in.count(*query.run) == 0) {
-        return invalid("farmer " + farmer + " was not settled in run " + *query.run + " (no delivery of it was paid there)");
+        return invalid("farmer " + farmer + " was not settled in run " + *query.run +
+                       " (no delivery of it was paid there)");
       }
       run_ids.push_back(*query.run);
     } else {
@@ -185,8 +186,9 @@ Status for_each_statement(ledger::Store& store, const StatementQuery& query, con
     bool farmer_seen = false;
     std::uint64_t planned = 0;
     auto refuse = [&](const std::string& why) {
-      return verification_error("refusing the statement: " + why +
-                                "; the ledger does not follow its own terms (run `tripartite verify --db ... --replay`)");
+      return verification_error(
+          "refusing the statement: " + why +
+          "; the ledger does not follow its own terms (run `tripartite verify --db ... --replay`)");
     };
     auto counts = plan_run(store, context, [&](const FarmerPlan& plan, const ledger::JournalEntry& entry) -> Status {
       planned += 1;
@@ -228,7 +230,8 @@ Status for_each_statement(ledger::Store& store, const StatementQuery& query, con
     });
     if (!counts) return counts.error();
     if (query.farmer && !farmer_seen) {
-      return refuse("farmer " + *query.farmer + " has an entry in run " + run_id + " but the terms settle nothing for it");
+      return refuse("farmer " + *query.farmer + " has an entry in run " + run_id +
+                    " but the terms settle nothing for it");
     }
   }
   return Status::success();
@@ -270,9 +273,9 @@ std::string statement_text(const FarmerRunStatement& statement) {
   }
   rows.push_back({"total", "", "", "", plan.weight_total.to_kg_string(), "", plan.payable_total.to_kg_string(), "",
                   money(plan.gross_minor)});
-  out += render_table({"delivery", "delivered on", "grade", "agent", "weight kg", "moisture %", "payable kg",
-                       "price per kg", "value"},
-                      {false, false, false, false, true, true, true, true, true}, rows, "  ");
+  out += render_table(
+      {"delivery", "delivered on", "grade", "agent", "weight kg", "moisture %", "payable kg", "price per kg", "value"},
+      {false, false, false, false, true, true, true, true, true}, rows, "  ");
   const std::string target = contracts::normalised_decimal(terms.price.moisture_target_pct);
   out += "  Payable kg: a delivery wetter than " + target + " % moisture counts weight x (100 - moisture) / (100 - " +
          target + ").\n";
@@ -330,6 +333,21 @@ std::string statement_text(const FarmerRunStatement& statement) {
       out += "    Interest owed includes " + money(loan.interest_charged_minor) + " charged by this run for " +
              contracts::format_date(loan.interest_from) + " to " + as_of + ".\n";
     }
+    std::int64_t due = 0;
+    for (const auto& loan : plan.loans) due += loan.fees_due_minor + loan.interest_due_minor + loan.principal_due_minor;
+    if (plan.loan_repayment_minor < due) {
+      for (const auto& deduction : terms.deductions) {
+        if (deduction.kind != DeductionKind::loan_repayment) continue;
+        const ledger::Decimal& share = deduction.max_share_of_gross;
+        auto cap = ledger::to_int64(
+            ledger::floor_div(ledger::BigInt(plan.gross_minor) * share.units, ledger::pow10(share.scale)));
+        if (cap) {
+          const ledger::Decimal percent{share.units * 100, share.scale};
+          out += "  Loan repayments take at most " + contracts::normalised_decimal(percent) + " % of the gross: " +
+                 money(*cap) + " in this run.\n  What was not repaid stays owed and is carried to the next run.\n";
+        }
+      }
+    }
     out += "  Still owed on all loans after this run: " + money(plan.loan_outstanding_after_minor) + "\n";
   }
 
@@ -366,7 +384,6 @@ std::string statement_csv_rows(const FarmerRunStatement& statement) {
   const std::string& currency = terms.currency.code;
   const std::string as_of = contracts::format_date(statement.run.as_of);
   std::string out;
-  // run_id,farmer_id,section,item,party,date,weight_kg,moisture_pct,payable_kg,unit_price,due,paid,outstanding_after,amount,currency,note
   for (std::size_t i = 0; i < plan.deliveries.size(); ++i) {
     const DeliveryLine& line = plan.deliveries[i];
     out += contracts::csv_line({run, farmer, "delivery", line.delivery.value, line.agent ? line.agent->value : "",
@@ -375,8 +392,9 @@ std::string statement_csv_rows(const FarmerRunStatement& statement) {
                                 price_text(line.unit_price, exponent), "", "", "", money(line.value_minor), currency,
                                 "grade " + line.grade});
   }
-  out += contracts::csv_line({run, farmer, "gross", "", offtaker_id(terms), as_of, plan.weight_total.to_kg_string(), "",
-                              plan.payable_total.to_kg_string(), "", "", "", "", money(plan.gross_minor), currency, ""});
+  out +=
+      contracts::csv_line({run, farmer, "gross", "", offtaker_id(terms), as_of, plan.weight_total.to_kg_string(), "",
+                           plan.payable_total.to_kg_string(), "", "", "", "", money(plan.gross_minor), currency, ""});
   for (const auto& line : plan.deductions) {
     const std::string kind(contracts::to_string(line.kind));
     std::string note;
@@ -409,10 +427,10 @@ std::string statement_csv_rows(const FarmerRunStatement& statement) {
                                 money(loan.principal_due_minor - loan.principal_paid_minor),
                                 money(loan.principal_paid_minor), currency, ""});
   }
-  out += contracts::csv_line({run, farmer, "net_payout", statement.reference(), statement.farmer.payout_account, as_of,
-                              "", "", "", "", "", "", money(plan.loan_outstanding_after_minor),
-                              money(plan.net_payout_minor), currency,
-                              std::string(contracts::to_string(statement.farmer.payout_method))});
+  out +=
+      contracts::csv_line({run, farmer, "net_payout", statement.reference(), statement.farmer.payout_account, as_of, "",
+                           "", "", "", "", "", money(plan.loan_outstanding_after_minor), money(plan.net_payout_minor),
+                           currency, std::string(contracts::to_string(statement.farmer.payout_method))});
   return out;
 }
 

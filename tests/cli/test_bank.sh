@@ -96,6 +96,7 @@ grep -q "nothing new to acknowledge" "$work/out" && pass "says nothing new" || f
 [ "$(tree_head "$db")" = "$head1" ] && pass "acknowledging again writes nothing" || fail "second acknowledge changed the ledger"
 expect_status 0 "export the audit trail" "$bin" export audit --db "$db" --out "$work/audit"
 expect_status 0 "verify the export with its acknowledgements" "$bin" verify --audit "$work/audit"
+expect_status 0 "the independent Python verifier accepts the acknowledgements" /usr/bin/python3 "$src/docs/verify_export.py" "$work/audit"
 
 # Refusals.
 expect_status 2 "an unknown lender" "$bin" reconcile --db "$db" --lender NOBODY --statement "$work/full.csv"

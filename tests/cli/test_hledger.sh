@@ -3,7 +3,8 @@
 # runs, three loans) is exported with `tripartite export journal`, and Debian's hledger
 # (installed by scripts/deps.sh) must give, account by account, exactly the balances of
 # `tripartite report balances --format csv` — for the whole ledger and as of the first
-# run's date — and must find every transaction balanced (`hledger check`).
+# run's date — and must find every transaction balanced (`hledger check`); then the same
+# on a generated season (300 farmers, two lenders, two runs).
 # Usage: test_hledger.sh TRIPARTITE_BINARY SOURCE_DIR
 set -uo pipefail
 bin=$1
@@ -74,7 +75,7 @@ compare() {  # compare DESCRIPTION REPORT_ARGS... -- HLEDGER_ARGS...
   shift
   theirs=("$@")
   "$bin" report balances --db "$db" --format csv "${ours[@]}" | normalise_ours >"$work/ours.tsv"
-  hledger -f "$work/ledger.journal" balance -E --flat --no-total -O csv "${theirs[@]}" | normalise_hledger >"$work/theirs.tsv"
+  hledger -f "$journal" balance -E --flat --no-total -O csv "${theirs[@]}" | normalise_hledger >"$work/theirs.tsv"
   local accounts
   accounts=$(wc -l <"$work/ours.tsv")
   if [ "$accounts" -gt 0 ] && diff -u "$work/ours.tsv" "$work/theirs.tsv" >"$work/diff"; then
@@ -84,6 +85,7 @@ compare() {  # compare DESCRIPTION REPORT_ARGS... -- HLEDGER_ARGS...
     head -30 "$work/diff"
   fi
 }
+journal="$work/ledger.journal"
 compare "whole ledger" --
 compare "as of 2026-08-31 (run 1)" --as-of 2026-08-31 -- -e 2026-09-01
 compare "as of 2026-03-05 (two disbursements)" --as-of 2026-03-05 -- -e 2026-03-06
@@ -94,6 +96,23 @@ hledger -f "$work/ledger.journal" balance -E --flat --no-total -O csv offtaker:O
   && pass "hledger: the off-taker holds 2843.275 payable kg" || fail "kg balance in hledger"
 total=$(hledger -f "$work/ledger.journal" balance -E --flat -O csv | tail -1)
 [ "$total" = '"total","0"' ] && pass "hledger: every commodity sums to zero" || fail "hledger total: $total"
+
+# A generated season.
+gen="$work/gen"
+mkdir -p "$work/gkeys"
+for party in COAL OT1 BANK1 BANK2; do "$bin" keygen --party "$party" --out "$work/gkeys/$party.pem" >/dev/null; done
+"$bin" generate --farmers 300 --deliveries-per-farmer 3 --seed 7 --out "$gen" >/dev/null || fail "generate"
+season_id=$(sed -n 's/^id = "\(.*\)"/\1/p' "$gen/coalition.toml" | head -1)
+db="$work/gen.db"
+"$bin" init --db "$db" >/dev/null
+"$bin" import --db "$db" --season-dir "$gen" --keys "$work/gkeys" >/dev/null || fail "import generated"
+"$bin" settle --db "$db" --season "$season_id" --as-of 2026-08-15 --key "$work/gkeys/OT1.pem" >/dev/null || fail "settle generated 1"
+"$bin" settle --db "$db" --season "$season_id" --as-of 2026-12-31 --key "$work/gkeys/OT1.pem" >/dev/null || fail "settle generated 2"
+journal="$work/gen.journal"
+"$bin" export journal --db "$db" --out "$journal" >/dev/null || fail "export the generated journal"
+hledger -f "$journal" check >"$work/check" 2>&1 && pass "hledger check: the generated journal" || fail "hledger check: $(cat "$work/check")"
+compare "generated season" --
+compare "generated season as of 2026-08-15" --as-of 2026-08-15 -- -e 2026-08-16
 
 if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
 echo "all hledger checks passed"

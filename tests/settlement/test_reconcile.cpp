@@ -28,8 +28,8 @@ ExpectedRemittance expected(const std::string& run, std::int64_t amount, contrac
   return e;
 }
 
-StatementTransfer transfer(int line, const std::string& reference, std::int64_t amount, const std::string& date = "2026-09-01",
-                           contracts::Currency currency = kes()) {
+StatementTransfer transfer(int line, const std::string& reference, std::int64_t amount,
+                           const std::string& date = "2026-09-01", contracts::Currency currency = kes()) {
   StatementTransfer t;
   t.line = line;
   t.date = date;
@@ -75,8 +75,9 @@ TEST_CASE("reconcile: one missing and one short transfer are exactly the two dif
 }
 
 TEST_CASE("reconcile: several transfers for one run are summed; the latest date is the receipt date", "[reconcile]") {
-  auto report = reconcile("BANK1", {expected("2026A-R1", 2266838)},
-                          {transfer(3, "2026A-R1", 2000000, "2026-09-03"), transfer(2, "2026A-R1", 266838, "2026-09-05")});
+  auto report =
+      reconcile("BANK1", {expected("2026A-R1", 2266838)},
+                {transfer(3, "2026A-R1", 2000000, "2026-09-03"), transfer(2, "2026A-R1", 266838, "2026-09-05")});
   const auto& run = run_of(report, "2026A-R1");
   CHECK(run.status == RemittanceStatus::matched);
   CHECK(run.received_minor == 2266838);
@@ -144,7 +145,7 @@ TEST_CASE("bank statement: a good file, columns in any order, quoted fields", "[
 TEST_CASE("bank statement: every problem as FILE:LINE: field: message, nothing accepted", "[reconcile]") {
   auto path = write_file("bad.csv",
                          "date,amount,currency,reference\n"
-                         "2026-09-31,100.00,KES,2026A-R1\n"  // no such date
+                         "2026-09-31,100.00,KES,2026A-R1\n"   // no such date
                          "2026-09-01,100.001,KES,2026A-R1\n"  // too many decimals
                          "2026-09-01,100.5,UGX,2026A-R1\n"    // UGX has no decimals
                          "2026-09-01,100.00,XXX,2026A-R1\n"   // unknown currency
@@ -188,8 +189,9 @@ TEST_CASE("acknowledgement record: canonical bytes, round trip, index", "[reconc
   a.amount_minor = 2266838;
   a.received_on = *contracts::parse_date("2026-09-02");
   auto encoded = contracts::encode_acknowledgement(a);
-  CHECK(encoded.body ==
-        R"({"amount":"22668.38","currency":"KES","kind":"acknowledgement","lender":"BANK1","received_on":"2026-09-02","run":"2026A-R1"})");
+  CHECK(
+      encoded.body ==
+      R"({"amount":"22668.38","currency":"KES","kind":"acknowledgement","lender":"BANK1","received_on":"2026-09-02","run":"2026A-R1"})");
   CHECK(encoded.index == ledger::RecordIndex{"acknowledgement", "2026A-R1/BANK1", "2026A", "BANK1", "2026-09-02"});
   auto index = contracts::index_of_record(encoded.body);
   REQUIRE(index.ok());
@@ -204,7 +206,10 @@ TEST_CASE("acknowledgement record: canonical bytes, round trip, index", "[reconc
   CHECK(contracts::season_of_run_id("A-R-B-R3") == "A-R-B");
   CHECK(contracts::season_of_run_id("2026A-Rx") == "");
   CHECK(contracts::season_of_run_id("2026A") == "");
-  CHECK_FALSE(contracts::decode_acknowledgement(R"({"amount":"1.00","currency":"KES","kind":"acknowledgement","lender":"BANK1","received_on":"2026-09-02","run":"nope"})").ok());
+  CHECK_FALSE(
+      contracts::decode_acknowledgement(
+          R"({"amount":"1.00","currency":"KES","kind":"acknowledgement","lender":"BANK1","received_on":"2026-09-02","run":"nope"})")
+          .ok());
 }
 
 // ---- SMS ------------------------------------------------------------------------------------
@@ -263,7 +268,8 @@ TEST_CASE("sms: zero groups are left out; nothing paid says no 'to'; cash; non-A
   f.payout_account = "Caf\xC3\xA9-001";
   std::string bank = sms_text(f);
   CHECK(plain_ascii(bank));
-  CHECK(bank.find("to bank Caf?" "?-001") != std::string::npos);
+  CHECK(bank.find("to bank Caf?"
+                  "?-001") != std::string::npos);
 }
 
 TEST_CASE("sms: 64-character ids stay within 160 characters and keep net and reference", "[sms]") {
@@ -304,8 +310,10 @@ TEST_CASE("sms: the worst case is cut at 157 characters with '...'", "[sms]") {
 
 TEST_CASE("sms: length never exceeds 160 over many shapes", "[sms]") {
   for (std::size_t id_length : {1u, 8u, 20u, 40u, 64u}) {
-    for (std::int64_t amount : {std::int64_t{0}, std::int64_t{5}, std::int64_t{123456789}, std::int64_t{999999999999999}}) {
-      for (auto method : {contracts::PayoutMethod::mobile_money, contracts::PayoutMethod::bank, contracts::PayoutMethod::cash}) {
+    for (std::int64_t amount :
+         {std::int64_t{0}, std::int64_t{5}, std::int64_t{123456789}, std::int64_t{999999999999999}}) {
+      for (auto method :
+           {contracts::PayoutMethod::mobile_money, contracts::PayoutMethod::bank, contracts::PayoutMethod::cash}) {
         SmsFacts f = reference_f001();
         f.reference = std::string(id_length, 'S') + "-R1-" + std::string(id_length, 'F');
         f.gross_minor = amount;
