@@ -224,15 +224,19 @@ EncodedRecord encode_market_price(const MarketPrice& price, const SeasonId& seas
                                format_date(price.date)});
 }
 
+// Entries are filed by what they record, so a run's entries or a loan's disbursement can be
+// found without reading every entry: "settlement" (refs.run), "disbursement" (refs.loan).
+static ledger::RecordIndex entry_index(const std::map<std::string, std::string>& refs, const std::string& id,
+                                       const std::string& date) {
+  auto season = refs.find("season");
+  auto farmer = refs.find("farmer");
+  std::string kind = refs.count("run") != 0 ? "settlement" : refs.count("loan") != 0 ? "disbursement" : "entry";
+  return ledger::RecordIndex{kind, id, season == refs.end() ? "" : season->second,
+                             farmer == refs.end() ? "" : farmer->second, date};
+}
+
 EncodedRecord encode_entry(const ledger::JournalEntry& entry) {
-  auto season = entry.refs.find("season");
-  auto farmer = entry.refs.find("farmer");
-  // Entries are filed by what they record, so a run's entries or a loan's disbursement can
-  // be found without reading every entry: "settlement" (refs.run), "disbursement" (refs.loan).
-  std::string kind = entry.refs.count("run") != 0 ? "settlement" : entry.refs.count("loan") != 0 ? "disbursement" : "entry";
-  ledger::RecordIndex index{kind, entry.id, season == entry.refs.end() ? "" : season->second,
-                            farmer == entry.refs.end() ? "" : farmer->second, entry.date};
-  return EncodedRecord{std::move(index), ledger::entry_to_record(entry).serialise()};
+  return EncodedRecord{entry_index(entry.refs, entry.id, entry.date), ledger::entry_to_record(entry).serialise()};
 }
 
 EncodedRecord encode_run(const RunRecord& run) {
@@ -589,8 +593,14 @@ Result<ledger::RecordIndex> index_of_parsed_record(const canonical::Value& v) {
                                text("received_on")};
   }
   if (kind == "entry") {
-    TRIPARTITE_TRY(entry, ledger::entry_from_record(v));
-    return encode_entry(entry).index;
+    const Value* refs = v.find("refs");
+    if (refs == nullptr || !refs->is_object()) return invalid("entry record has no 'refs' object");
+    std::map<std::string, std::string> ref_texts;
+    for (const auto& [key, value] : refs->as_object()) {
+      if (!value.is_string()) return invalid("entry ref '" + key + "' is not a string");
+      ref_texts.emplace(key, value.as_string());
+    }
+    return entry_index(ref_texts, text("id"), text("date"));
   }
   return invalid("unknown record kind '" + kind + "'");
 }
