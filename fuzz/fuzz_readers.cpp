@@ -12,6 +12,7 @@
 // diagnostic hands on only values that satisfy the rules it promises (positive weights and
 // principals, moisture in [0, 100), disbursed_on <= due_on, valid ids), and a reader that
 // returns true has added no diagnostic. Built only by scripts/fuzz.sh (clang, ASan+UBSan).
+#include <unistd.h>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -21,7 +22,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-#include <unistd.h>
 
 #include "contracts/csv.hpp"
 #include "contracts/season_reader.hpp"
@@ -97,7 +97,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<std::string> columns;
   for (std::size_t start = 0; columns.size() < 64;) {
     const std::size_t comma = first_line.find(',', start);
-    columns.emplace_back(first_line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    columns.emplace_back(
+        first_line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     if (comma == std::string_view::npos) break;
     start = comma + 1;
   }
@@ -129,38 +130,43 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     file.finish();
     return file.count() == 0;
   });
-  if (all || farmers) run([&](Diagnostics& diagnostics) {
-    return read_farmers(path, context, diagnostics, [](const Farmer& farmer, int line) {
-      expect(line >= 2 && is_valid_id(farmer.id.value), "a farmer row handed on with a bad id");
-      expect(farmer.payout_method == PayoutMethod::cash || !farmer.payout_account.empty(),
-             "a farmer without a payout account");
+  if (all || farmers)
+    run([&](Diagnostics& diagnostics) {
+      return read_farmers(path, context, diagnostics, [](const Farmer& farmer, int line) {
+        expect(line >= 2 && is_valid_id(farmer.id.value), "a farmer row handed on with a bad id");
+        expect(farmer.payout_method == PayoutMethod::cash || !farmer.payout_account.empty(),
+               "a farmer without a payout account");
+      });
     });
-  });
-  if (all || commitments) run([&](Diagnostics& diagnostics) {
-    return read_commitments(path, context, diagnostics, [](const Commitment& commitment, int line) {
-      expect(line >= 2 && commitment.quantity.grams > 0, "a commitment without a positive quantity");
+  if (all || commitments)
+    run([&](Diagnostics& diagnostics) {
+      return read_commitments(path, context, diagnostics, [](const Commitment& commitment, int line) {
+        expect(line >= 2 && commitment.quantity.grams > 0, "a commitment without a positive quantity");
+      });
     });
-  });
-  if (all || loans) run([&](Diagnostics& diagnostics) {
-    return read_loans(path, context, diagnostics, [](const Loan& loan, int line) {
-      expect(line >= 2 && loan.principal_minor > 0, "a loan without a positive principal");
-      expect(loan.disbursed_on <= loan.due_on, "a loan due before it is disbursed");
+  if (all || loans)
+    run([&](Diagnostics& diagnostics) {
+      return read_loans(path, context, diagnostics, [](const Loan& loan, int line) {
+        expect(line >= 2 && loan.principal_minor > 0, "a loan without a positive principal");
+        expect(loan.disbursed_on <= loan.due_on, "a loan due before it is disbursed");
+      });
     });
-  });
-  if (all || deliveries) run([&](Diagnostics& diagnostics) {
-    return read_deliveries(path, context, diagnostics, [](const Delivery& delivery, int line) {
-      expect(line >= 2 && delivery.weight.grams > 0, "a delivery without a positive weight");
-      if (delivery.moisture_pct) {
-        expect(!delivery.moisture_pct->is_negative() && *delivery.moisture_pct < Decimal{100, 0},
-               "a moisture outside [0, 100)");
-      }
+  if (all || deliveries)
+    run([&](Diagnostics& diagnostics) {
+      return read_deliveries(path, context, diagnostics, [](const Delivery& delivery, int line) {
+        expect(line >= 2 && delivery.weight.grams > 0, "a delivery without a positive weight");
+        if (delivery.moisture_pct) {
+          expect(!delivery.moisture_pct->is_negative() && *delivery.moisture_pct < Decimal{100, 0},
+                 "a moisture outside [0, 100)");
+        }
+      });
     });
-  });
-  if (all || prices) run([&](Diagnostics& diagnostics) {
-    return read_market_prices(path, diagnostics, [](const MarketPrice& price, int line) {
-      expect(line >= 2 && price.price_per_kg > Decimal{0, 0}, "a market price that is not positive");
+  if (all || prices)
+    run([&](Diagnostics& diagnostics) {
+      return read_market_prices(path, diagnostics, [](const MarketPrice& price, int line) {
+        expect(line >= 2 && price.price_per_kg > Decimal{0, 0}, "a market price that is not positive");
+      });
     });
-  });
   run([&](Diagnostics& diagnostics) {
     auto terms = read_coalition(path, diagnostics, &harness->registry);
     if (terms) {

@@ -59,7 +59,8 @@ class SortedMembers {
   iterator end() { return members_.end(); }
   const_iterator begin() const { return members_.begin(); }
   const_iterator end() const { return members_.end(); }
-  friend bool operator==(const SortedMembers&, const SortedMembers&) = default;
+  // Written out (not defaulted): clang 14 would check a defaulted == while Value is incomplete.
+  friend bool operator==(const SortedMembers& a, const SortedMembers& b) { return a.members_ == b.members_; }
 
  private:
   iterator lower(std::string_view key) {

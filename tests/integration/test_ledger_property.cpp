@@ -266,10 +266,9 @@ class SeasonUnderTest {
     REQUIRE_FALSE(outcome.nothing_to_settle);
 
     // ---- the files (SPEC §6) ----
-    const auto settlement_rows =
-        read_output_csv(out + "/settlement.csv", {"run_id", "farmer_id", "gross", "levy", "coalition_fee",
-                                                  "agent_commission", "loan_repayment", "net_payout",
-                                                  "loan_outstanding_after"});
+    const auto settlement_rows = read_output_csv(
+        out + "/settlement.csv", {"run_id", "farmer_id", "gross", "levy", "coalition_fee", "agent_commission",
+                                  "loan_repayment", "net_payout", "loan_outstanding_after"});
     const auto payout_rows = read_output_csv(
         out + "/payouts.csv", {"farmer_id", "payout_method", "payout_account", "amount", "currency", "reference"});
     const auto remittance_rows = read_output_csv(out + "/remittances.csv", {"party_id", "role", "amount", "currency"});
@@ -367,7 +366,8 @@ class SeasonUnderTest {
       const std::string key = account + "|" + asset;
       auto after = balances_after.find(key);
       auto before = balances_before.find(key);
-      return (after == balances_after.end() ? 0 : after->second) - (before == balances_before.end() ? 0 : before->second);
+      return (after == balances_after.end() ? 0 : after->second) -
+             (before == balances_before.end() ? 0 : before->second);
     };
     CHECK(delta("offtaker:" + offtaker_ + ":purchases", money) == sum_gross);
     for (const auto& [key, amount] : balances_after) {
@@ -427,36 +427,45 @@ class SeasonUnderTest {
     struct Paid {
       std::int64_t fees = 0, interest = 0, principal = 0, charged = 0;
     };
-    std::map<std::string, Paid> paid;                       // loan -> this run
+    std::map<std::string, Paid> paid;                                     // loan -> this run
     std::map<std::string, std::map<std::string, std::int64_t>> deducted;  // farmer -> tag -> amount
-    std::map<std::string, std::int64_t> funds_repaid;      // lender -> repayment postings
-    must(store_->scan_postings("", [&](const ledger::StoredPosting& stored) -> Status {
-      if (stored.seq <= size_before) return Status::success();
-      auto farmer = entry_farmer.find(stored.seq);
-      CHECK(farmer != entry_farmer.end());
-      if (farmer == entry_farmer.end()) return Status::success();
-      const auto& posting = stored.posting;
-      const auto& account = posting.account;
-      if (account.rfind("payable:", 0) == 0) deducted[farmer->second][posting.tag] -= posting.amount;
-      if (account.rfind("lender:", 0) == 0 && posting.tag == "repayment") {
-        funds_repaid[account.substr(7, account.rfind(':') - 7)] += posting.amount;
-      }
-      if (account.rfind("loan:", 0) == 0) {
-        const std::string loan = account.substr(5, account.rfind(':') - 5);
-        auto track = loans_.find(loan);
-        CHECK(track != loans_.end());
-        if (track == loans_.end()) return Status::success();
-        INFO("loan " << loan << " posting " << account << " " << posting.tag);
-        CHECK(track->second.loan.farmer.value == farmer->second);
-        CHECK(before_or_on(track->second.loan.disbursed_on, as_of));  // later loans take no part
-        if (posting.tag == "fees_paid") paid[loan].fees -= posting.amount;
-        else if (posting.tag == "interest_paid") paid[loan].interest -= posting.amount;
-        else if (posting.tag == "principal_paid") paid[loan].principal -= posting.amount;
-        else if (posting.tag == "interest_charged") paid[loan].charged += posting.amount;
-        else FAIL_CHECK("unexpected tag " << posting.tag << " on " << account);
-      }
-      return Status::success();
-    }), "scan postings");
+    std::map<std::string, std::int64_t> funds_repaid;                     // lender -> repayment postings
+    must(store_->scan_postings("",
+                               [&](const ledger::StoredPosting& stored) -> Status {
+                                 if (stored.seq <= size_before) return Status::success();
+                                 auto farmer = entry_farmer.find(stored.seq);
+                                 CHECK(farmer != entry_farmer.end());
+                                 if (farmer == entry_farmer.end()) return Status::success();
+                                 const auto& posting = stored.posting;
+                                 const auto& account = posting.account;
+                                 if (account.rfind("payable:", 0) == 0)
+                                   deducted[farmer->second][posting.tag] -= posting.amount;
+                                 if (account.rfind("lender:", 0) == 0 && posting.tag == "repayment") {
+                                   funds_repaid[account.substr(7, account.rfind(':') - 7)] += posting.amount;
+                                 }
+                                 if (account.rfind("loan:", 0) == 0) {
+                                   const std::string loan = account.substr(5, account.rfind(':') - 5);
+                                   auto track = loans_.find(loan);
+                                   CHECK(track != loans_.end());
+                                   if (track == loans_.end()) return Status::success();
+                                   INFO("loan " << loan << " posting " << account << " " << posting.tag);
+                                   CHECK(track->second.loan.farmer.value == farmer->second);
+                                   CHECK(before_or_on(track->second.loan.disbursed_on,
+                                                      as_of));  // later loans take no part
+                                   if (posting.tag == "fees_paid")
+                                     paid[loan].fees -= posting.amount;
+                                   else if (posting.tag == "interest_paid")
+                                     paid[loan].interest -= posting.amount;
+                                   else if (posting.tag == "principal_paid")
+                                     paid[loan].principal -= posting.amount;
+                                   else if (posting.tag == "interest_charged")
+                                     paid[loan].charged += posting.amount;
+                                   else
+                                     FAIL_CHECK("unexpected tag " << posting.tag << " on " << account);
+                                 }
+                                 return Status::success();
+                               }),
+         "scan postings");
 
     // Per farmer: the payable postings by tag equal the settlement.csv columns.
     for (const auto& [farmer, row] : rows) {
@@ -532,7 +541,8 @@ class SeasonUnderTest {
       INFO("loan report row of " << loan);
       REQUIRE(report_rows.count(loan) == 1);
       const auto& r = report_rows.at(loan);
-      const std::int64_t accrued_since = model_interest(track, track.loan.principal_minor - track.principal_paid, as_of);
+      const std::int64_t accrued_since =
+          model_interest(track, track.loan.principal_minor - track.principal_paid, as_of);
       CHECK(r.farmer_id == track.loan.farmer.value);
       CHECK(r.lender_id == track.loan.lender.value);
       CHECK(r.principal == track.loan.principal_minor);
@@ -678,8 +688,8 @@ class SeasonUnderTest {
     auto last = last_settled_.find(track.loan.farmer.value);
     if (last != last_settled_.end() && date::sys_days(last->second) > date::sys_days(start)) start = last->second;
     if (principal_outstanding == 0) return 0;
-    const std::int64_t base =
-        track.product.method == contracts::InterestMethod::declining ? principal_outstanding : track.loan.principal_minor;
+    const std::int64_t base = track.product.method == contracts::InterestMethod::declining ? principal_outstanding
+                                                                                           : track.loan.principal_minor;
     return expected_interest(base, track.product, start, to);
   }
 
@@ -693,9 +703,9 @@ class SeasonUnderTest {
                         auto loan = must(contracts::decode_loan(record.body, terms_->currency), "decode loan");
                         LoanTrack track{loan, products.at(loan.product.value), 0, 0, 0, 0, 0};
                         const Decimal& fee = track.product.origination_fee;
-                        track.fee_charged = ledger::round_half_even(BigInt(loan.principal_minor) * fee.numerator(),
-                                                                    fee.denominator())
-                                                .convert_to<std::int64_t>();
+                        track.fee_charged =
+                            ledger::round_half_even(BigInt(loan.principal_minor) * fee.numerator(), fee.denominator())
+                                .convert_to<std::int64_t>();
                         loans_.emplace(loan.id.value, std::move(track));
                         return Status::success();
                       }),
@@ -714,11 +724,13 @@ class SeasonUnderTest {
   void check_entries_balance() {
     std::map<std::uint64_t, std::map<std::string, BigInt>> sums;
     std::map<std::uint64_t, int> counts;
-    must(store_->scan_postings("", [&](const ledger::StoredPosting& stored) -> Status {
-      sums[stored.seq][stored.posting.asset] += stored.posting.amount;
-      counts[stored.seq] += 1;
-      return Status::success();
-    }), "scan postings");
+    must(store_->scan_postings("",
+                               [&](const ledger::StoredPosting& stored) -> Status {
+                                 sums[stored.seq][stored.posting.asset] += stored.posting.amount;
+                                 counts[stored.seq] += 1;
+                                 return Status::success();
+                               }),
+         "scan postings");
     for (const auto& [seq, assets] : sums) {
       INFO("journal entry at sequence " << seq);
       CHECK(counts[seq] >= 2);
@@ -815,7 +827,8 @@ struct RandomSeasonFolder {
     }
     write_file("farmers.csv", "farmer_id,name,group_id,phone,payout_method,payout_account", farmers);
     write_file("commitments.csv", "commitment_id,farmer_id,offtaker_id,quantity_kg,signed_on", commitments);
-    write_file("loans.csv", "loan_id,farmer_id,lender_id,product_id,principal,disbursed_on,due_on,paid_to", upto(loans));
+    write_file("loans.csv", "loan_id,farmer_id,lender_id,product_id,principal,disbursed_on,due_on,paid_to",
+               upto(loans));
     // Column order is free (SPEC §2): deliveries.csv is written with its columns shuffled.
     write_file("deliveries.csv", "agent_id,delivered_on,delivery_id,farmer_id,offtaker_id,grade,weight_kg,moisture_pct",
                upto(deliveries));
@@ -882,17 +895,22 @@ RandomSeasonFolder random_season(Random& random, int number, bool zero_decimal_c
   for (std::int64_t p = 0; p < product_count; ++p) {
     const std::string id = "PROD-" + std::to_string(p);
     products.push_back(id);
-    toml << "\n[[loan_product]]\nid = \"" << id << "\"\nannual_rate = \""
-         << Random::decimal(random.between(0, 3600), 4) << "\"\nmethod = \""
-         << (p == 0 ? "flat" : p == 1 ? "declining" : random.percent(50) ? "flat" : "declining")
+    toml << "\n[[loan_product]]\nid = \"" << id << "\"\nannual_rate = \"" << Random::decimal(random.between(0, 3600), 4)
+         << "\"\nmethod = \""
+         << (p == 0               ? "flat"
+             : p == 1             ? "declining"
+             : random.percent(50) ? "flat"
+                                  : "declining")
          << "\"\nday_count = \"" << day_counts[p < 3 ? p : random.between(0, 2)] << "\"\norigination_fee = \""
          << (random.percent(25) ? std::string("0") : Random::decimal(random.between(1, 300), 4)) << "\"\n";
   }
 
   // The waterfall: two levies, a coalition fee (per kg or by rate), agents, loans; random order.
   std::vector<std::string> deductions;
-  deductions.push_back("kind = \"levy\"\nto = \"TAX1\"\nrate = \"" + Random::decimal(random.between(0, 300), 4) + "\"\n");
-  deductions.push_back("kind = \"levy\"\nto = \"tax-2\"\nrate = \"" + Random::decimal(random.between(1, 150), 4) + "\"\n");
+  deductions.push_back("kind = \"levy\"\nto = \"TAX1\"\nrate = \"" + Random::decimal(random.between(0, 300), 4) +
+                       "\"\n");
+  deductions.push_back("kind = \"levy\"\nto = \"tax-2\"\nrate = \"" + Random::decimal(random.between(1, 150), 4) +
+                       "\"\n");
   {
     std::vector<std::string> holders = share_parties;
     random.shuffle(holders);
@@ -933,13 +951,14 @@ RandomSeasonFolder random_season(Random& random, int number, bool zero_decimal_c
   for (std::int64_t i = 0; i < 6; ++i) {
     const std::int64_t day = random.between(1, 220);
     if (!price_days.insert(day).second) continue;
-    folder.market_prices.push_back({text(add_days(ymd(2026, 5, 31), day)) + "," +
-                                        Random::decimal(random.between(80, 140) * price_unit * 10, 3),
-                                    static_cast<int>(random.between(0, last_phase))});
+    folder.market_prices.push_back(
+        {text(add_days(ymd(2026, 5, 31), day)) + "," + Random::decimal(random.between(80, 140) * price_unit * 10, 3),
+         static_cast<int>(random.between(0, last_phase))});
   }
   for (auto day : price_days) {
     bool later = false;
-    for (const auto& row : folder.market_prices) later = later || row.line.rfind(text(add_days(ymd(2026, 5, 31), day)), 0) == 0;
+    for (const auto& row : folder.market_prices)
+      later = later || row.line.rfind(text(add_days(ymd(2026, 5, 31), day)), 0) == 0;
     if (later) continue;
     folder.market_prices.push_back(
         {text(add_days(ymd(2026, 5, 31), day)) + "," + Random::decimal(random.between(800, 1400) * price_unit, 3), 0});
@@ -955,7 +974,7 @@ RandomSeasonFolder random_season(Random& random, int number, bool zero_decimal_c
     if (f % 11 == 0) name = csv_quoted("Nakato \"Nana\" " + std::to_string(f));
     const std::string phone = "+2567" + std::to_string(10000000 + f);
     folder.farmers.push_back(farmer + "," + name + ",G" + std::to_string(f % 9) + "," + phone + "," +
-                             (method == 0 ? "mobile_money," + phone
+                             (method == 0   ? "mobile_money," + phone
                               : method == 1 ? "bank,ACC-" + std::to_string(f)
                                             : std::string("cash,")));
     folder.commitments.push_back("C-" + farmer + "," + farmer + "," + offtaker + "," +
@@ -974,11 +993,12 @@ RandomSeasonFolder random_season(Random& random, int number, bool zero_decimal_c
         if (date::sys_days(folder.runs[static_cast<std::size_t>(p - 1)]) < date::sys_days(disbursed)) latest_phase = p;
       }
       const char* paid_to = random.percent(40) ? "SUPA" : random.percent(30) ? "sup.b" : "";
-      folder.loans.push_back({"LN" + std::to_string(++loan_number) + "," + farmer + "," +
-                                  lenders[static_cast<std::size_t>(random.between(0, static_cast<std::int64_t>(lender_count) - 1))] +
-                                  "," + random.pick(products) + "," + ledger::format_units(principal, exponent) + "," +
-                                  text(disbursed) + "," + text(due) + "," + paid_to,
-                              static_cast<int>(random.between(0, latest_phase))});
+      folder.loans.push_back(
+          {"LN" + std::to_string(++loan_number) + "," + farmer + "," +
+               lenders[static_cast<std::size_t>(random.between(0, static_cast<std::int64_t>(lender_count) - 1))] + "," +
+               random.pick(products) + "," + ledger::format_units(principal, exponent) + "," + text(disbursed) + "," +
+               text(due) + "," + paid_to,
+           static_cast<int>(random.between(0, latest_phase))});
     }
     const auto deliveries = random.percent(15) ? 0 : random.between(1, 5);
     for (std::int64_t d = 0; d < deliveries; ++d) {
