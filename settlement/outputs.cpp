@@ -9,6 +9,7 @@
 #include "contracts/csv_writer.hpp"
 #include "contracts/records.hpp"
 #include "contracts/daycount.hpp"
+#include "settlement/posting.hpp"
 
 namespace tripartite::settlement {
 namespace {
@@ -180,9 +181,9 @@ Result<std::vector<LoanReportRow>> loan_report(ledger::Store& store, const Date&
   std::map<std::string, Sums> sums;
   TRIPARTITE_CHECK(store.scan_postings("loan:", [&](const ledger::StoredPosting& stored) -> Status {
     if (stored.date > as_of_text) return Status::success();
-    const auto& account = stored.posting.account;
-    auto last = account.rfind(':');
-    std::string id = account.substr(5, last - 5);
+    auto loan_account = parse_loan_account(stored.posting.account);
+    if (!loan_account) return Status::success();
+    const std::string& id = loan_account->loan_id;
     const std::string& tag = stored.posting.tag;
     auto& s = sums[id];
     std::int64_t amount = stored.posting.amount;

@@ -75,4 +75,11 @@ ledger::JournalEntry plan_to_entry(const FarmerPlan& plan, const contracts::Seas
   return entry;
 }
 
+std::optional<LoanAccount> parse_loan_account(const std::string& account) {
+  if (account.rfind("loan:", 0) != 0) return std::nullopt;
+  auto last = account.rfind(':');
+  if (last <= 5) return std::nullopt;
+  return LoanAccount{account.substr(5, last - 5), account.substr(last + 1)};
+}
+
 }  // namespace tripartite::settlement

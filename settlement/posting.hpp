@@ -12,6 +12,7 @@
 //   farmer:<F>:payout|produce
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "contracts/model.hpp"
@@ -31,5 +32,13 @@ namespace tripartite::settlement {
 ledger::JournalEntry plan_to_entry(const FarmerPlan& plan, const contracts::SeasonTerms& terms,
                                    const std::string& run_id, const Date& as_of);
 
+
+// A loan account of the chart (docs/ledger.md): "loan:<id>:<part>", part principal | fees |
+// interest. Nothing for any other account.
+struct LoanAccount {
+  std::string loan_id;
+  std::string part;
+};
+std::optional<LoanAccount> parse_loan_account(const std::string& account);
 
 }  // namespace tripartite::settlement

@@ -11,19 +11,10 @@
 #include "contracts/csv.hpp"
 #include "contracts/repository.hpp"
 #include "ledger/canonical.hpp"
+#include "settlement/posting.hpp"
 
 namespace tripartite::settlement {
 namespace {
-
-// "loan:<id>:<part>" → id and part; false for any other account.
-bool split_loan_account(const std::string& account, std::string& id, std::string& part) {
-  if (account.rfind("loan:", 0) != 0) return false;
-  auto last = account.rfind(':');
-  if (last <= 5) return false;
-  id = account.substr(5, last - 5);
-  part = account.substr(last + 1);
-  return true;
-}
 
 std::string shown(std::string_view text) { return "'" + std::string(text) + "'"; }
 
@@ -197,9 +188,9 @@ Result<std::vector<ExpectedRemittance>> load_expected_remittances(ledger::Store&
         expected.amount_minor -= posting.amount;
         continue;
       }
-      std::string loan_id;
-      std::string part;
-      if (!split_loan_account(posting.account, loan_id, part)) continue;
+      auto loan_account = parse_loan_account(posting.account);
+      if (!loan_account) continue;
+      const std::string& loan_id = loan_account->loan_id;
       auto farmer = farmer_of_loan.find(loan_id);
       if (farmer == farmer_of_loan.end()) continue;
       LoanRepayment& repayment = loans_by_run[run_id][loan_id];

@@ -17,16 +17,6 @@ struct LoanBalances {
   std::int64_t interest = 0;
 };
 
-// Splits "loan:<id>:<part>" into id and part.
-bool split_loan_account(const std::string& account, std::string& id, std::string& part) {
-  if (account.rfind("loan:", 0) != 0) return false;
-  auto last = account.rfind(':');
-  if (last <= 5) return false;
-  id = account.substr(5, last - 5);
-  part = account.substr(last + 1);
-  return true;
-}
-
 bool is_unsettled(const contracts::Delivery& delivery, std::uint64_t seq, const RunContext& context) {
   if (date::sys_days(delivery.delivered_on) > date::sys_days(context.as_of)) return false;
   if (!context.previous_run) return true;
@@ -65,9 +55,10 @@ Result<RunCounts> plan_run(ledger::Store& store, const RunContext& context, cons
   std::map<std::string, LoanBalances> balances;
   TRIPARTITE_TRY(loan_accounts, store.balances("loan:", "", visible));
   for (const auto& balance : loan_accounts) {
-    std::string id;
-    std::string part;
-    if (balance.asset != context.terms.currency.code || !split_loan_account(balance.account, id, part)) continue;
+    auto loan_account = parse_loan_account(balance.account);
+    if (balance.asset != context.terms.currency.code || !loan_account) continue;
+    const std::string& id = loan_account->loan_id;
+    const std::string& part = loan_account->part;
     auto& b = balances[id];
     if (part == "principal") b.principal = balance.amount;
     if (part == "fees") b.fees = balance.amount;

@@ -9,35 +9,15 @@
 set -uo pipefail
 bin=$1
 src=$2
-season="$src/fixtures/reference"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-pass() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; failures=$((failures + 1)); }
-expect_status() {  # expect_status CODE DESCRIPTION COMMAND...
-  local want=$1 what=$2; shift 2
-  "$@" >"$work/out" 2>"$work/err"
-  local got=$?
-  if [ "$got" -eq "$want" ]; then pass "$what (exit $got)"; else fail "$what: exit $got, expected $want"; cat "$work/err"; fi
-}
-same_text() {  # same_text EXPECTED_TEXT ACTUAL_FILE DESCRIPTION
-  if diff -u <(printf '%s' "$1") "$2" >"$work/diff"; then pass "$3"; else fail "$3"; head -20 "$work/diff"; fi
-}
-tree_head() { "$bin" verify --db "$1" | sed 's/.*tree head //; s/;.*//'; }
+source "$src/tests/cli/lib.sh"
 statement() {  # statement FILE LINE... (header added)
   local file=$1; shift
   { echo "date,amount,currency,reference"; printf '%s\n' "$@"; } >"$file"
 }
 
-mkdir -p "$work/keys"
-for party in COAL OT1 BANK1 SUP1 TRN1 AG1 AG2 CESS; do
-  "$bin" keygen --party "$party" --out "$work/keys/$party.pem" >/dev/null || fail "keygen $party"
-done
+reference_keys
 db="$work/ledger.db"
-"$bin" init --db "$db" >/dev/null
-"$bin" import --db "$db" --season-dir "$season" --keys "$work/keys" >/dev/null || fail "import"
-"$bin" settle --db "$db" --season 2026A --as-of 2026-08-31 --key "$work/keys/OT1.pem" >/dev/null || fail "settle run 1"
+reference_ledger "$db" 2026-08-31
 "$bin" settle --db "$db" --season 2026A --as-of 2026-10-31 --key "$work/keys/OT1.pem" >/dev/null || fail "settle run 2"
 head0=$(tree_head "$db")
 records() { sqlite3 "$1" "select count(*) from records"; }

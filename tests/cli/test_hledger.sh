@@ -9,12 +9,7 @@
 set -uo pipefail
 bin=$1
 src=$2
-season="$src/fixtures/reference"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-pass() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+source "$src/tests/cli/lib.sh"
 
 if ! command -v hledger >/dev/null 2>&1; then
   echo "FAIL hledger is not installed (make deps installs Debian's hledger)"
@@ -22,15 +17,9 @@ if ! command -v hledger >/dev/null 2>&1; then
 fi
 echo "using $(hledger --version | head -1)"
 
-mkdir -p "$work/keys"
-for party in COAL OT1 BANK1 SUP1 TRN1 AG1 AG2 CESS; do
-  "$bin" keygen --party "$party" --out "$work/keys/$party.pem" >/dev/null || fail "keygen $party"
-done
+reference_keys
 db="$work/ledger.db"
-"$bin" init --db "$db" >/dev/null
-"$bin" import --db "$db" --season-dir "$season" --keys "$work/keys" >/dev/null || fail "import"
-"$bin" settle --db "$db" --season 2026A --as-of 2026-08-31 --key "$work/keys/OT1.pem" >/dev/null || fail "settle run 1"
-"$bin" settle --db "$db" --season 2026A --as-of 2026-10-31 --key "$work/keys/OT1.pem" >/dev/null || fail "settle run 2"
+reference_ledger "$db" 2026-08-31 2026-10-31
 
 if "$bin" export journal --db "$db" --out "$work/ledger.journal" >"$work/out" 2>"$work/err"; then
   pass "export journal: $(cat "$work/out")"

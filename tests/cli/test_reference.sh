@@ -6,22 +6,7 @@
 set -uo pipefail
 bin=$1
 src=$2
-season="$src/fixtures/reference"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-pass() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; failures=$((failures + 1)); }
-expect_status() {  # expect_status CODE DESCRIPTION COMMAND...
-  local want=$1 what=$2; shift 2
-  "$@" >"$work/out" 2>"$work/err"
-  local got=$?
-  if [ "$got" -eq "$want" ]; then pass "$what (exit $got)"; else fail "$what: exit $got, expected $want"; cat "$work/err"; fi
-}
-same() {  # same EXPECTED_FILE ACTUAL_FILE DESCRIPTION
-  if cmp -s "$1" "$2"; then pass "$3"; else fail "$3"; diff -u "$1" "$2" | head -20; fi
-}
-tree_head() { "$bin" verify --db "$1" | sed 's/.*tree head //; s/;.*//'; }
+source "$src/tests/cli/lib.sh"
 
 mkdir -p "$work/keys"
 for party in COAL OT1 BANK1 SUP1 TRN1 AG1 AG2 CESS; do

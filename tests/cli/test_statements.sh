@@ -9,32 +9,12 @@
 set -uo pipefail
 bin=$1
 src=$2
-season="$src/fixtures/reference"
 golden="$src/tests/cli/golden"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-pass() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; failures=$((failures + 1)); }
-expect_status() {  # expect_status CODE DESCRIPTION COMMAND...
-  local want=$1 what=$2; shift 2
-  "$@" >"$work/out" 2>"$work/err"
-  local got=$?
-  if [ "$got" -eq "$want" ]; then pass "$what (exit $got)"; else fail "$what: exit $got, expected $want"; cat "$work/err"; fi
-}
-same() {  # same EXPECTED_FILE ACTUAL_FILE DESCRIPTION
-  if cmp -s "$1" "$2"; then pass "$3"; else fail "$3"; diff -u "$1" "$2" | head -20; fi
-}
+source "$src/tests/cli/lib.sh"
 
-mkdir -p "$work/keys"
-for party in COAL OT1 BANK1 SUP1 TRN1 AG1 AG2 CESS; do
-  "$bin" keygen --party "$party" --out "$work/keys/$party.pem" >/dev/null || fail "keygen $party"
-done
+reference_keys
 db="$work/ledger.db"
-"$bin" init --db "$db" >/dev/null
-"$bin" import --db "$db" --season-dir "$season" --keys "$work/keys" >/dev/null || fail "import"
-"$bin" settle --db "$db" --season 2026A --as-of 2026-08-31 --key "$work/keys/OT1.pem" >/dev/null || fail "settle run 1"
-"$bin" settle --db "$db" --season 2026A --as-of 2026-10-31 --key "$work/keys/OT1.pem" >/dev/null || fail "settle run 2"
+reference_ledger "$db" 2026-08-31 2026-10-31
 
 for format in text csv json sms; do
   extension=$format
