@@ -43,7 +43,7 @@ class RunSink {
  private:
   ledger::Store& store_;
   RunFiles* files_;
-  const std::function<void(std::int64_t)>& progress_;
+  std::function<void(std::int64_t)> progress_;
 };
 
 }  // namespace
