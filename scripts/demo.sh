@@ -54,11 +54,13 @@ diff -u "$season/expected/loans-2026-08-31.csv" <("$bin" report loans --db "$out
 diff -u "$season/expected/loans-2026-10-31.csv" <("$bin" report loans --db "$out/ledger.db" --as-of 2026-10-31 --format csv)
 echo "all eight outputs match expected/ to the last digit"
 
-if "$bin" verify --help >/dev/null 2>&1; then
-  step "verify the ledger, replaying every settlement run"
-  "$bin" verify --db "$out/ledger.db" --replay
-  step "export the audit trail and verify the export"
-  "$bin" export audit --db "$out/ledger.db" --out "$out/audit"
-  "$bin" verify --audit "$out/audit"
-fi
+step "farmer F001's statement for run 2026A-R1, and the run's SMS messages"
+"$bin" statement --db "$out/ledger.db" --farmer F001 --run 2026A-R1
+"$bin" statement --db "$out/ledger.db" --all --run 2026A-R1 --format sms
+
+step "verify the ledger, replaying every settlement run"
+"$bin" verify --db "$out/ledger.db" --replay
+step "export the audit trail and verify the export"
+"$bin" export audit --db "$out/ledger.db" --out "$out/audit"
+"$bin" verify --audit "$out/audit"
 printf '\nDemo finished. Everything is in %s\n' "$out"
