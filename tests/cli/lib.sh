@@ -37,3 +37,22 @@ reference_ledger() {
     "$bin" settle --db "$db" --season 2026A --as-of "$as_of" --key "$work/keys/OT1.pem" >/dev/null || fail "settle $as_of"
   done
 }
+# generated_ledger DB AS_OF...: a generated season (300 farmers, 3 deliveries each, seed 7)
+# in $work/gen with keys in $work/gkeys, imported into a new ledger and settled as of each
+# date given, run n's files in $work/g<n>. Sets $gen and $season_id.
+generated_ledger() {
+  local db=$1; shift
+  gen="$work/gen"
+  mkdir -p "$work/gkeys"
+  for party in COAL OT1 BANK1 BANK2; do "$bin" keygen --party "$party" --out "$work/gkeys/$party.pem" >/dev/null; done
+  "$bin" generate --farmers 300 --deliveries-per-farmer 3 --seed 7 --out "$gen" >/dev/null || fail "generate"
+  season_id=$(sed -n 's/^id = "\(.*\)"/\1/p' "$gen/coalition.toml" | head -1)
+  "$bin" init --db "$db" >/dev/null
+  "$bin" import --db "$db" --season-dir "$gen" --keys "$work/gkeys" >/dev/null || fail "import generated"
+  local n=0
+  for as_of in "$@"; do
+    n=$((n + 1))
+    "$bin" settle --db "$db" --season "$season_id" --as-of "$as_of" --key "$work/gkeys/OT1.pem" --out "$work/g$n" >/dev/null \
+      || fail "settle generated $n"
+  done
+}

@@ -96,15 +96,7 @@ grep -q "^$work/bad.csv:3: amount: .*decimals" "$work/err" && pass "too many dec
 [ "$(tree_head "$db")" = "$head1" ] && pass "refusals write nothing" || fail "a refusal changed the ledger"
 
 # A generated season: every lender's remittances.csv row reconciles exactly.
-gen="$work/gen"
-mkdir -p "$work/gkeys"
-for party in COAL OT1 BANK1 BANK2; do "$bin" keygen --party "$party" --out "$work/gkeys/$party.pem" >/dev/null; done
-"$bin" generate --farmers 300 --deliveries-per-farmer 3 --seed 7 --out "$gen" >/dev/null || fail "generate"
-season_id=$(sed -n 's/^id = "\(.*\)"/\1/p' "$gen/coalition.toml" | head -1)
-"$bin" init --db "$work/gen.db" >/dev/null
-"$bin" import --db "$work/gen.db" --season-dir "$gen" --keys "$work/gkeys" >/dev/null || fail "import generated"
-"$bin" settle --db "$work/gen.db" --season "$season_id" --as-of 2026-08-15 --key "$work/gkeys/OT1.pem" --out "$work/g1" >/dev/null || fail "settle generated 1"
-"$bin" settle --db "$work/gen.db" --season "$season_id" --as-of 2026-12-31 --key "$work/gkeys/OT1.pem" --out "$work/g2" >/dev/null || fail "settle generated 2"
+generated_ledger "$work/gen.db" 2026-08-15 2026-12-31
 for lender in BANK1 BANK2; do
   {
     echo "date,amount,currency,reference"

@@ -80,14 +80,7 @@ expect_status 3 "a tampered entry refuses the whole run's SMS" "$bin" statement 
 expect_status 0 "other farmers' statements are unaffected" "$bin" statement --db "$work/tampered.db" --farmer F003
 
 # A generated season: every SMS of a run at most 160 plain-ASCII characters, one per farmer.
-gen="$work/gen"
-mkdir -p "$work/gkeys"
-for party in COAL OT1 BANK1 BANK2; do "$bin" keygen --party "$party" --out "$work/gkeys/$party.pem" >/dev/null; done
-"$bin" generate --farmers 300 --deliveries-per-farmer 3 --seed 7 --out "$gen" >/dev/null || fail "generate"
-season_id=$(sed -n 's/^id = "\(.*\)"/\1/p' "$gen/coalition.toml" | head -1)
-"$bin" init --db "$work/gen.db" >/dev/null
-"$bin" import --db "$work/gen.db" --season-dir "$gen" --keys "$work/gkeys" >/dev/null || fail "import generated"
-"$bin" settle --db "$work/gen.db" --season "$season_id" --as-of 2026-12-31 --key "$work/gkeys/OT1.pem" --out "$work/g1" >/dev/null || fail "settle generated"
+generated_ledger "$work/gen.db" 2026-12-31
 expect_status 0 "generated season: every farmer's SMS" "$bin" statement --db "$work/gen.db" --all --run "$season_id-R1" --format sms
 farmers=$(($(wc -l <"$work/g1/settlement.csv") - 1))
 [ "$(($(wc -l <"$work/out") - 1))" -eq "$farmers" ] && pass "one SMS per farmer of the run ($farmers)" || fail "SMS rows: $(wc -l <"$work/out")"
