@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 
 namespace tripartite::cli {
 
@@ -15,7 +16,18 @@ int fail(const Error& error) {
 }
 
 Result<std::unique_ptr<ledger::Store>> open_store(const std::string& path) {
-  return ledger::open_sqlite_store(path, ledger::OpenMode::open_existing);
+  TRIPARTITE_TRY(store, ledger::open_sqlite_store(path, ledger::OpenMode::open_existing));
+  // For the crash test only (tests/integration/test_crash.sh): kill this process at a chosen
+  // point of the write path. Documented in docs/architecture.md; unset in normal use.
+  if (const char* crash = std::getenv("TRIPARTITE_TEST_CRASH"); crash != nullptr && *crash != '\0') {
+    auto spec = ledger::parse_crash_spec(crash);
+    if (!spec) {
+      return invalid(std::string("TRIPARTITE_TEST_CRASH: \"") + crash +
+                     "\" is not append:N, before-commit or after-commit");
+    }
+    store->inject_crash(spec->point, spec->nth_append);
+  }
+  return store;
 }
 
 bool progress_enabled() { return ::isatty(STDERR_FILENO) == 1; }

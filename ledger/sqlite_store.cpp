@@ -10,6 +10,8 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
 
 #include "ledger/store.hpp"
@@ -157,6 +159,13 @@ class BatchDigest {
 };
 
 class SqliteStore;
+
+// A crash test's injected crash: the same signal as `kill -9`, so nothing of this process
+// runs after it (no destructor, no rollback, no buffered output).
+[[noreturn]] void crash_now() {
+  std::raise(SIGKILL);
+  std::abort();  // not reached: SIGKILL cannot be caught
+}
 
 class SqliteTransaction final : public Transaction {
  public:
@@ -361,6 +370,10 @@ class SqliteStore final : public Store {
   }
 
   void inject_append_failure(std::uint64_t nth_append) override { fail_at_append_ = nth_append; }
+  void inject_crash(CrashPoint point, std::uint64_t nth_append) override {
+    crash_point_ = point;
+    crash_at_append_ = nth_append;
+  }
 
  private:
   friend class SqliteTransaction;
@@ -465,6 +478,8 @@ class SqliteStore final : public Store {
   bool in_transaction_ = false;
   TreeFrontier frontier_;
   std::uint64_t fail_at_append_ = 0;
+  CrashPoint crash_point_ = CrashPoint::none;
+  std::uint64_t crash_at_append_ = 0;
   std::uint64_t current_batch_ = 0;
   std::vector<Statement*> statements_;
   std::unique_ptr<Statement> find_, insert_record_, insert_posting_, find_batch_, insert_batch_, next_batch_,
@@ -547,6 +562,7 @@ Result<std::uint64_t> SqliteTransaction::append(const RecordIndex& index, std::s
   store_.frontier_.append(leaf);
   batch_digest_.add(leaf);
   ++batch_records_;
+  if (store_.crash_point_ == CrashPoint::append && --store_.crash_at_append_ == 0) crash_now();
   if (store_.fail_at_append_ != 0 && --store_.fail_at_append_ == 0) {
     return internal_error("injected failure after appending record " + std::to_string(seq));
   }
@@ -598,13 +614,31 @@ Result<SealOutcome> SqliteTransaction::seal_batch(const PrivateKey& key) {
 
 Status SqliteTransaction::commit() {
   TRIPARTITE_ASSERT(!batch_open_ && !finished_);
+  if (store_.crash_point_ == CrashPoint::before_commit) crash_now();
   TRIPARTITE_CHECK(exec(store_.db_, "COMMIT"));
+  if (store_.crash_point_ == CrashPoint::after_commit) crash_now();
   finished_ = true;
   store_.in_transaction_ = false;
   return Status::success();
 }
 
 }  // namespace
+
+std::optional<CrashSpec> parse_crash_spec(std::string_view text) {
+  if (text == "before-commit") return CrashSpec{CrashPoint::before_commit, 0};
+  if (text == "after-commit") return CrashSpec{CrashPoint::after_commit, 0};
+  constexpr std::string_view prefix = "append:";
+  if (text.substr(0, prefix.size()) != prefix) return std::nullopt;
+  std::string_view digits = text.substr(prefix.size());
+  if (digits.empty() || digits.size() > 18) return std::nullopt;
+  std::uint64_t n = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (n == 0) return std::nullopt;
+  return CrashSpec{CrashPoint::append, n};
+}
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMode mode) {
   return SqliteStore::open(path, mode);

@@ -100,6 +100,22 @@ class Transaction {
   virtual Status commit() = 0;
 };
 
+// Points of the write path where a crash test can kill the process (Store::inject_crash).
+enum class CrashPoint {
+  none,
+  append,         // after the n-th record appended from now: inside the write transaction
+  before_commit,  // every batch sealed, COMMIT not yet issued
+  after_commit,   // COMMIT returned (the write-ahead log holds the transaction), nothing after
+};
+
+// Parses a crash point as written in TRIPARTITE_TEST_CRASH: "append:N", "before-commit",
+// "after-commit"; nullopt when the text is none of these.
+struct CrashSpec {
+  CrashPoint point = CrashPoint::none;
+  std::uint64_t nth_append = 0;
+};
+std::optional<CrashSpec> parse_crash_spec(std::string_view text);
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -132,6 +148,11 @@ class Store {
   // For fault-injection tests: the n-th append from now (1 = the next) fails as an I/O
   // error would, after the record has been written inside the transaction. 0 = never.
   virtual void inject_append_failure(std::uint64_t nth_append) = 0;
+
+  // For crash tests: the process kills itself with SIGKILL, exactly as `kill -9` from outside
+  // would, at a chosen point of the write path. The point is given by the test, so the test
+  // does not depend on timing. none = never.
+  virtual void inject_crash(CrashPoint point, std::uint64_t nth_append = 0) = 0;
 };
 
 enum class OpenMode { create_new, open_existing };

@@ -2,9 +2,11 @@
 # Crash test (issue 5 item 8, SPEC §4 "a crash at any point leaves the ledger exactly as before
 # the batch"): a generated season of a few thousand farmers is imported once; then, several
 # times, a copy of that ledger is settled by `tripartite settle` in the background and the
-# process is killed with SIGKILL after a delay. The delays are spread over the run's measured
-# duration (seeded, printed; TRIPARTITE_CRASH_SEED overrides), so that some kills land before
-# the transaction, some inside it and some after its commit. After every kill:
+# process is killed with SIGKILL: first at chosen points of the write path (the n-th record
+# appended inside the transaction, just before COMMIT, just after it; the process kills itself
+# there through TRIPARTITE_TEST_CRASH, so these do not depend on timing), then from outside
+# after random delays spread over the run's measured duration (seeded, printed;
+# TRIPARTITE_CRASH_SEED overrides). After every kill:
 #   - `tripartite verify --db` exits 0;
 #   - the ledger holds the whole run or none of it: either no run record, no settlement entry
 #     and the tree head of before the run, or one run record, one entry per farmer of the run
@@ -37,7 +39,7 @@ copy_ledger() {  # copy_ledger FROM TO (a closed ledger: the main file and any w
   cp "$1" "$2"
   if [ -f "$1-wal" ]; then cp "$1-wal" "$2-wal"; fi
 }
-echo "crash test seed $seed (set TRIPARTITE_CRASH_SEED to change it), $farmers farmers, $trials kills"
+echo "crash test seed $seed (set TRIPARTITE_CRASH_SEED to change it), $farmers farmers, 7 kills at chosen points and $trials timed kills"
 RANDOM=$seed
 
 command -v sqlite3 >/dev/null || die "sqlite3 (the shell) is needed"
@@ -66,20 +68,69 @@ head_after=$(verify_db "$full")
 [ "$(count "$full" run)" = 1 ] && [ "$run_farmers" -gt 1000 ] && [ "$head_after" != "$head_before" ] \
   && pass "uninterrupted run: $run_farmers farmers in ${duration} ms" || fail "uninterrupted run ($run_farmers farmers)"
 
-mid_run=0
-in_transaction=0
-after_commit=0
-for trial in $(seq 1 "$trials"); do
-  db="$work/trial.db"
-  copy_ledger "$base" "$db"
-  # The first half of the trials spread over 5% .. 80% of the measured run, the second half
-  # over 80% .. 120%, around the commit and the process's exit; each with jitter.
-  half=$(( (trials + 1) / 2 ))
-  if [ "$trial" -le "$half" ]; then
-    permille=$(( 50 + (trial - 1) * 750 / half + RANDOM % (750 / half) ))
-  else
-    permille=$(( 800 + (trial - half - 1) * 400 / (trials - half) + RANDOM % (400 / (trials - half)) ))
+run_records=$(( $(sqlite3 "$full" "SELECT count(*) FROM records") - records_before ))
+
+# check_trial WHAT DB EXPECT: the ledger verifies and holds the whole run or none of it;
+# EXPECT (none|whole|either) says which the kill point implies.
+check_trial() {
+  local what=$1 db=$2 expect=$3 head runs entries records got
+  if ! head=$(verify_db "$db"); then
+    fail "$what: verify failed"; cat "$work/verify.out"; return
   fi
+  runs=$(count "$db" run)
+  entries=$(count "$db" settlement)
+  records=$(sqlite3 "$db" "SELECT count(*) FROM records")
+  if [ "$runs" = 0 ] && [ "$entries" = 0 ] && [ "$head" = "$head_before" ] && [ "$records" = "$records_before" ]; then
+    got=none
+  elif [ "$runs" = 1 ] && [ "$entries" = "$run_farmers" ] && [ "$head" = "$head_after" ]; then
+    got=whole
+  else
+    fail "$what: partial run in the ledger (runs $runs, entries $entries of $run_farmers, tree head $head)"; return
+  fi
+  if [ "$expect" = either ] || [ "$expect" = "$got" ]; then
+    pass "$what: verifies, holds $([ "$got" = none ] && echo none || echo the whole) of the run"
+  else
+    fail "$what: holds $got of the run, expected $expect"
+  fi
+}
+wal_size() { if [ -f "$1-wal" ]; then stat -c %s "$1-wal"; else echo 0; fi; }
+
+# 1. Kills at chosen points of the write path: the process kills itself with SIGKILL there
+#    (TRIPARTITE_TEST_CRASH), so these trials do not depend on the machine's speed.
+db="$work/trial.db"
+points="append:1 append:$((run_records / 4)) append:$((run_records / 2)) append:$((run_records * 3 / 4))"
+points="$points append:$((run_records - 1)) before-commit after-commit"
+for point in $points; do
+  copy_ledger "$base" "$db"
+  rm -rf "$work/trial-out"
+  # In a group whose stderr is discarded, so that the shell's "Killed" notice goes too.
+  { TRIPARTITE_TEST_CRASH=$point "$bin" settle --db "$db" --season "$season" --as-of "$as_of" \
+      --key "$work/keys/OT1.pem" --out "$work/trial-out" >/dev/null 2>&1; } 2>/dev/null
+  status=$?
+  what="kill at $point of $run_records records (WAL $(wal_size "$db") bytes)"
+  if [ "$status" -ne 137 ]; then fail "$what: settle exited $status, not killed by SIGKILL (137)"; continue; fi
+  if [ "$point" = after-commit ]; then check_trial "$what" "$db" whole; else check_trial "$what" "$db" none; fi
+done
+# After a kill between the commit and the files: the run is in the ledger, its files are not;
+# --rewrite-files derives them from the ledger, equal to the uninterrupted run's.
+if [ -f "$work/trial-out/payouts.csv" ]; then
+  fail "files written although the process was killed right after the commit"
+else
+  run_id=$(sqlite3 "$db" "SELECT key FROM records WHERE kind = 'run'")
+  if "$bin" settle --db "$db" --rewrite-files "$run_id" --out "$work/rewritten" >"$work/rewrite.out" 2>&1 \
+     && diff -r "$work/full-out" "$work/rewritten" >/dev/null; then
+    pass "after-commit kill: --rewrite-files $run_id gives the uninterrupted run's files"
+  else
+    fail "after-commit kill: --rewrite-files $run_id"; cat "$work/rewrite.out"; diff -r "$work/full-out" "$work/rewritten" | head
+  fi
+fi
+
+# 2. Kills from outside after seeded random delays spread over 5% .. 120% of the measured run:
+#    wherever they land (start-up, inside the transaction, during the commit, after it), the
+#    ledger must verify and hold the whole run or none of it.
+for trial in $(seq 1 "$trials"); do
+  copy_ledger "$base" "$db"
+  permille=$(( 50 + RANDOM % 1150 ))
   delay_ms=$(( duration * permille / 1000 ))
   "$bin" settle --db "$db" --season "$season" --as-of "$as_of" --key "$work/keys/OT1.pem" --out "$work/trial-out" \
     >/dev/null 2>&1 &
@@ -87,32 +138,8 @@ for trial in $(seq 1 "$trials"); do
   sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
   if kill -KILL "$pid" 2>/dev/null; then alive=killed; else alive=finished; fi
   wait "$pid" 2>/dev/null
-  # A write-ahead log left with frames in it: the kill came during or just after the commit
-  # (the store's page cache holds a run's pages until it commits).
-  wal=0
-  if [ -f "$db-wal" ]; then wal=$(stat -c %s "$db-wal"); fi
-  what="trial $trial (kill after ${delay_ms} ms, process $alive, WAL $wal bytes)"
-  if ! head=$(verify_db "$db"); then
-    fail "$what: verify failed"; cat "$work/verify.out"; continue
-  fi
-  runs=$(count "$db" run)
-  entries=$(count "$db" settlement)
-  records=$(sqlite3 "$db" "SELECT count(*) FROM records")
-  if [ "$runs" = 0 ] && [ "$entries" = 0 ] && [ "$head" = "$head_before" ] && [ "$records" = "$records_before" ]; then
-    pass "$what: verifies, holds none of the run"
-    mid_run=$((mid_run + 1))
-    # Killed alive at 40% of the run or later: well past start-up, inside the write transaction.
-    if [ "$alive" = killed ] && [ "$permille" -ge 400 ]; then in_transaction=$((in_transaction + 1)); fi
-  elif [ "$runs" = 1 ] && [ "$entries" = "$run_farmers" ] && [ "$head" = "$head_after" ]; then
-    pass "$what: verifies, holds the whole run"
-    after_commit=$((after_commit + 1))
-  else
-    fail "$what: partial run in the ledger (runs $runs, entries $entries of $run_farmers, tree head $head)"
-  fi
+  check_trial "timed trial $trial (kill after ${delay_ms} ms, process $alive, WAL $(wal_size "$db") bytes)" "$db" either
 done
-echo "kills that left none of the run: $mid_run ($in_transaction of them at 40% of the run or later); that left the whole run: $after_commit"
-[ "$in_transaction" -ge 1 ] && pass "some kills landed inside the write transaction" \
-  || fail "no kill landed inside the write transaction (the delays missed the run)"
 
 # Settle the last copy to completion (a second time when the kill came after the commit).
 "$bin" settle --db "$db" --season "$season" --as-of "$as_of" --key "$work/keys/OT1.pem" >"$work/final.out" 2>&1 \

@@ -233,3 +233,21 @@ TEST_CASE("open refuses a missing file, an existing file on create, and a foreig
   { std::ofstream(foreign) << "not a database at all, just text"; }
   CHECK_FALSE(open_sqlite_store(foreign, OpenMode::open_existing).ok());
 }
+
+TEST_CASE("crash points for the crash test are parsed strictly", "[store]") {
+  auto append = parse_crash_spec("append:25");
+  REQUIRE(append.has_value());
+  CHECK(append->point == CrashPoint::append);
+  CHECK(append->nth_append == 25);
+  auto before = parse_crash_spec("before-commit");
+  REQUIRE(before.has_value());
+  CHECK(before->point == CrashPoint::before_commit);
+  auto after = parse_crash_spec("after-commit");
+  REQUIRE(after.has_value());
+  CHECK(after->point == CrashPoint::after_commit);
+  for (const char* bad : {"", "append:", "append:0", "append:-1", "append:1x", "append:1234567890123456789",
+                          "commit", "Before-commit", " append:1"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_crash_spec(bad).has_value());
+  }
+}
