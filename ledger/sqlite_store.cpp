@@ -248,24 +248,16 @@ class SqliteStore final : public Store {
   }
 
   Status scan(const RecordFilter& filter, const std::function<Status(const StoredRecord&)>& visit) override {
-    std::string sql = "SELECT seq, batch, kind, key, season, subject, date, body FROM records WHERE kind = ?1";
-    if (filter.season) sql += " AND season = ?2";
-    if (filter.subject) sql += " AND subject = ?3";
-    if (filter.max_seq != 0) sql += " AND seq < ?4";
-    sql += filter.order_by_subject ? " ORDER BY subject, key" : " ORDER BY seq";
-    Statement statement;
-    TRIPARTITE_CHECK(statement.prepare(db_, sql));
-    statement.bind(1, filter.kind);
-    if (filter.season) statement.bind(2, *filter.season);
-    if (filter.subject) statement.bind(3, *filter.subject);
-    if (filter.max_seq != 0) statement.bind(4, filter.max_seq);
+    TRIPARTITE_TRY(cursor, open_cursor(filter));
     while (true) {
-      TRIPARTITE_TRY(row, statement.step());
-      if (!row) break;
-      TRIPARTITE_CHECK(visit(read_record(statement)));
+      TRIPARTITE_TRY(record, cursor->next());
+      if (!record) break;
+      TRIPARTITE_CHECK(visit(*record));
     }
     return Status::success();
   }
+
+  Result<std::unique_ptr<RecordCursor>> open_cursor(const RecordFilter& filter) override;
 
   Status scan_log(const std::function<Status(const StoredRecord&, const Hash& leaf)>& visit) override {
     Statement statement;
@@ -331,6 +323,16 @@ class SqliteStore final : public Store {
 
   Result<std::vector<Balance>> balances(std::string_view account_prefix, std::string_view as_of,
                                         std::uint64_t max_seq) override {
+    std::vector<Balance> out;
+    TRIPARTITE_CHECK(scan_balances(account_prefix, as_of, max_seq, [&](const Balance& balance) -> Status {
+      out.push_back(balance);
+      return Status::success();
+    }));
+    return out;
+  }
+
+  Status scan_balances(std::string_view account_prefix, std::string_view as_of, std::uint64_t max_seq,
+                       const std::function<Status(const Balance&)>& visit) override {
     std::string sql = "SELECT account, asset, SUM(amount) FROM postings WHERE 1";
     if (!account_prefix.empty()) sql += " AND account >= ?1 AND account < ?2";
     if (!as_of.empty()) sql += " AND date <= ?3";
@@ -344,13 +346,12 @@ class SqliteStore final : public Store {
     }
     if (!as_of.empty()) statement.bind(3, as_of);
     if (max_seq != 0) statement.bind(4, max_seq);
-    std::vector<Balance> out;
     while (true) {
       TRIPARTITE_TRY(row, statement.step());
       if (!row) break;
-      out.push_back(Balance{statement.column_text(0), statement.column_text(1), statement.column_int(2)});
+      TRIPARTITE_CHECK(visit(Balance{statement.column_text(0), statement.column_text(1), statement.column_int(2)}));
     }
-    return out;
+    return Status::success();
   }
 
   Result<std::vector<Hash>> leaf_hashes(std::uint64_t count) override {
@@ -463,6 +464,7 @@ class SqliteStore final : public Store {
     return Status::success();
   }
 
+  friend class SqliteCursor;
   static StoredRecord read_record(const Statement& statement) {
     StoredRecord record;
     record.seq = statement.column_uint(0);
@@ -490,6 +492,42 @@ std::string SqliteStore::random_bytes(std::size_t count) {
   std::string out(count, '\0');
   sqlite3_randomness(static_cast<int>(count), out.data());
   return out;
+}
+
+class SqliteCursor final : public RecordCursor {
+ public:
+  Status open(sqlite3* db, const RecordFilter& filter) {
+    std::string sql = "SELECT seq, batch, kind, key, season, subject, date, body FROM records WHERE kind = ?1";
+    if (filter.season) sql += " AND season = ?2";
+    if (filter.subject) sql += " AND subject = ?3";
+    if (filter.max_seq != 0) sql += " AND seq < ?4";
+    sql += filter.order_by_subject ? " ORDER BY subject, key" : " ORDER BY seq";
+    TRIPARTITE_CHECK(statement_.prepare(db, sql));
+    statement_.bind(1, filter.kind);
+    if (filter.season) statement_.bind(2, *filter.season);
+    if (filter.subject) statement_.bind(3, *filter.subject);
+    if (filter.max_seq != 0) statement_.bind(4, filter.max_seq);
+    return Status::success();
+  }
+  Result<std::optional<StoredRecord>> next() override {
+    if (done_) return std::optional<StoredRecord>();
+    TRIPARTITE_TRY(row, statement_.step());
+    if (!row) {
+      done_ = true;
+      return std::optional<StoredRecord>();
+    }
+    return std::optional<StoredRecord>(SqliteStore::read_record(statement_));
+  }
+
+ private:
+  Statement statement_;
+  bool done_ = false;
+};
+
+Result<std::unique_ptr<RecordCursor>> SqliteStore::open_cursor(const RecordFilter& filter) {
+  auto cursor = std::make_unique<SqliteCursor>();
+  TRIPARTITE_CHECK(cursor->open(db_, filter));
+  return std::unique_ptr<RecordCursor>(std::move(cursor));
 }
 
 SqliteTransaction::~SqliteTransaction() {

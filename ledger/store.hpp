@@ -81,6 +81,15 @@ struct RecordFilter {
   bool order_by_subject = false;
 };
 
+// A forward cursor over the records a RecordFilter selects (Store::open_cursor). Several
+// may be open at once, e.g. to merge two record kinds ordered by subject.
+class RecordCursor {
+ public:
+  virtual ~RecordCursor() = default;
+  // The next record, or nullopt after the last.
+  virtual Result<std::optional<StoredRecord>> next() = 0;
+};
+
 enum class SealOutcome { written, replay_ignored, empty_ignored };
 
 class Transaction {
@@ -130,6 +139,8 @@ class Store {
   // Reads see the open transaction's uncommitted records too (same connection).
   virtual Result<std::optional<StoredRecord>> find(std::string_view kind, std::string_view key) = 0;
   virtual Status scan(const RecordFilter& filter, const std::function<Status(const StoredRecord&)>& visit) = 0;
+  // The same records as scan(), pulled one at a time. The cursor must not outlive the store.
+  virtual Result<std::unique_ptr<RecordCursor>> open_cursor(const RecordFilter& filter) = 0;
   // Every record in sequence order with its stored leaf hash (for verify and export).
   virtual Status scan_log(const std::function<Status(const StoredRecord&, const Hash& leaf)>& visit) = 0;
   virtual Result<std::vector<StoredBatch>> batches() = 0;
@@ -142,6 +153,9 @@ class Store {
   // prefix; sorted by account, then asset; zero sums included.
   virtual Result<std::vector<Balance>> balances(std::string_view account_prefix, std::string_view as_of,
                                                 std::uint64_t max_seq = 0) = 0;
+  // The same balances, visited one at a time (nothing held: for the season's loan accounts).
+  virtual Status scan_balances(std::string_view account_prefix, std::string_view as_of, std::uint64_t max_seq,
+                               const std::function<Status(const Balance&)>& visit) = 0;
   // Leaf hashes of records 1..count (count = 0: all), for proofs.
   virtual Result<std::vector<Hash>> leaf_hashes(std::uint64_t count) = 0;
 

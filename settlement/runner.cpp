@@ -1,7 +1,10 @@
 // Settlement run over the ledger. See runner.hpp.
 #include "settlement/runner.hpp"
 
+#include <functional>
 #include <map>
+#include <optional>
+#include <unordered_map>
 
 #include "contracts/records.hpp"
 #include "settlement/posting.hpp"
@@ -46,45 +49,71 @@ std::string run_id_for(const contracts::SeasonId& season, int number) {
   return season.value + "-R" + std::to_string(number);
 }
 
+namespace {
+
+// Pulls records of one kind ordered by subject (farmer id), a farmer at a time: the
+// merge-join that keeps settlement's memory independent of the season's size.
+class SubjectCursor {
+ public:
+  static Result<SubjectCursor> open(ledger::Store& store, const std::string& kind, const std::string& season,
+                                    std::uint64_t visible) {
+    ledger::RecordFilter filter{kind};
+    filter.season = season;
+    filter.max_seq = visible;
+    filter.order_by_subject = true;
+    TRIPARTITE_TRY(cursor, store.open_cursor(filter));
+    SubjectCursor out(std::move(cursor));
+    TRIPARTITE_CHECK(out.advance());
+    return out;
+  }
+  // Visits the records whose subject is `subject`, skipping those of smaller subjects (farmers
+  // with nothing to settle). Subjects must be asked for in increasing byte order.
+  Status take(const std::string& subject, const std::function<Status(const ledger::StoredRecord&)>& visit) {
+    while (pending_ && pending_->index.subject < subject) TRIPARTITE_CHECK(advance());
+    while (pending_ && pending_->index.subject == subject) {
+      TRIPARTITE_CHECK(visit(*pending_));
+      TRIPARTITE_CHECK(advance());
+    }
+    return Status::success();
+  }
+
+ private:
+  explicit SubjectCursor(std::unique_ptr<ledger::RecordCursor> cursor) : cursor_(std::move(cursor)) {}
+  Status advance() {
+    TRIPARTITE_TRY(next, cursor_->next());
+    if (next && pending_ && next->index.subject < pending_->index.subject) {
+      return internal_error(next->index.kind + " records are not in subject order");
+    }
+    pending_ = std::move(next);
+    return Status::success();
+  }
+  std::unique_ptr<ledger::RecordCursor> cursor_;
+  std::optional<ledger::StoredRecord> pending_;
+};
+
+}  // namespace
+
 Result<RunCounts> plan_run(ledger::Store& store, const RunContext& context, const PlanSink& sink) {
   const std::string& season = context.terms.id.value;
   const std::uint64_t visible = context.visible_before_seq;
   TRIPARTITE_ASSERT(visible > 0);
 
-  // Loans of the season by farmer, with their balances from the postings.
-  std::map<std::string, LoanBalances> balances;
-  TRIPARTITE_TRY(loan_accounts, store.balances("loan:", "", visible));
-  for (const auto& balance : loan_accounts) {
+  // Balances of the season's loan accounts by loan id, from the postings. The one table held
+  // for the whole run (three integers per loan); loans, deliveries and past settlements are
+  // read farmer by farmer, merged in farmer id order.
+  std::unordered_map<std::string, LoanBalances> balances;
+  TRIPARTITE_CHECK(store.scan_balances("loan:", "", visible, [&](const ledger::Balance& balance) -> Status {
     auto loan_account = parse_loan_account(balance.account);
-    if (balance.asset != context.terms.currency.code || !loan_account) continue;
-    const std::string& id = loan_account->loan_id;
+    if (balance.asset != context.terms.currency.code || !loan_account) return Status::success();
+    auto& b = balances[loan_account->loan_id];
     const std::string& part = loan_account->part;
-    auto& b = balances[id];
     if (part == "principal") b.principal = balance.amount;
     if (part == "fees") b.fees = balance.amount;
     if (part == "interest") b.interest = balance.amount;
-  }
-  std::map<std::string, std::vector<contracts::Loan>> loans_by_farmer;
-  ledger::RecordFilter loan_filter{"loan"};
-  loan_filter.season = season;
-  loan_filter.max_seq = visible;
-  TRIPARTITE_CHECK(store.scan(loan_filter, [&](const ledger::StoredRecord& record) -> Status {
-    TRIPARTITE_TRY(loan, contracts::decode_loan(record.body, context.terms.currency));
-    loans_by_farmer[loan.farmer.value].push_back(std::move(loan));
     return Status::success();
   }));
-  // The as_of of the last run that settled each farmer.
-  std::map<std::string, Date> last_settled;
-  ledger::RecordFilter settled_filter{"settlement"};
-  settled_filter.season = season;
-  settled_filter.max_seq = visible;
-  TRIPARTITE_CHECK(store.scan(settled_filter, [&](const ledger::StoredRecord& record) -> Status {
-    auto date = contracts::parse_date(record.index.date);
-    if (!date) return internal_error("settlement entry " + record.index.key + " has no valid date");
-    auto [it, inserted] = last_settled.emplace(record.index.subject, *date);
-    if (!inserted && date::sys_days(*date) > date::sys_days(it->second)) it->second = *date;
-    return Status::success();
-  }));
+  TRIPARTITE_TRY(loans, SubjectCursor::open(store, "loan", season, visible));
+  TRIPARTITE_TRY(settled, SubjectCursor::open(store, "settlement", season, visible));
   std::map<std::string, const contracts::LoanProduct*> products;
   for (const auto& product : context.terms.loan_products) products[product.id.value] = &product;
 
@@ -93,21 +122,31 @@ Result<RunCounts> plan_run(ledger::Store& store, const RunContext& context, cons
   FarmerInput input;
   auto flush = [&]() -> Status {
     if (input.deliveries.empty()) return Status::success();
-    auto loans = loans_by_farmer.find(input.farmer.value);
-    if (loans != loans_by_farmer.end()) {
-      auto last = last_settled.find(input.farmer.value);
-      for (const auto& loan : loans->second) {
-        auto product = products.find(loan.product.value);
-        if (product == products.end()) {
-          return internal_error("loan " + loan.id.value + " names product " + loan.product.value +
-                                " which the season's terms do not hold");
-        }
-        const auto& b = balances[loan.id.value];
-        LoanState state{loan, *product->second, b.principal, b.fees, b.interest, std::nullopt};
-        if (last != last_settled.end()) state.last_settled_as_of = last->second;
-        input.loans.push_back(std::move(state));
+    const std::string& farmer = input.farmer.value;
+    // The as_of of the last run that settled this farmer.
+    std::optional<Date> last_settled;
+    TRIPARTITE_CHECK(settled.take(farmer, [&](const ledger::StoredRecord& record) -> Status {
+      auto date = contracts::parse_date(record.index.date);
+      if (!date) return internal_error("settlement entry " + record.index.key + " has no valid date");
+      if (!last_settled || date::sys_days(*date) > date::sys_days(*last_settled)) last_settled = *date;
+      return Status::success();
+    }));
+    TRIPARTITE_CHECK(loans.take(farmer, [&](const ledger::StoredRecord& record) -> Status {
+      TRIPARTITE_TRY(loan, contracts::decode_loan(record.body, context.terms.currency));
+      if (loan.farmer.value != farmer) {
+        return internal_error("loan " + loan.id.value + " is indexed under farmer " + farmer + " but names " +
+                              loan.farmer.value);
       }
-    }
+      auto product = products.find(loan.product.value);
+      if (product == products.end()) {
+        return internal_error("loan " + loan.id.value + " names product " + loan.product.value +
+                              " which the season's terms do not hold");
+      }
+      LoanBalances b;
+      if (auto found = balances.find(loan.id.value); found != balances.end()) b = found->second;
+      input.loans.push_back(LoanState{std::move(loan), *product->second, b.principal, b.fees, b.interest, last_settled});
+      return Status::success();
+    }));
     TRIPARTITE_TRY(plan, plan_farmer(season_context, input, context.as_of));
     ledger::JournalEntry entry = plan_to_entry(plan, context.terms, context.run_id, context.as_of);
     counts.farmers += 1;
