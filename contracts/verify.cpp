@@ -29,19 +29,16 @@ Error at_checkpoint(std::uint64_t size, const std::string& why) {
   return verification_error("verification failed at checkpoint of tree size " + std::to_string(size) + ": " + why);
 }
 
-// A short digest of an entry's postings, to compare with the posting rows.
-std::string postings_digest(const std::vector<ledger::Posting>& postings) {
-  std::string text;
-  for (const auto& p : postings) {
-    text += p.account + '\x1f' + p.asset + '\x1f' + std::to_string(p.amount) + '\x1f' + p.tag + '\x1e';
-  }
-  return ledger::hash_bytes(ledger::sha256(text));
-}
-
 class LogVerifier {
  public:
-  LogVerifier(std::vector<CheckpointRef> checkpoints, bool keep_leaves, std::string expected_ledger_id)
-      : checkpoints_(std::move(checkpoints)), keep_leaves_(keep_leaves), expected_ledger_id_(std::move(expected_ledger_id)) {}
+  // postings: the database's posting rows in (seq, index) order, walked beside the log and
+  // compared with each entry as it comes; null for an export (no posting rows).
+  LogVerifier(std::vector<CheckpointRef> checkpoints, bool keep_leaves, std::string expected_ledger_id,
+              ledger::PostingCursor* postings = nullptr)
+      : checkpoints_(std::move(checkpoints)),
+        keep_leaves_(keep_leaves),
+        expected_ledger_id_(std::move(expected_ledger_id)),
+        postings_(postings) {}
 
   // One record, in sequence order. stored_leaf / stored_index are the database's columns.
   Status feed(std::uint64_t seq, const std::string& body, const ledger::Hash* stored_leaf,
@@ -85,33 +82,12 @@ class LogVerifier {
     return Status::success();
   }
 
-  Status check_postings(ledger::Store& store) {
-    std::uint64_t current = 0;
-    std::vector<ledger::Posting> postings;
-    auto flush = [&]() -> Status {
-      if (current == 0) return Status::success();
-      auto expected = entry_postings_.find(current);
-      if (expected == entry_postings_.end()) return at_record(current, "posting rows exist for a record that is not an entry");
-      if (expected->second != postings_digest(postings)) return at_record(current, "posting rows disagree with the entry");
-      entry_postings_.erase(expected);
-      postings.clear();
-      return Status::success();
-    };
-    TRIPARTITE_CHECK(store.scan_postings("", [&](const ledger::StoredPosting& stored) -> Status {
-      if (stored.seq != current) {
-        TRIPARTITE_CHECK(flush());
-        current = stored.seq;
-      }
-      if (stored.index != postings.size()) return at_record(stored.seq, "posting rows are out of order or missing");
-      auto date = entry_dates_.find(stored.seq);
-      if (date == entry_dates_.end() || date->second != stored.date) {
-        return at_record(stored.seq, "a posting row's date disagrees with the entry");
-      }
-      postings.push_back(stored.posting);
-      return Status::success();
-    }));
-    TRIPARTITE_CHECK(flush());
-    if (!entry_postings_.empty()) return at_record(entry_postings_.begin()->first, "the entry's posting rows are missing");
+  // After the log: no posting row may be left over (rows of records that are not entries,
+  // or beyond the log's end).
+  Status finish_postings() {
+    if (postings_ == nullptr) return Status::success();
+    TRIPARTITE_CHECK(peek_posting());
+    if (pending_posting_) return at_record(pending_posting_->seq, "posting rows exist for a record that is not an entry");
     return Status::success();
   }
 
@@ -132,7 +108,50 @@ class LogVerifier {
   const std::string& ledger_id() const { return ledger_id_; }
 
  private:
+  // Loads the next posting row into pending_posting_ unless one is there (or none is left).
+  Status peek_posting() {
+    if (pending_posting_ || postings_done_) return Status::success();
+    TRIPARTITE_TRY(next, postings_->next());
+    if (!next) postings_done_ = true;
+    pending_posting_ = std::move(next);
+    return Status::success();
+  }
+
+  // The posting rows stored for entry record `seq` must be exactly its postings, in order,
+  // with its date.
+  Status check_entry_postings(std::uint64_t seq, const ledger::JournalEntry& entry) {
+    if (postings_ == nullptr) return Status::success();
+    TRIPARTITE_CHECK(peek_posting());
+    if (pending_posting_ && pending_posting_->seq < seq) {
+      return at_record(pending_posting_->seq, "posting rows exist for a record that is not an entry");
+    }
+    std::size_t count = 0;
+    while (pending_posting_ && pending_posting_->seq == seq) {
+      const ledger::StoredPosting& stored = *pending_posting_;
+      if (stored.index != count) return at_record(seq, "posting rows are out of order or missing");
+      if (stored.date != entry.date) return at_record(seq, "a posting row's date disagrees with the entry");
+      if (count >= entry.postings.size() || !(stored.posting == entry.postings[count])) {
+        return at_record(seq, "posting rows disagree with the entry");
+      }
+      count += 1;
+      pending_posting_.reset();
+      TRIPARTITE_CHECK(peek_posting());
+    }
+    if (count == 0) return at_record(seq, "the entry's posting rows are missing");
+    if (count != entry.postings.size()) return at_record(seq, "posting rows disagree with the entry");
+    return Status::success();
+  }
+
   Result<std::string> batch_author(const CheckpointRef& batch) {
+    // One parse of each batch's note, not one per record.
+    if (author_checkpoint_ == next_checkpoint_ && !author_.empty()) return author_;
+    TRIPARTITE_TRY(author, parse_batch_author(batch));
+    author_ = author;
+    author_checkpoint_ = next_checkpoint_;
+    return author;
+  }
+
+  Result<std::string> parse_batch_author(const CheckpointRef& batch) {
     auto note = ledger::parse_note(batch.note);
     if (!note) return at_checkpoint(batch.tree_size, "the signed note does not parse: " + note.error().message);
     if (note->signatures.size() != 1) return at_checkpoint(batch.tree_size, "expected exactly one signature");
@@ -174,8 +193,7 @@ class LogVerifier {
       auto balanced = ledger::check_balanced(*entry);
       if (!balanced.ok()) return at_record(seq, balanced.error().message);
       entries_ += 1;
-      entry_postings_[seq] = postings_digest(entry->postings);
-      entry_dates_[seq] = entry->date;
+      TRIPARTITE_CHECK(check_entry_postings(seq, *entry));
       auto run = entry->refs.find("run");
       auto loan = entry->refs.find("loan");
       if (run != entry->refs.end()) {
@@ -286,8 +304,11 @@ class LogVerifier {
   std::map<std::string, std::uint64_t> key_records_;
   std::map<std::string, std::string> offtakers_;  // season -> off-taker
   std::unordered_map<std::string, std::string> lenders_;  // loan -> lender
-  std::map<std::uint64_t, std::string> entry_postings_;
-  std::map<std::uint64_t, std::string> entry_dates_;
+  ledger::PostingCursor* postings_;
+  std::optional<ledger::StoredPosting> pending_posting_;
+  bool postings_done_ = false;
+  std::size_t author_checkpoint_ = 0;
+  std::string author_;  // the signer of checkpoints_[author_checkpoint_], once parsed
   std::uint64_t entries_ = 0;
 };
 
@@ -345,12 +366,13 @@ Result<VerifySummary> verify_store(ledger::Store& store, const VerifyOptions& op
     previous = batch.tree_size;
     checkpoints.push_back(CheckpointRef{batch.tree_size, batch.note, batch.author});
   }
-  LogVerifier verifier(std::move(checkpoints), options.kept_checkpoint.has_value(), store.ledger_id());
+  TRIPARTITE_TRY(postings, store.open_posting_cursor(""));
+  LogVerifier verifier(std::move(checkpoints), options.kept_checkpoint.has_value(), store.ledger_id(), postings.get());
   TRIPARTITE_CHECK(store.scan_log([&](const ledger::StoredRecord& record, const ledger::Hash& leaf) -> Status {
     return verifier.feed(record.seq, record.body, &leaf, &record.index, record.batch);
   }));
   TRIPARTITE_CHECK(verifier.finish());
-  TRIPARTITE_CHECK(verifier.check_postings(store));
+  TRIPARTITE_CHECK(verifier.finish_postings());
   VerifySummary summary = verifier.summary();
   if (options.kept_checkpoint) {
     TRIPARTITE_TRY(size, check_kept_checkpoint(*options.kept_checkpoint, verifier));

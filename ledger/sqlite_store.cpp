@@ -298,28 +298,16 @@ class SqliteStore final : public Store {
 
   Status scan_postings(std::string_view account_prefix,
                        const std::function<Status(const StoredPosting&)>& visit) override {
-    std::string sql = "SELECT seq, idx, date, account, asset, amount, tag FROM postings";
-    if (!account_prefix.empty()) sql += " WHERE account >= ?1 AND account < ?2";
-    sql += " ORDER BY seq, idx";
-    Statement statement;
-    TRIPARTITE_CHECK(statement.prepare(db_, sql));
-    if (!account_prefix.empty()) {
-      statement.bind(1, account_prefix);
-      statement.bind(2, prefix_upper_bound(account_prefix));
-    }
+    TRIPARTITE_TRY(cursor, open_posting_cursor(account_prefix));
     while (true) {
-      TRIPARTITE_TRY(row, statement.step());
-      if (!row) break;
-      StoredPosting posting;
-      posting.seq = statement.column_uint(0);
-      posting.index = static_cast<std::uint32_t>(statement.column_int(1));
-      posting.date = statement.column_text(2);
-      posting.posting = Posting{statement.column_text(3), statement.column_text(4), statement.column_int(5),
-                                statement.column_text(6)};
-      TRIPARTITE_CHECK(visit(posting));
+      TRIPARTITE_TRY(posting, cursor->next());
+      if (!posting) break;
+      TRIPARTITE_CHECK(visit(*posting));
     }
     return Status::success();
   }
+
+  Result<std::unique_ptr<PostingCursor>> open_posting_cursor(std::string_view account_prefix) override;
 
   Result<std::vector<Balance>> balances(std::string_view account_prefix, std::string_view as_of,
                                         std::uint64_t max_seq) override {
@@ -523,6 +511,46 @@ class SqliteCursor final : public RecordCursor {
   Statement statement_;
   bool done_ = false;
 };
+
+class SqlitePostingCursor final : public PostingCursor {
+ public:
+  Status open(sqlite3* db, std::string_view account_prefix) {
+    std::string sql = "SELECT seq, idx, date, account, asset, amount, tag FROM postings";
+    if (!account_prefix.empty()) sql += " WHERE account >= ?1 AND account < ?2";
+    sql += " ORDER BY seq, idx";
+    TRIPARTITE_CHECK(statement_.prepare(db, sql));
+    if (!account_prefix.empty()) {
+      statement_.bind(1, account_prefix);
+      statement_.bind(2, prefix_upper_bound(account_prefix));
+    }
+    return Status::success();
+  }
+  Result<std::optional<StoredPosting>> next() override {
+    if (done_) return std::optional<StoredPosting>();
+    TRIPARTITE_TRY(row, statement_.step());
+    if (!row) {
+      done_ = true;
+      return std::optional<StoredPosting>();
+    }
+    StoredPosting posting;
+    posting.seq = statement_.column_uint(0);
+    posting.index = static_cast<std::uint32_t>(statement_.column_int(1));
+    posting.date = statement_.column_text(2);
+    posting.posting = Posting{statement_.column_text(3), statement_.column_text(4), statement_.column_int(5),
+                              statement_.column_text(6)};
+    return std::optional<StoredPosting>(std::move(posting));
+  }
+
+ private:
+  Statement statement_;
+  bool done_ = false;
+};
+
+Result<std::unique_ptr<PostingCursor>> SqliteStore::open_posting_cursor(std::string_view account_prefix) {
+  auto cursor = std::make_unique<SqlitePostingCursor>();
+  TRIPARTITE_CHECK(cursor->open(db_, account_prefix));
+  return std::unique_ptr<PostingCursor>(std::move(cursor));
+}
 
 Result<std::unique_ptr<RecordCursor>> SqliteStore::open_cursor(const RecordFilter& filter) {
   auto cursor = std::make_unique<SqliteCursor>();

@@ -90,6 +90,13 @@ class RecordCursor {
   virtual Result<std::optional<StoredRecord>> next() = 0;
 };
 
+// A forward cursor over posting rows in (seq, index) order (Store::open_posting_cursor).
+class PostingCursor {
+ public:
+  virtual ~PostingCursor() = default;
+  virtual Result<std::optional<StoredPosting>> next() = 0;
+};
+
 enum class SealOutcome { written, replay_ignored, empty_ignored };
 
 class Transaction {
@@ -148,6 +155,8 @@ class Store {
   // Postings in (seq, index) order; with a non-empty prefix only accounts starting with it.
   virtual Status scan_postings(std::string_view account_prefix,
                                const std::function<Status(const StoredPosting&)>& visit) = 0;
+  // The same postings, pulled one at a time (verify walks them beside the log).
+  virtual Result<std::unique_ptr<PostingCursor>> open_posting_cursor(std::string_view account_prefix) = 0;
   // Sum of postings per (account, asset) for entries dated on or before as_of ("" = all)
   // and, when max_seq != 0, recorded before sequence number max_seq; accounts starting with
   // prefix; sorted by account, then asset; zero sums included.
