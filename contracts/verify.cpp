@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <unordered_map>
 #include <vector>
@@ -29,6 +30,55 @@ Error at_checkpoint(std::uint64_t size, const std::string& why) {
   return verification_error("verification failed at checkpoint of tree size " + std::to_string(size) + ": " + why);
 }
 
+// A record as read from the database (stored leaf and index columns) or an export (none).
+struct RawRecord {
+  std::uint64_t seq = 0;
+  std::string body;
+  std::optional<ledger::Hash> stored_leaf;
+  std::optional<ledger::RecordIndex> stored_index;
+  std::uint64_t stored_batch = 0;  // 0 = not stored (an export)
+};
+
+// What can be computed of one record on its own — its leaf hash, its parse, its kind and
+// whether the index columns agree — so that it can be done on the second core.
+struct PreparedRecord {
+  RawRecord raw;
+  ledger::Hash leaf{};
+  std::optional<ledger::canonical::Value> value;
+  std::string kind;
+  std::string error;  // the first problem found after the leaf hash, in feed's order
+};
+
+PreparedRecord prepare(RawRecord raw) {
+  PreparedRecord out;
+  out.raw = std::move(raw);
+  out.leaf = ledger::leaf_hash(out.raw.body);
+  auto value = ledger::canonical::parse(out.raw.body);
+  if (!value) {
+    out.error = value.error().message;
+    return out;
+  }
+  auto kind = ledger::canonical::get_string(*value, "kind");
+  if (!kind) {
+    out.error = kind.error().message;
+    return out;
+  }
+  out.kind = *kind;
+  if (out.raw.stored_index) {
+    auto index = index_of_parsed_record(*value);
+    if (!index) {
+      out.error = index.error().message;
+      return out;
+    }
+    if (!(*index == *out.raw.stored_index)) {
+      out.error = "the records table's index columns disagree with the record";
+      return out;
+    }
+  }
+  out.value = std::move(*value);
+  return out;
+}
+
 class LogVerifier {
  public:
   // postings: the database's posting rows in (seq, index) order, walked beside the log and
@@ -40,32 +90,26 @@ class LogVerifier {
         expected_ledger_id_(std::move(expected_ledger_id)),
         postings_(postings) {}
 
-  // One record, in sequence order. stored_leaf / stored_index are the database's columns.
-  Status feed(std::uint64_t seq, const std::string& body, const ledger::Hash* stored_leaf,
-              const ledger::RecordIndex* stored_index, std::uint64_t stored_batch) {
+  // One record, in sequence order, with what prepare() computed of it.
+  Status feed(const PreparedRecord& record) {
+    const std::uint64_t seq = record.raw.seq;
     if (seq != frontier_.size() + 1) {
       return at_record(frontier_.size() + 1, "missing from the log (the next record found is " + std::to_string(seq) + ")");
     }
-    ledger::Hash leaf = ledger::leaf_hash(body);
-    if (stored_leaf != nullptr && *stored_leaf != leaf) return at_record(seq, "stored leaf hash does not match the record's bytes");
-    auto value = ledger::canonical::parse(body);
-    if (!value) return at_record(seq, value.error().message);
-    auto kind_result = ledger::canonical::get_string(*value, "kind");
-    if (!kind_result) return at_record(seq, kind_result.error().message);
-    const std::string kind = *kind_result;
-    if (stored_index != nullptr) {
-      auto index = index_of_parsed_record(*value);
-      if (!index) return at_record(seq, index.error().message);
-      if (!(*index == *stored_index)) return at_record(seq, "the records table's index columns disagree with the record");
+    const ledger::Hash& leaf = record.leaf;
+    if (record.raw.stored_leaf && *record.raw.stored_leaf != leaf) {
+      return at_record(seq, "stored leaf hash does not match the record's bytes");
     }
+    if (!record.error.empty()) return at_record(seq, record.error);
     if (next_checkpoint_ >= checkpoints_.size()) return at_record(seq, "not covered by any checkpoint");
     const CheckpointRef& batch = checkpoints_[next_checkpoint_];
+    const std::uint64_t stored_batch = record.raw.stored_batch;
     if (stored_batch != 0 && stored_batch != next_checkpoint_ + 1) {
       return at_record(seq, "the records table puts it in batch " + std::to_string(stored_batch) + ", the checkpoints in batch " +
                                 std::to_string(next_checkpoint_ + 1));
     }
     TRIPARTITE_TRY(author, batch_author(batch));
-    TRIPARTITE_CHECK(check_and_learn(seq, kind, body, *value, author));
+    TRIPARTITE_CHECK(check_and_learn(seq, record.kind, record.raw.body, *record.value, author));
     frontier_.append(leaf);
     if (keep_leaves_) leaves_.push_back(leaf);
     if (seq == batch.tree_size) TRIPARTITE_CHECK(check_checkpoint(batch, author));
@@ -312,6 +356,58 @@ class LogVerifier {
   std::uint64_t entries_ = 0;
 };
 
+// Feeds records to a LogVerifier in chunks: while the verifier checks one chunk in order on
+// this thread (and the caller reads the next), the chunk after it is hashed and parsed on
+// another core. The verifier sees every record in sequence order, exactly as without it.
+class PreparePipeline {
+ public:
+  PreparePipeline(LogVerifier& verifier, std::size_t chunk) : verifier_(verifier), chunk_(chunk == 0 ? 1 : chunk) {
+    filling_.reserve(chunk_);
+  }
+  PreparePipeline(const PreparePipeline&) = delete;
+  PreparePipeline& operator=(const PreparePipeline&) = delete;
+
+  Status add(RawRecord record) {
+    filling_.push_back(std::move(record));
+    if (filling_.size() == chunk_) return hand_off();
+    return Status::success();
+  }
+  // Feeds whatever is left.
+  Status finish() {
+    if (!filling_.empty()) TRIPARTITE_CHECK(hand_off());
+    return feed_pending();
+  }
+
+ private:
+  static std::vector<PreparedRecord> prepare_chunk(std::vector<RawRecord> chunk) {
+    std::vector<PreparedRecord> out;
+    out.reserve(chunk.size());
+    for (auto& raw : chunk) out.push_back(prepare(std::move(raw)));
+    return out;
+  }
+
+  // Starts preparing the filled chunk, then feeds the one prepared before it.
+  Status hand_off() {
+    auto next = std::async(std::launch::async, prepare_chunk, std::move(filling_));
+    filling_ = std::vector<RawRecord>();
+    filling_.reserve(chunk_);
+    Status status = feed_pending();
+    pending_ = std::move(next);
+    return status;
+  }
+  Status feed_pending() {
+    if (!pending_.valid()) return Status::success();
+    std::vector<PreparedRecord> ready = pending_.get();
+    for (const auto& record : ready) TRIPARTITE_CHECK(verifier_.feed(record));
+    return Status::success();
+  }
+
+  LogVerifier& verifier_;
+  std::size_t chunk_;
+  std::vector<RawRecord> filling_;
+  std::future<std::vector<PreparedRecord>> pending_;
+};
+
 // Proves that a checkpoint kept by the auditor is a prefix of the verified log.
 Result<std::uint64_t> check_kept_checkpoint(const std::string& text, const LogVerifier& verifier) {
   auto note = ledger::parse_note(text);
@@ -368,9 +464,11 @@ Result<VerifySummary> verify_store(ledger::Store& store, const VerifyOptions& op
   }
   TRIPARTITE_TRY(postings, store.open_posting_cursor(""));
   LogVerifier verifier(std::move(checkpoints), options.kept_checkpoint.has_value(), store.ledger_id(), postings.get());
+  PreparePipeline pipeline(verifier, options.chunk_records);
   TRIPARTITE_CHECK(store.scan_log([&](const ledger::StoredRecord& record, const ledger::Hash& leaf) -> Status {
-    return verifier.feed(record.seq, record.body, &leaf, &record.index, record.batch);
+    return pipeline.add(RawRecord{record.seq, record.body, leaf, record.index, record.batch});
   }));
+  TRIPARTITE_CHECK(pipeline.finish());
   TRIPARTITE_CHECK(verifier.finish());
   TRIPARTITE_CHECK(verifier.finish_postings());
   VerifySummary summary = verifier.summary();
@@ -403,10 +501,12 @@ Result<VerifySummary> verify_export(const std::string& directory, const VerifyOp
   std::ifstream journal(root / "journal.jsonl", std::ios::binary);
   std::string line;
   std::uint64_t seq = 0;
+  PreparePipeline pipeline(verifier, options.chunk_records);
   while (std::getline(journal, line)) {
     seq += 1;
-    TRIPARTITE_CHECK(verifier.feed(seq, line, nullptr, nullptr, 0));
+    TRIPARTITE_CHECK(pipeline.add(RawRecord{seq, line, std::nullopt, std::nullopt, 0}));
   }
+  TRIPARTITE_CHECK(pipeline.finish());
   TRIPARTITE_CHECK(verifier.finish());
   // keys/ must hold exactly the keys the log registered, one <party>.pem each.
   for (const auto& [party, raw] : verifier.keys()) {

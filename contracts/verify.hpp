@@ -35,6 +35,9 @@ struct VerifySummary {
 
 struct VerifyOptions {
   std::optional<std::string> kept_checkpoint;  // signed note text kept by the auditor
+  // Records hashed and parsed together on the second core while the previous chunk is
+  // checked in order. Any size gives the same result; tests use small ones.
+  std::size_t chunk_records = 2048;
 };
 
 // Verifies a database. Failures are ErrorKind::verification with "record N: …" or
