@@ -4,6 +4,11 @@
 //                                 statement, WAL, synchronous=NORMAL)
 //   bare_limits sha256 FILE     — SHA-256 of every line of FILE as an RFC 6962 leaf
 //                                 (0x00 || line), i.e. the hashing verify cannot avoid.
+//   bare_limits records DB ROWS — the floor of Tripartite's own schema: ROWS rows shaped like
+//                                 delivery records (index columns, a 193-byte body, a
+//                                 32-byte leaf) inserted into a table with the records
+//                                 table's two secondary indexes and the store's 256 MB page
+//                                 cache; nothing parsed or hashed. Otherwise as `sqlite`.
 // Prints "<rows> <seconds>" with nanosecond-clock seconds.
 #include <sqlite3.h>
 
@@ -52,6 +57,58 @@ int bare_sqlite(const char* path, long long rows) {
   return 0;
 }
 
+int schema_floor(const char* path, long long rows) {
+  std::remove(path);
+  sqlite3* db = nullptr;
+  if (sqlite3_open(path, &db) != SQLITE_OK) return 4;
+  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr);
+  // The store's page cache (ledger/sqlite_store.cpp), then its records table and indexes.
+  sqlite3_exec(db, "PRAGMA cache_size=-262144;", nullptr, nullptr, nullptr);
+  sqlite3_exec(db,
+               "CREATE TABLE records(seq INTEGER PRIMARY KEY, batch INTEGER NOT NULL, kind TEXT NOT NULL, "
+               "key TEXT NOT NULL, season TEXT NOT NULL, subject TEXT NOT NULL, date TEXT NOT NULL, "
+               "body BLOB NOT NULL, leaf BLOB NOT NULL);"
+               "CREATE UNIQUE INDEX records_by_key ON records(kind, key);"
+               "CREATE INDEX records_by_subject ON records(kind, season, subject, key);",
+               nullptr, nullptr, nullptr);
+  auto start = std::chrono::steady_clock::now();
+  sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+  sqlite3_stmt* insert = nullptr;
+  sqlite3_prepare_v2(db, "INSERT INTO records VALUES (?1, 1, 'delivery', ?2, 'GEN26', ?3, '2026-07-15', ?4, ?5)", -1,
+                     &insert, nullptr);
+  char key[24];
+  char subject[24];
+  std::string body;
+  unsigned char leaf[32];
+  for (long long i = 1; i <= rows; ++i) {
+    // Ten deliveries per farmer, in farmer order, as `tripartite generate` writes them.
+    long long farmer = (i - 1) / 10 + 1;
+    std::snprintf(key, sizeof key, "D%010lld", i);
+    std::snprintf(subject, sizeof subject, "F%08lld", farmer);
+    body = "{\"agent\":\"AG0001\",\"delivered_on\":\"2026-07-15\",\"farmer\":\"";
+    body += subject;
+    body += "\",\"grade\":\"A\",\"id\":\"";
+    body += key;
+    body += "\",\"kind\":\"delivery\",\"moisture_pct\":\"13.5\",\"offtaker\":\"OT1\",\"season\":\"GEN26\",";
+    body += "\"weight_kg\":\"" + std::to_string(100 + i % 900) + ".250\",\"v\":1}";
+    while (body.size() < 193) body += ' ';
+    for (int b = 0; b < 32; ++b) leaf[b] = static_cast<unsigned char>((i >> (b % 8)) * 31 + b);
+    sqlite3_bind_int64(insert, 1, i);
+    sqlite3_bind_text(insert, 2, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(insert, 3, subject, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(insert, 4, body.data(), static_cast<int>(body.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_blob(insert, 5, leaf, 32, SQLITE_TRANSIENT);
+    if (sqlite3_step(insert) != SQLITE_DONE) return 4;
+    sqlite3_reset(insert);
+  }
+  sqlite3_finalize(insert);
+  sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+  double elapsed = seconds_since(start);
+  sqlite3_close(db);
+  std::cout << rows << " " << elapsed << "\n";
+  return 0;
+}
+
 int bare_sha256(const char* path) {
   std::ifstream in(path, std::ios::binary);
   std::string line;
@@ -74,6 +131,7 @@ int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "sqlite" && argc == 4) return bare_sqlite(argv[2], std::stoll(argv[3]));
   if (mode == "sha256" && argc == 3) return bare_sha256(argv[2]);
-  std::cerr << "usage: bare_limits sqlite DB ROWS | bare_limits sha256 FILE\n";
+  if (mode == "records" && argc == 4) return schema_floor(argv[2], std::stoll(argv[3]));
+  std::cerr << "usage: bare_limits sqlite DB ROWS | bare_limits sha256 FILE | bare_limits records DB ROWS\n";
   return 1;
 }

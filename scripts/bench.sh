@@ -43,6 +43,10 @@ for farmers in $scales; do
   rows=$(count "$db" "SELECT count(*) FROM records")
   read -r _ bare_s < <("$bare" sqlite "$work/bare.db" "$rows")
   printf '%-9s %-22s %10s %12s %10s %12s %8s   peak %s MB\n' "$farmers" "import (records)" "$seconds" "$rows" "$(rate $rows $seconds)" "$bare_s" "$(ratio $seconds $bare_s)" "$peak_mb"
+  # The floor of our own schema: as many delivery-shaped rows into the records table and its
+  # two indexes, nothing parsed, validated or hashed (bench/bare_limits.cpp, mode records).
+  read -r _ floor_s < <("$bare" records "$work/bare.db" "$rows")
+  printf '%-9s %-22s %10s %12s %10s %12s %8s   (import / floor = %s)\n' "$farmers" "records schema floor" "$floor_s" "$rows" "$(rate $rows $floor_s)" "$bare_s" "$(ratio $floor_s $bare_s)" "$(ratio $seconds $floor_s)"
 
   for as_of in 2026-08-31 2026-11-30; do
     before=$(count "$db" "SELECT (SELECT count(*) FROM records) + (SELECT count(*) FROM postings)")
