@@ -25,15 +25,23 @@ int run(const Options& options) {
   }
   Result<contracts::VerifySummary> summary = internal_error("not run");
   std::unique_ptr<ledger::Store> store;
+  std::uint64_t total = 0;  // records to check, when known (a database)
   if (!options.db.empty()) {
     auto opened = open_store(options.db);
     if (!opened) return fail(opened.error());
     store = std::move(opened).value();
+    auto size = store->size();
+    if (size) total = *size;
+  }
+  Progress progress("verifying records", total);
+  verify.progress = [&progress](std::uint64_t records) { progress.update(records); };
+  if (store) {
     summary = contracts::verify_store(*store, verify);
   } else {
     if (options.replay) return fail(Error{ErrorKind::usage, "verify: --replay needs --db (it re-runs settlement)"});
     summary = contracts::verify_export(options.audit, verify);
   }
+  progress.finish();
   if (!summary) return fail(summary.error());
   std::string line = "verified " + std::to_string(summary->records) + " records in " +
                      std::to_string(summary->batches) + " signed batches (" + std::to_string(summary->entries) +
@@ -43,7 +51,16 @@ int run(const Options& options) {
     line += "; extends the kept checkpoint of tree size " + std::to_string(*summary->proven_checkpoint_size);
   }
   if (options.replay) {
-    auto replay = settlement::replay_runs(*store);
+    std::string current_run;
+    std::unique_ptr<Progress> replaying;
+    auto replay = settlement::replay_runs(*store, [&](const std::string& run_id, std::uint64_t farmers) {
+      if (run_id != current_run) {
+        current_run = run_id;
+        replaying = std::make_unique<Progress>("replaying run " + run_id + ": farmers");
+      }
+      replaying->update(farmers);
+    });
+    replaying.reset();
     if (!replay) return fail(replay.error());
     line += "; replayed " + std::to_string(replay->runs) + " settlement runs (" + std::to_string(replay->entries) +
             " entries) exactly";

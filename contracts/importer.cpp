@@ -155,7 +155,7 @@ struct Importer {
 
   void tick() {
     rows_read += 1;
-    if (options.progress && rows_read % 16384 == 0) options.progress(rows_read);
+    if (options.progress && rows_read % 1024 == 0) options.progress(rows_read);
   }
 
   std::optional<Role> role_of(const std::string& party) const {

@@ -361,7 +361,8 @@ class LogVerifier {
 // another core. The verifier sees every record in sequence order, exactly as without it.
 class PreparePipeline {
  public:
-  PreparePipeline(LogVerifier& verifier, std::size_t chunk) : verifier_(verifier), chunk_(chunk == 0 ? 1 : chunk) {
+  PreparePipeline(LogVerifier& verifier, const VerifyOptions& options)
+      : verifier_(verifier), chunk_(options.chunk_records == 0 ? 1 : options.chunk_records), progress_(options.progress) {
     filling_.reserve(chunk_);
   }
   PreparePipeline(const PreparePipeline&) = delete;
@@ -399,11 +400,15 @@ class PreparePipeline {
     if (!pending_.valid()) return Status::success();
     std::vector<PreparedRecord> ready = pending_.get();
     for (const auto& record : ready) TRIPARTITE_CHECK(verifier_.feed(record));
+    fed_ += ready.size();
+    if (progress_) progress_(fed_);
     return Status::success();
   }
 
   LogVerifier& verifier_;
   std::size_t chunk_;
+  const std::function<void(std::uint64_t)>& progress_;
+  std::uint64_t fed_ = 0;
   std::vector<RawRecord> filling_;
   std::future<std::vector<PreparedRecord>> pending_;
 };
@@ -464,7 +469,7 @@ Result<VerifySummary> verify_store(ledger::Store& store, const VerifyOptions& op
   }
   TRIPARTITE_TRY(postings, store.open_posting_cursor(""));
   LogVerifier verifier(std::move(checkpoints), options.kept_checkpoint.has_value(), store.ledger_id(), postings.get());
-  PreparePipeline pipeline(verifier, options.chunk_records);
+  PreparePipeline pipeline(verifier, options);
   TRIPARTITE_CHECK(store.scan_log([&](const ledger::StoredRecord& record, const ledger::Hash& leaf) -> Status {
     return pipeline.add(RawRecord{record.seq, record.body, leaf, record.index, record.batch});
   }));
@@ -501,7 +506,7 @@ Result<VerifySummary> verify_export(const std::string& directory, const VerifyOp
   std::ifstream journal(root / "journal.jsonl", std::ios::binary);
   std::string line;
   std::uint64_t seq = 0;
-  PreparePipeline pipeline(verifier, options.chunk_records);
+  PreparePipeline pipeline(verifier, options);
   while (std::getline(journal, line)) {
     seq += 1;
     TRIPARTITE_CHECK(pipeline.add(RawRecord{seq, line, std::nullopt, std::nullopt, 0}));

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -38,6 +39,8 @@ struct VerifyOptions {
   // Records hashed and parsed together on the second core while the previous chunk is
   // checked in order. Any size gives the same result; tests use small ones.
   std::size_t chunk_records = 2048;
+  // Called now and then with the number of records checked so far (for a progress line).
+  std::function<void(std::uint64_t records)> progress;
 };
 
 // Verifies a database. Failures are ErrorKind::verification with "record N: …" or

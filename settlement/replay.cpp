@@ -7,7 +7,8 @@
 
 namespace tripartite::settlement {
 
-Result<ReplaySummary> replay_runs(ledger::Store& store) {
+Result<ReplaySummary> replay_runs(ledger::Store& store,
+                                  const std::function<void(const std::string& run_id, std::uint64_t farmers)>& progress) {
   ReplaySummary summary;
   std::vector<std::string> seasons;
   TRIPARTITE_CHECK(store.scan({"season"}, [&](const ledger::StoredRecord& record) -> Status {
@@ -37,6 +38,7 @@ Result<ReplaySummary> replay_runs(ledger::Store& store) {
         }
         if (posted->body != encoded.body) return fail(posted->seq, "entry " + entry.id + " differs from what the terms give");
         matched += 1;
+        if (progress) progress(stored.run.id, matched);
         return Status::success();
       });
       if (!counts) {

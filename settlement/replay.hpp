@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string>
 
 #include "ledger/store.hpp"
 
@@ -20,6 +22,8 @@ struct ReplaySummary {
 };
 
 // Failures are ErrorKind::verification naming the run and the first differing record.
-Result<ReplaySummary> replay_runs(ledger::Store& store);
+// progress, when given, is called with each run's id and the farmers re-derived so far.
+Result<ReplaySummary> replay_runs(ledger::Store& store,
+                                  const std::function<void(const std::string& run_id, std::uint64_t farmers)>& progress = {});
 
 }  // namespace tripartite::settlement
