@@ -29,8 +29,8 @@ Result<ReplaySummary> replay_runs(ledger::Store& store,
       }
       TRIPARTITE_TRY(context, context_of_stored_run(store, terms, runs, k));
       std::uint64_t matched = 0;
-      auto counts = plan_run(store, context, [&](const FarmerPlan&, const ledger::JournalEntry& entry) -> Status {
-        auto encoded = contracts::encode_entry(entry);
+      auto counts = plan_run(store, context, [&](const FarmerPlan&, const ledger::JournalEntry& entry,
+                                                 const contracts::EncodedRecord& encoded) -> Status {
         TRIPARTITE_TRY(posted, store.find(encoded.index.kind, encoded.index.key));
         if (!posted) return fail(stored.seq, "entry " + entry.id + " should have been posted and was not");
         if (posted->seq < stored.batch_first_seq || posted->seq > stored.seq) {

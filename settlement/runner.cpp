@@ -2,6 +2,7 @@
 #include "settlement/runner.hpp"
 
 #include <functional>
+#include <future>
 #include <map>
 #include <optional>
 #include <unordered_map>
@@ -93,6 +94,139 @@ class SubjectCursor {
 
 }  // namespace
 
+namespace {
+
+// One farmer's inputs as read from the store on the main thread (raw records; decoding and
+// planning happen in plan_farmer_work, on the second core).
+struct FarmerWork {
+  std::string farmer;
+  std::vector<ledger::StoredRecord> deliveries;
+  std::vector<ledger::StoredRecord> loans;
+  std::vector<LoanBalances> balances;  // one per loan, same order
+  std::optional<Date> last_settled;    // as_of of the last run that settled this farmer
+};
+
+struct FarmerResult {
+  Status status;
+  bool planned = false;  // false: no delivery of the farmer is unsettled at this run
+  std::size_t deliveries = 0;
+  FarmerPlan plan;
+  ledger::JournalEntry entry;
+  contracts::EncodedRecord encoded;
+};
+
+struct PlanInputs {
+  const RunContext* context;
+  SeasonContext season;
+  std::map<std::string, const contracts::LoanProduct*> products;
+};
+
+// Pure: decodes, plans and encodes one farmer. No store, no shared mutable state.
+FarmerResult plan_farmer_work(const PlanInputs& inputs, FarmerWork work) {
+  FarmerResult out;
+  const RunContext& context = *inputs.context;
+  FarmerInput input;
+  input.farmer = contracts::FarmerId(work.farmer);
+  for (const auto& record : work.deliveries) {
+    auto delivery = contracts::decode_delivery(record.body);
+    if (!delivery) {
+      out.status = delivery.error();
+      return out;
+    }
+    if (is_unsettled(*delivery, record.seq, context)) input.deliveries.push_back(std::move(*delivery));
+  }
+  if (input.deliveries.empty()) return out;
+  for (std::size_t i = 0; i < work.loans.size(); ++i) {
+    auto loan = contracts::decode_loan(work.loans[i].body, context.terms.currency);
+    if (!loan) {
+      out.status = loan.error();
+      return out;
+    }
+    if (loan->farmer.value != work.farmer) {
+      out.status = internal_error("loan " + loan->id.value + " is indexed under farmer " + work.farmer +
+                                  " but names " + loan->farmer.value);
+      return out;
+    }
+    auto product = inputs.products.find(loan->product.value);
+    if (product == inputs.products.end()) {
+      out.status = internal_error("loan " + loan->id.value + " names product " + loan->product.value +
+                                  " which the season's terms do not hold");
+      return out;
+    }
+    const LoanBalances& b = work.balances[i];
+    input.loans.push_back(
+        LoanState{std::move(*loan), *product->second, b.principal, b.fees, b.interest, work.last_settled});
+  }
+  auto plan = plan_farmer(inputs.season, input, context.as_of);
+  if (!plan) {
+    out.status = plan.error();
+    return out;
+  }
+  out.planned = true;
+  out.deliveries = input.deliveries.size();
+  out.entry = plan_to_entry(*plan, context.terms, context.run_id, context.as_of);
+  out.encoded = contracts::encode_entry(out.entry);
+  out.plan = std::move(*plan);
+  return out;
+}
+
+// Plans farmers in chunks on a second thread while the main thread reads the next chunk
+// from the store and hands the previous chunk's plans, in farmer order, to the sink.
+class PlanPipeline {
+ public:
+  PlanPipeline(const PlanInputs& inputs, const PlanSink& sink, RunCounts& counts)
+      : inputs_(inputs), sink_(sink), counts_(counts) {}
+  PlanPipeline(const PlanPipeline&) = delete;
+  PlanPipeline& operator=(const PlanPipeline&) = delete;
+
+  Status add(FarmerWork work) {
+    filling_.push_back(std::move(work));
+    if (filling_.size() == kChunk) return hand_off();
+    return Status::success();
+  }
+  Status finish() {
+    if (!filling_.empty()) TRIPARTITE_CHECK(hand_off());
+    return drain();
+  }
+
+ private:
+  static constexpr std::size_t kChunk = 256;  // farmers
+
+  Status hand_off() {
+    auto next = std::async(std::launch::async, [inputs = &inputs_, chunk = std::move(filling_)]() mutable {
+      std::vector<FarmerResult> results;
+      results.reserve(chunk.size());
+      for (auto& work : chunk) results.push_back(plan_farmer_work(*inputs, std::move(work)));
+      return results;
+    });
+    filling_ = std::vector<FarmerWork>();
+    filling_.reserve(kChunk);
+    Status status = drain();
+    pending_ = std::move(next);
+    return status;
+  }
+  Status drain() {
+    if (!pending_.valid()) return Status::success();
+    std::vector<FarmerResult> results = pending_.get();
+    for (const auto& result : results) {
+      TRIPARTITE_CHECK(result.status);
+      if (!result.planned) continue;
+      counts_.farmers += 1;
+      counts_.deliveries += static_cast<std::int64_t>(result.deliveries);
+      TRIPARTITE_CHECK(sink_(result.plan, result.entry, result.encoded));
+    }
+    return Status::success();
+  }
+
+  const PlanInputs& inputs_;
+  const PlanSink& sink_;
+  RunCounts& counts_;
+  std::vector<FarmerWork> filling_;
+  std::future<std::vector<FarmerResult>> pending_;
+};
+
+}  // namespace
+
 Result<RunCounts> plan_run(ledger::Store& store, const RunContext& context, const PlanSink& sink) {
   const std::string& season = context.terms.id.value;
   const std::uint64_t visible = context.visible_before_seq;
@@ -114,45 +248,29 @@ Result<RunCounts> plan_run(ledger::Store& store, const RunContext& context, cons
   }));
   TRIPARTITE_TRY(loans, SubjectCursor::open(store, "loan", season, visible));
   TRIPARTITE_TRY(settled, SubjectCursor::open(store, "settlement", season, visible));
-  std::map<std::string, const contracts::LoanProduct*> products;
-  for (const auto& product : context.terms.loan_products) products[product.id.value] = &product;
 
-  SeasonContext season_context{&context.terms, context.market_prices};
+  PlanInputs inputs{&context, SeasonContext{&context.terms, context.market_prices}, {}};
+  for (const auto& product : context.terms.loan_products) inputs.products[product.id.value] = &product;
   RunCounts counts;
-  FarmerInput input;
+  PlanPipeline pipeline(inputs, sink, counts);
+  FarmerWork work;
   auto flush = [&]() -> Status {
-    if (input.deliveries.empty()) return Status::success();
-    const std::string& farmer = input.farmer.value;
-    // The as_of of the last run that settled this farmer.
-    std::optional<Date> last_settled;
-    TRIPARTITE_CHECK(settled.take(farmer, [&](const ledger::StoredRecord& record) -> Status {
+    if (work.deliveries.empty()) return Status::success();
+    TRIPARTITE_CHECK(settled.take(work.farmer, [&](const ledger::StoredRecord& record) -> Status {
       auto date = contracts::parse_date(record.index.date);
       if (!date) return internal_error("settlement entry " + record.index.key + " has no valid date");
-      if (!last_settled || date::sys_days(*date) > date::sys_days(*last_settled)) last_settled = *date;
+      if (!work.last_settled || date::sys_days(*date) > date::sys_days(*work.last_settled)) work.last_settled = *date;
       return Status::success();
     }));
-    TRIPARTITE_CHECK(loans.take(farmer, [&](const ledger::StoredRecord& record) -> Status {
-      TRIPARTITE_TRY(loan, contracts::decode_loan(record.body, context.terms.currency));
-      if (loan.farmer.value != farmer) {
-        return internal_error("loan " + loan.id.value + " is indexed under farmer " + farmer + " but names " +
-                              loan.farmer.value);
-      }
-      auto product = products.find(loan.product.value);
-      if (product == products.end()) {
-        return internal_error("loan " + loan.id.value + " names product " + loan.product.value +
-                              " which the season's terms do not hold");
-      }
+    TRIPARTITE_CHECK(loans.take(work.farmer, [&](const ledger::StoredRecord& record) -> Status {
       LoanBalances b;
-      if (auto found = balances.find(loan.id.value); found != balances.end()) b = found->second;
-      input.loans.push_back(LoanState{std::move(loan), *product->second, b.principal, b.fees, b.interest, last_settled});
+      if (auto found = balances.find(record.index.key); found != balances.end()) b = found->second;
+      work.balances.push_back(b);
+      work.loans.push_back(record);
       return Status::success();
     }));
-    TRIPARTITE_TRY(plan, plan_farmer(season_context, input, context.as_of));
-    ledger::JournalEntry entry = plan_to_entry(plan, context.terms, context.run_id, context.as_of);
-    counts.farmers += 1;
-    counts.deliveries += static_cast<std::int64_t>(input.deliveries.size());
-    TRIPARTITE_CHECK(sink(plan, entry));
-    input = FarmerInput{};
+    TRIPARTITE_CHECK(pipeline.add(std::move(work)));
+    work = FarmerWork{};
     return Status::success();
   };
 
@@ -161,15 +279,15 @@ Result<RunCounts> plan_run(ledger::Store& store, const RunContext& context, cons
   delivery_filter.max_seq = visible;
   delivery_filter.order_by_subject = true;
   TRIPARTITE_CHECK(store.scan(delivery_filter, [&](const ledger::StoredRecord& record) -> Status {
-    if (record.index.subject != input.farmer.value) {
+    if (record.index.subject != work.farmer) {
       TRIPARTITE_CHECK(flush());
-      input.farmer = contracts::FarmerId(record.index.subject);
+      work.farmer = record.index.subject;
     }
-    TRIPARTITE_TRY(delivery, contracts::decode_delivery(record.body));
-    if (is_unsettled(delivery, record.seq, context)) input.deliveries.push_back(std::move(delivery));
+    work.deliveries.push_back(record);
     return Status::success();
   }));
   TRIPARTITE_CHECK(flush());
+  TRIPARTITE_CHECK(pipeline.finish());
   return counts;
 }
 

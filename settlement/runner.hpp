@@ -8,8 +8,10 @@
 // run sees exactly what the original run saw. A delivery is settled by the first run of its
 // season whose batch comes after it in the log and whose as_of is on or after its date:
 // equivalently it is unsettled at a new run when the season's previous run came before it in
-// the log or is dated before it. Memory: the season's loans and per-farmer state are held;
-// deliveries stream.
+// the log or is dated before it. Memory: one table of loan balances (three integers per
+// loan); deliveries, loans and past settlements stream, merged in farmer id order. The
+// store is read on the calling thread only; farmers are decoded, planned and encoded on a
+// second thread in chunks, and the sink sees them in farmer order on the calling thread.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +19,7 @@
 #include <optional>
 #include <vector>
 
+#include "contracts/records.hpp"
 #include "contracts/repository.hpp"
 #include "ledger/store.hpp"
 #include "settlement/engine.hpp"
@@ -32,7 +35,10 @@ struct RunContext {
   std::uint64_t visible_before_seq = 0;  // read only records with seq < this
 };
 
-using PlanSink = std::function<Status(const FarmerPlan& plan, const ledger::JournalEntry& entry)>;
+// Called on the calling thread, in farmer id order, with each plan, its journal entry and the
+// entry's canonical record.
+using PlanSink = std::function<Status(const FarmerPlan& plan, const ledger::JournalEntry& entry,
+                                      const contracts::EncodedRecord& record)>;
 
 struct RunCounts {
   std::int64_t farmers = 0;

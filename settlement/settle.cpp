@@ -88,9 +88,9 @@ Result<SettleOutcome> settle_season(ledger::Store& store, const SettleRequest& r
     files = std::move(opened);
   }
   RunSink sink(store, files.get(), request.progress);
-  TRIPARTITE_TRY(counts, plan_run(store, context, [&](const FarmerPlan& plan, const ledger::JournalEntry& entry) -> Status {
+  TRIPARTITE_TRY(counts, plan_run(store, context, [&](const FarmerPlan& plan, const ledger::JournalEntry& entry,
+                                                      const contracts::EncodedRecord& record) -> Status {
     if (transaction) {
-      auto record = contracts::encode_entry(entry);
       TRIPARTITE_TRY(seq, transaction->append(record.index, record.body, &entry));
       (void)seq;
     }
@@ -127,8 +127,8 @@ Result<SettleOutcome> write_past_run_files(ledger::Store& store, const std::stri
   TRIPARTITE_TRY(context, context_of_stored_run(store, terms, runs, k));
   TRIPARTITE_TRY(files, RunFiles::open(directory, run_id, terms));
   RunSink sink(store, files.get(), {});
-  TRIPARTITE_TRY(counts, plan_run(store, context, [&](const FarmerPlan& plan, const ledger::JournalEntry& entry) -> Status {
-    auto encoded = contracts::encode_entry(entry);
+  TRIPARTITE_TRY(counts, plan_run(store, context, [&](const FarmerPlan& plan, const ledger::JournalEntry& entry,
+                                                      const contracts::EncodedRecord& encoded) -> Status {
     TRIPARTITE_TRY(posted, store.find(encoded.index.kind, encoded.index.key));
     if (!posted || posted->body != encoded.body) {
       return verification_error("run " + run_id + ": entry " + entry.id + " in the ledger differs from the re-derived one");

@@ -190,12 +190,12 @@ Status for_each_statement(ledger::Store& store, const StatementQuery& query, con
           "refusing the statement: " + why +
           "; the ledger does not follow its own terms (run `tripartite verify --db ... --replay`)");
     };
-    auto counts = plan_run(store, context, [&](const FarmerPlan& plan, const ledger::JournalEntry& entry) -> Status {
+    auto counts = plan_run(store, context, [&](const FarmerPlan& plan, const ledger::JournalEntry& entry,
+                                               const contracts::EncodedRecord& encoded) -> Status {
       planned += 1;
       if (progress) progress(planned);
       if (query.farmer && plan.farmer.value != *query.farmer) return Status::success();
       farmer_seen = true;
-      auto encoded = contracts::encode_entry(entry);
       TRIPARTITE_TRY(posted, store.find(encoded.index.kind, encoded.index.key));
       if (!posted) return refuse("run " + run_id + " should have posted entry " + entry.id + " and did not");
       if (posted->seq < stored.batch_first_seq || posted->seq > stored.seq) {

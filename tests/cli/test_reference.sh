@@ -68,5 +68,24 @@ expect_status 0 "settle run 1 (party by party ledger)" "$bin" settle --db "$db2"
 for f in settlement payouts remittances; do same "$season/expected/run1-$f.csv" "$work/p1/$f.csv" "party-by-party run 1 $f.csv"; done
 expect_status 0 "verify the party-by-party ledger" "$bin" verify --db "$db2" --replay
 
+# A settlement the rules refuse (floor_market with no market price on or before the first
+# delivery): exit 2 naming the delivery, nothing posted, no files written.
+fm="$work/floor-market"
+cp -r "$season" "$fm"
+rm -rf "$fm/expected"
+sed -i 's/^method = "fixed"$/method = "floor_market"\nfloor_per_kg = "30.00"\nmarket_discount = "0.05"/; /^base_per_kg = /d' "$fm/coalition.toml"
+printf 'date,price_per_kg\n2026-07-15,40.00\n' >"$fm/market_prices.csv"
+db3="$work/floor.db"
+"$bin" init --db "$db3" >/dev/null
+expect_status 0 "import a floor_market season whose market prices start after its first delivery" \
+  "$bin" import --db "$db3" --season-dir "$fm" --keys "$work/keys"
+head3=$(tree_head "$db3")
+expect_status 2 "settling it is refused" "$bin" settle --db "$db3" --season 2026A --as-of 2026-08-31 \
+  --key "$work/keys/OT1.pem" --out "$work/floor-out"
+grep -q "D1.*no market price dated on or before 2026-07-10" "$work/err" && pass "the refusal names delivery D1 and its date" \
+  || { fail "the refusal does not name D1"; cat "$work/err"; }
+[ "$(tree_head "$db3")" = "$head3" ] && pass "nothing of the refused run is in the ledger" || fail "the refused run changed the ledger"
+[ ! -e "$work/floor-out/payouts.csv" ] && pass "no payouts file for the refused run" || fail "a payouts file was written"
+
 if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
 echo "all reference checks passed"
