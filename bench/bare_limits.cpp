@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <string>
 
@@ -26,26 +27,22 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();  // timing only, not money
 }
 
-int bare_sqlite(const char* path, long long rows) {
+// Creates a fresh WAL database at path (synchronous=NORMAL) with setup_sql, then times ROWS
+// executions of insert_sql in one transaction, each bound by bind(statement, i) for i = 1..ROWS.
+// Prints "<rows> <seconds>".
+int timed_inserts(const char* path, const char* setup_sql, const char* insert_sql, long long rows,
+                  const std::function<void(sqlite3_stmt*, long long)>& bind) {
   std::remove(path);
   sqlite3* db = nullptr;
   if (sqlite3_open(path, &db) != SQLITE_OK) return 4;
   sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr);
-  sqlite3_exec(db, "CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b INTEGER, c INTEGER, d INTEGER, s TEXT)",
-               nullptr, nullptr, nullptr);
+  if (sqlite3_exec(db, setup_sql, nullptr, nullptr, nullptr) != SQLITE_OK) return 4;
   auto start = std::chrono::steady_clock::now();
   sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
   sqlite3_stmt* insert = nullptr;
-  sqlite3_prepare_v2(db, "INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &insert, nullptr);
-  char text[16];
+  if (sqlite3_prepare_v2(db, insert_sql, -1, &insert, nullptr) != SQLITE_OK) return 4;
   for (long long i = 1; i <= rows; ++i) {
-    std::snprintf(text, sizeof text, "F%08lld", i % 100000000);
-    sqlite3_bind_int64(insert, 1, i);
-    sqlite3_bind_int64(insert, 2, i * 7);
-    sqlite3_bind_int64(insert, 3, i * 13);
-    sqlite3_bind_int64(insert, 4, i % 1000);
-    sqlite3_bind_int64(insert, 5, i * 3);
-    sqlite3_bind_text(insert, 6, text, -1, SQLITE_TRANSIENT);
+    bind(insert, i);
     if (sqlite3_step(insert) != SQLITE_DONE) return 4;
     sqlite3_reset(insert);
   }
@@ -57,30 +54,35 @@ int bare_sqlite(const char* path, long long rows) {
   return 0;
 }
 
+int bare_sqlite(const char* path, long long rows) {
+  char text[16];
+  return timed_inserts(path, "CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b INTEGER, c INTEGER, d INTEGER, s TEXT)",
+                       "INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6)", rows, [&](sqlite3_stmt* insert, long long i) {
+                         std::snprintf(text, sizeof text, "F%08lld", i % 100000000);
+                         sqlite3_bind_int64(insert, 1, i);
+                         sqlite3_bind_int64(insert, 2, i * 7);
+                         sqlite3_bind_int64(insert, 3, i * 13);
+                         sqlite3_bind_int64(insert, 4, i % 1000);
+                         sqlite3_bind_int64(insert, 5, i * 3);
+                         sqlite3_bind_text(insert, 6, text, -1, SQLITE_TRANSIENT);
+                       });
+}
+
 int schema_floor(const char* path, long long rows) {
-  std::remove(path);
-  sqlite3* db = nullptr;
-  if (sqlite3_open(path, &db) != SQLITE_OK) return 4;
-  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr);
-  // The store's page cache (ledger/sqlite_store.cpp), then its records table and indexes.
-  sqlite3_exec(db, "PRAGMA cache_size=-262144;", nullptr, nullptr, nullptr);
-  sqlite3_exec(db,
-               "CREATE TABLE records(seq INTEGER PRIMARY KEY, batch INTEGER NOT NULL, kind TEXT NOT NULL, "
-               "key TEXT NOT NULL, season TEXT NOT NULL, subject TEXT NOT NULL, date TEXT NOT NULL, "
-               "body BLOB NOT NULL, leaf BLOB NOT NULL);"
-               "CREATE UNIQUE INDEX records_by_key ON records(kind, key);"
-               "CREATE INDEX records_by_subject ON records(kind, season, subject, key);",
-               nullptr, nullptr, nullptr);
-  auto start = std::chrono::steady_clock::now();
-  sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
-  sqlite3_stmt* insert = nullptr;
-  sqlite3_prepare_v2(db, "INSERT INTO records VALUES (?1, 1, 'delivery', ?2, 'GEN26', ?3, '2026-07-15', ?4, ?5)", -1,
-                     &insert, nullptr);
   char key[24];
   char subject[24];
   std::string body;
   unsigned char leaf[32];
-  for (long long i = 1; i <= rows; ++i) {
+  // The store's page cache (ledger/sqlite_store.cpp), then its records table and indexes.
+  const char* setup =
+      "PRAGMA cache_size=-262144;"
+      "CREATE TABLE records(seq INTEGER PRIMARY KEY, batch INTEGER NOT NULL, kind TEXT NOT NULL, "
+      "key TEXT NOT NULL, season TEXT NOT NULL, subject TEXT NOT NULL, date TEXT NOT NULL, "
+      "body BLOB NOT NULL, leaf BLOB NOT NULL);"
+      "CREATE UNIQUE INDEX records_by_key ON records(kind, key);"
+      "CREATE INDEX records_by_subject ON records(kind, season, subject, key);";
+  const char* insert_sql = "INSERT INTO records VALUES (?1, 1, 'delivery', ?2, 'GEN26', ?3, '2026-07-15', ?4, ?5)";
+  return timed_inserts(path, setup, insert_sql, rows, [&](sqlite3_stmt* insert, long long i) {
     // Ten deliveries per farmer, in farmer order, as `tripartite generate` writes them.
     long long farmer = (i - 1) / 10 + 1;
     std::snprintf(key, sizeof key, "D%010lld", i);
@@ -98,15 +100,7 @@ int schema_floor(const char* path, long long rows) {
     sqlite3_bind_text(insert, 3, subject, -1, SQLITE_TRANSIENT);
     sqlite3_bind_blob(insert, 4, body.data(), static_cast<int>(body.size()), SQLITE_TRANSIENT);
     sqlite3_bind_blob(insert, 5, leaf, 32, SQLITE_TRANSIENT);
-    if (sqlite3_step(insert) != SQLITE_DONE) return 4;
-    sqlite3_reset(insert);
-  }
-  sqlite3_finalize(insert);
-  sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
-  double elapsed = seconds_since(start);
-  sqlite3_close(db);
-  std::cout << rows << " " << elapsed << "\n";
-  return 0;
+  });
 }
 
 int bare_sha256(const char* path) {

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <future>
 #include <map>
 #include <unordered_map>
 #include <vector>
@@ -12,6 +11,7 @@
 #include "contracts/records.hpp"
 #include "contracts/repository.hpp"
 #include "ledger/canonical.hpp"
+#include "ledger/chunk_pipeline.hpp"
 #include "ledger/tlog.hpp"
 
 namespace tripartite::contracts {
@@ -356,62 +356,16 @@ class LogVerifier {
   std::uint64_t entries_ = 0;
 };
 
-// Feeds records to a LogVerifier in chunks: while the verifier checks one chunk in order on
-// this thread (and the caller reads the next), the chunk after it is hashed and parsed on
-// another core. The verifier sees every record in sequence order, exactly as without it.
-class PreparePipeline {
- public:
-  PreparePipeline(LogVerifier& verifier, const VerifyOptions& options)
-      : verifier_(verifier), chunk_(options.chunk_records == 0 ? 1 : options.chunk_records), progress_(options.progress) {
-    filling_.reserve(chunk_);
-  }
-  PreparePipeline(const PreparePipeline&) = delete;
-  PreparePipeline& operator=(const PreparePipeline&) = delete;
+// Feeds records to a LogVerifier through a ChunkPipeline: while the verifier checks one
+// chunk in order on this thread (and the caller reads the next), the chunk after it is
+// hashed and parsed on another core. The verifier sees every record in sequence order.
+using PreparePipeline = ledger::ChunkPipeline<RawRecord, PreparedRecord>;
 
-  Status add(RawRecord record) {
-    filling_.push_back(std::move(record));
-    if (filling_.size() == chunk_) return hand_off();
-    return Status::success();
-  }
-  // Feeds whatever is left.
-  Status finish() {
-    if (!filling_.empty()) TRIPARTITE_CHECK(hand_off());
-    return feed_pending();
-  }
-
- private:
-  static std::vector<PreparedRecord> prepare_chunk(std::vector<RawRecord> chunk) {
-    std::vector<PreparedRecord> out;
-    out.reserve(chunk.size());
-    for (auto& raw : chunk) out.push_back(prepare(std::move(raw)));
-    return out;
-  }
-
-  // Starts preparing the filled chunk, then feeds the one prepared before it.
-  Status hand_off() {
-    auto next = std::async(std::launch::async, prepare_chunk, std::move(filling_));
-    filling_ = std::vector<RawRecord>();
-    filling_.reserve(chunk_);
-    Status status = feed_pending();
-    pending_ = std::move(next);
-    return status;
-  }
-  Status feed_pending() {
-    if (!pending_.valid()) return Status::success();
-    std::vector<PreparedRecord> ready = pending_.get();
-    for (const auto& record : ready) TRIPARTITE_CHECK(verifier_.feed(record));
-    fed_ += ready.size();
-    if (progress_) progress_(fed_);
-    return Status::success();
-  }
-
-  LogVerifier& verifier_;
-  std::size_t chunk_;
-  const std::function<void(std::uint64_t)>& progress_;
-  std::uint64_t fed_ = 0;
-  std::vector<RawRecord> filling_;
-  std::future<std::vector<PreparedRecord>> pending_;
-};
+PreparePipeline prepare_pipeline(LogVerifier& verifier, const VerifyOptions& options) {
+  return PreparePipeline(
+      options.chunk_records, prepare, [&verifier](const PreparedRecord& record) { return verifier.feed(record); },
+      options.progress);
+}
 
 // Proves that a checkpoint kept by the auditor is a prefix of the verified log.
 Result<std::uint64_t> check_kept_checkpoint(const std::string& text, const LogVerifier& verifier) {
@@ -469,7 +423,7 @@ Result<VerifySummary> verify_store(ledger::Store& store, const VerifyOptions& op
   }
   TRIPARTITE_TRY(postings, store.open_posting_cursor(""));
   LogVerifier verifier(std::move(checkpoints), options.kept_checkpoint.has_value(), store.ledger_id(), postings.get());
-  PreparePipeline pipeline(verifier, options);
+  PreparePipeline pipeline = prepare_pipeline(verifier, options);
   TRIPARTITE_CHECK(store.scan_log([&](const ledger::StoredRecord& record, const ledger::Hash& leaf) -> Status {
     return pipeline.add(RawRecord{record.seq, record.body, leaf, record.index, record.batch});
   }));
@@ -506,7 +460,7 @@ Result<VerifySummary> verify_export(const std::string& directory, const VerifyOp
   std::ifstream journal(root / "journal.jsonl", std::ios::binary);
   std::string line;
   std::uint64_t seq = 0;
-  PreparePipeline pipeline(verifier, options);
+  PreparePipeline pipeline = prepare_pipeline(verifier, options);
   while (std::getline(journal, line)) {
     seq += 1;
     TRIPARTITE_CHECK(pipeline.add(RawRecord{seq, line, std::nullopt, std::nullopt, 0}));

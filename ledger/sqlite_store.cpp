@@ -452,7 +452,6 @@ class SqliteStore final : public Store {
     return Status::success();
   }
 
-  friend class SqliteCursor;
   static StoredRecord read_record(const Statement& statement) {
     StoredRecord record;
     record.seq = statement.column_uint(0);
@@ -482,29 +481,20 @@ std::string SqliteStore::random_bytes(std::size_t count) {
   return out;
 }
 
-class SqliteCursor final : public RecordCursor {
+// A cursor over a prepared statement's rows: Interface is RecordCursor or PostingCursor,
+// read turns the current row into the interface's row type.
+template <typename Interface, typename Row, Row (*read)(const Statement&)>
+class StatementCursor final : public Interface {
  public:
-  Status open(sqlite3* db, const RecordFilter& filter) {
-    std::string sql = "SELECT seq, batch, kind, key, season, subject, date, body FROM records WHERE kind = ?1";
-    if (filter.season) sql += " AND season = ?2";
-    if (filter.subject) sql += " AND subject = ?3";
-    if (filter.max_seq != 0) sql += " AND seq < ?4";
-    sql += filter.order_by_subject ? " ORDER BY subject, key" : " ORDER BY seq";
-    TRIPARTITE_CHECK(statement_.prepare(db, sql));
-    statement_.bind(1, filter.kind);
-    if (filter.season) statement_.bind(2, *filter.season);
-    if (filter.subject) statement_.bind(3, *filter.subject);
-    if (filter.max_seq != 0) statement_.bind(4, filter.max_seq);
-    return Status::success();
-  }
-  Result<std::optional<StoredRecord>> next() override {
-    if (done_) return std::optional<StoredRecord>();
+  Statement& statement() { return statement_; }
+  Result<std::optional<Row>> next() override {
+    if (done_) return std::optional<Row>();
     TRIPARTITE_TRY(row, statement_.step());
     if (!row) {
       done_ = true;
-      return std::optional<StoredRecord>();
+      return std::optional<Row>();
     }
-    return std::optional<StoredRecord>(SqliteStore::read_record(statement_));
+    return std::optional<Row>(read(statement_));
   }
 
  private:
@@ -512,49 +502,43 @@ class SqliteCursor final : public RecordCursor {
   bool done_ = false;
 };
 
-class SqlitePostingCursor final : public PostingCursor {
- public:
-  Status open(sqlite3* db, std::string_view account_prefix) {
-    std::string sql = "SELECT seq, idx, date, account, asset, amount, tag FROM postings";
-    if (!account_prefix.empty()) sql += " WHERE account >= ?1 AND account < ?2";
-    sql += " ORDER BY seq, idx";
-    TRIPARTITE_CHECK(statement_.prepare(db, sql));
-    if (!account_prefix.empty()) {
-      statement_.bind(1, account_prefix);
-      statement_.bind(2, prefix_upper_bound(account_prefix));
-    }
-    return Status::success();
-  }
-  Result<std::optional<StoredPosting>> next() override {
-    if (done_) return std::optional<StoredPosting>();
-    TRIPARTITE_TRY(row, statement_.step());
-    if (!row) {
-      done_ = true;
-      return std::optional<StoredPosting>();
-    }
-    StoredPosting posting;
-    posting.seq = statement_.column_uint(0);
-    posting.index = static_cast<std::uint32_t>(statement_.column_int(1));
-    posting.date = statement_.column_text(2);
-    posting.posting = Posting{statement_.column_text(3), statement_.column_text(4), statement_.column_int(5),
-                              statement_.column_text(6)};
-    return std::optional<StoredPosting>(std::move(posting));
-  }
-
- private:
-  Statement statement_;
-  bool done_ = false;
-};
+StoredPosting read_posting(const Statement& statement) {
+  StoredPosting posting;
+  posting.seq = statement.column_uint(0);
+  posting.index = static_cast<std::uint32_t>(statement.column_int(1));
+  posting.date = statement.column_text(2);
+  posting.posting = Posting{statement.column_text(3), statement.column_text(4), statement.column_int(5),
+                            statement.column_text(6)};
+  return posting;
+}
 
 Result<std::unique_ptr<PostingCursor>> SqliteStore::open_posting_cursor(std::string_view account_prefix) {
-  auto cursor = std::make_unique<SqlitePostingCursor>();
-  TRIPARTITE_CHECK(cursor->open(db_, account_prefix));
+  auto cursor = std::make_unique<StatementCursor<PostingCursor, StoredPosting, read_posting>>();
+  std::string sql = "SELECT seq, idx, date, account, asset, amount, tag FROM postings";
+  if (!account_prefix.empty()) sql += " WHERE account >= ?1 AND account < ?2";
+  sql += " ORDER BY seq, idx";
+  Statement& statement = cursor->statement();
+  TRIPARTITE_CHECK(statement.prepare(db_, sql));
+  if (!account_prefix.empty()) {
+    statement.bind(1, account_prefix);
+    statement.bind(2, prefix_upper_bound(account_prefix));
+  }
   return std::unique_ptr<PostingCursor>(std::move(cursor));
 }
 
 Result<std::unique_ptr<RecordCursor>> SqliteStore::open_cursor(const RecordFilter& filter) {
-  auto cursor = std::make_unique<SqliteCursor>();
-  TRIPARTITE_CHECK(cursor->open(db_, filter));
+  auto cursor = std::make_unique<StatementCursor<RecordCursor, StoredRecord, SqliteStore::read_record>>();
+  std::string sql = "SELECT seq, batch, kind, key, season, subject, date, body FROM records WHERE kind = ?1";
+  if (filter.season) sql += " AND season = ?2";
+  if (filter.subject) sql += " AND subject = ?3";
+  if (filter.max_seq != 0) sql += " AND seq < ?4";
+  sql += filter.order_by_subject ? " ORDER BY subject, key" : " ORDER BY seq";
+  Statement& statement = cursor->statement();
+  TRIPARTITE_CHECK(statement.prepare(db_, sql));
+  statement.bind(1, filter.kind);
+  if (filter.season) statement.bind(2, *filter.season);
+  if (filter.subject) statement.bind(3, *filter.subject);
+  if (filter.max_seq != 0) statement.bind(4, filter.max_seq);
   return std::unique_ptr<RecordCursor>(std::move(cursor));
 }
 

@@ -2,12 +2,12 @@
 #include "settlement/runner.hpp"
 
 #include <functional>
-#include <future>
 #include <map>
 #include <optional>
 #include <unordered_map>
 
 #include "contracts/records.hpp"
+#include "ledger/chunk_pipeline.hpp"
 #include "settlement/posting.hpp"
 
 namespace tripartite::settlement {
@@ -170,61 +170,6 @@ FarmerResult plan_farmer_work(const PlanInputs& inputs, FarmerWork work) {
   return out;
 }
 
-// Plans farmers in chunks on a second thread while the main thread reads the next chunk
-// from the store and hands the previous chunk's plans, in farmer order, to the sink.
-class PlanPipeline {
- public:
-  PlanPipeline(const PlanInputs& inputs, const PlanSink& sink, RunCounts& counts)
-      : inputs_(inputs), sink_(sink), counts_(counts) {}
-  PlanPipeline(const PlanPipeline&) = delete;
-  PlanPipeline& operator=(const PlanPipeline&) = delete;
-
-  Status add(FarmerWork work) {
-    filling_.push_back(std::move(work));
-    if (filling_.size() == kChunk) return hand_off();
-    return Status::success();
-  }
-  Status finish() {
-    if (!filling_.empty()) TRIPARTITE_CHECK(hand_off());
-    return drain();
-  }
-
- private:
-  static constexpr std::size_t kChunk = 256;  // farmers
-
-  Status hand_off() {
-    auto next = std::async(std::launch::async, [inputs = &inputs_, chunk = std::move(filling_)]() mutable {
-      std::vector<FarmerResult> results;
-      results.reserve(chunk.size());
-      for (auto& work : chunk) results.push_back(plan_farmer_work(*inputs, std::move(work)));
-      return results;
-    });
-    filling_ = std::vector<FarmerWork>();
-    filling_.reserve(kChunk);
-    Status status = drain();
-    pending_ = std::move(next);
-    return status;
-  }
-  Status drain() {
-    if (!pending_.valid()) return Status::success();
-    std::vector<FarmerResult> results = pending_.get();
-    for (const auto& result : results) {
-      TRIPARTITE_CHECK(result.status);
-      if (!result.planned) continue;
-      counts_.farmers += 1;
-      counts_.deliveries += static_cast<std::int64_t>(result.deliveries);
-      TRIPARTITE_CHECK(sink_(result.plan, result.entry, result.encoded));
-    }
-    return Status::success();
-  }
-
-  const PlanInputs& inputs_;
-  const PlanSink& sink_;
-  RunCounts& counts_;
-  std::vector<FarmerWork> filling_;
-  std::future<std::vector<FarmerResult>> pending_;
-};
-
 }  // namespace
 
 Result<RunCounts> plan_run(ledger::Store& store, const RunContext& context, const PlanSink& sink) {
@@ -252,7 +197,17 @@ Result<RunCounts> plan_run(ledger::Store& store, const RunContext& context, cons
   PlanInputs inputs{&context, SeasonContext{&context.terms, context.market_prices}, {}};
   for (const auto& product : context.terms.loan_products) inputs.products[product.id.value] = &product;
   RunCounts counts;
-  PlanPipeline pipeline(inputs, sink, counts);
+  // Farmers are decoded, planned and encoded on a second core in chunks; the sink sees them
+  // here, in farmer order, while the next chunk is read.
+  ledger::ChunkPipeline<FarmerWork, FarmerResult> pipeline(
+      256, [&inputs](FarmerWork work) { return plan_farmer_work(inputs, std::move(work)); },
+      [&](const FarmerResult& result) -> Status {
+        TRIPARTITE_CHECK(result.status);
+        if (!result.planned) return Status::success();
+        counts.farmers += 1;
+        counts.deliveries += static_cast<std::int64_t>(result.deliveries);
+        return sink(result.plan, result.entry, result.encoded);
+      });
   FarmerWork work;
   auto flush = [&]() -> Status {
     if (work.deliveries.empty()) return Status::success();
@@ -278,14 +233,16 @@ Result<RunCounts> plan_run(ledger::Store& store, const RunContext& context, cons
   delivery_filter.season = season;
   delivery_filter.max_seq = visible;
   delivery_filter.order_by_subject = true;
-  TRIPARTITE_CHECK(store.scan(delivery_filter, [&](const ledger::StoredRecord& record) -> Status {
-    if (record.index.subject != work.farmer) {
+  TRIPARTITE_TRY(deliveries, store.open_cursor(delivery_filter));
+  while (true) {
+    TRIPARTITE_TRY(record, deliveries->next());
+    if (!record) break;
+    if (record->index.subject != work.farmer) {
       TRIPARTITE_CHECK(flush());
-      work.farmer = record.index.subject;
+      work.farmer = record->index.subject;
     }
-    work.deliveries.push_back(record);
-    return Status::success();
-  }));
+    work.deliveries.push_back(std::move(*record));
+  }
   TRIPARTITE_CHECK(flush());
   TRIPARTITE_CHECK(pipeline.finish());
   return counts;

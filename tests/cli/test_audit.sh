@@ -244,32 +244,29 @@ q "$work/t.db" "UPDATE postings SET amount = amount + 1 WHERE seq = $entry AND i
 expect 3 "$(at_record "$entry")" "a posting amount of entry $entry" "$bin" verify --db "$work/t.db"
 
 # Posting rows are walked beside the log: each kind of disagreement is named at its record.
-copy_db "$db" "$work/t.db"
-q "$work/t.db" "DELETE FROM postings WHERE seq = $entry AND idx = 1"
-expect 3 "$(at_record "$entry") posting rows are out of order or missing" "a posting row of entry $entry deleted" \
-  "$bin" verify --db "$work/t.db"
-copy_db "$db" "$work/t.db"
-q "$work/t.db" "DELETE FROM postings WHERE seq = $entry"
-expect 3 "$(at_record "$entry") the entry's posting rows are missing" "every posting row of entry $entry deleted" \
-  "$bin" verify --db "$work/t.db"
-copy_db "$db" "$work/t.db"
-q "$work/t.db" "INSERT INTO postings SELECT seq, (SELECT max(idx) + 1 FROM postings WHERE seq = $entry), date, account,
-                  asset, 0, tag FROM postings WHERE seq = $entry AND idx = 0"
-expect 3 "$(at_record "$entry") posting rows disagree with the entry" "a posting row added to entry $entry" \
-  "$bin" verify --db "$work/t.db"
-copy_db "$db" "$work/t.db"
-q "$work/t.db" "UPDATE postings SET date = '2000-01-01' WHERE seq = $entry AND idx = 0"
-expect 3 "$(at_record "$entry") a posting row's date disagrees with the entry" "a posting row's date of entry $entry" \
-  "$bin" verify --db "$work/t.db"
-copy_db "$db" "$work/t.db"
-q "$work/t.db" "INSERT INTO postings SELECT $farmer, 0, date, account, asset, 0, tag FROM postings WHERE seq = $entry AND idx = 0"
-expect 3 "$(at_record "$farmer") posting rows exist for a record that is not an entry" \
-  "a posting row for farmer record $farmer" "$bin" verify --db "$work/t.db"
-last=$(q "$db" "SELECT max(seq) FROM records")
-copy_db "$db" "$work/t.db"
-q "$work/t.db" "INSERT INTO postings SELECT $((last + 5)), 0, date, account, asset, 0, tag FROM postings WHERE seq = $entry AND idx = 0"
-expect 3 "$(at_record $((last + 5))) posting rows exist for a record that is not an entry" \
-  "a posting row beyond the log's end" "$bin" verify --db "$work/t.db"
+# tampered_postings SQL PATTERN WHAT: SQL on a copy of the ledger, then verify --db must exit 3
+# matching PATTERN.
+tampered_postings() {
+  copy_db "$db" "$work/t.db"
+  q "$work/t.db" "$1"
+  expect 3 "$2" "$3" "$bin" verify --db "$work/t.db"
+}
+tampered_postings "DELETE FROM postings WHERE seq = $entry AND idx = 1" \
+  "$(at_record "$entry") posting rows are out of order or missing" "a posting row of entry $entry deleted"
+tampered_postings "DELETE FROM postings WHERE seq = $entry" \
+  "$(at_record "$entry") the entry's posting rows are missing" "every posting row of entry $entry deleted"
+tampered_postings "INSERT INTO postings SELECT seq, (SELECT max(idx) + 1 FROM postings WHERE seq = $entry), date,
+                     account, asset, 0, tag FROM postings WHERE seq = $entry AND idx = 0" \
+  "$(at_record "$entry") posting rows disagree with the entry" "a posting row added to entry $entry"
+tampered_postings "UPDATE postings SET date = '2000-01-01' WHERE seq = $entry AND idx = 0" \
+  "$(at_record "$entry") a posting row's date disagrees with the entry" "a posting row's date of entry $entry"
+tampered_postings "INSERT INTO postings SELECT $farmer, 0, date, account, asset, 0, tag FROM postings
+                     WHERE seq = $entry AND idx = 0" \
+  "$(at_record "$farmer") posting rows exist for a record that is not an entry" "a posting row for farmer record $farmer"
+beyond=$(( $(q "$db" "SELECT max(seq) FROM records") + 5 ))
+tampered_postings "INSERT INTO postings SELECT $beyond, 0, date, account, asset, 0, tag FROM postings
+                     WHERE seq = $entry AND idx = 0" \
+  "$(at_record "$beyond") posting rows exist for a record that is not an entry" "a posting row beyond the log's end"
 
 size=$(q "$db" "SELECT tree_size FROM batches WHERE id = 2")
 copy_db "$db" "$work/t.db"
