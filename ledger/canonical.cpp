@@ -8,40 +8,61 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
+// The parser writes into its output in place (no Value is moved through a Result on the way
+// up) and copies each run of plain string bytes in one append; the first failure is kept
+// with its byte offset and turned into one Error at the top.
 class Parser {
  public:
   explicit Parser(std::string_view bytes) : bytes_(bytes) {}
 
   Result<Value> parse_document() {
-    auto value = parse_value(0);
-    if (!value) return value;
-    if (pos_ != bytes_.size()) return fail("trailing bytes");
+    Value value;
+    if (!parse_value(value, 0)) return error();
+    if (pos_ != bytes_.size()) {
+      fail("trailing bytes");
+      return error();
+    }
     return value;
   }
 
  private:
   static constexpr int kMaxDepth = 32;
 
-  Error fail(const std::string& what) const {
-    return invalid("non-canonical JSON at byte " + std::to_string(pos_) + ": " + what);
+  bool fail(const char* what) {
+    what_ = what;
+    where_ = pos_;
+    return false;
   }
+  Error error() const { return invalid("non-canonical JSON at byte " + std::to_string(where_) + ": " + what_); }
 
-  Result<Value> parse_value(int depth) {
+  bool parse_value(Value& out, int depth) {
     if (depth > kMaxDepth) return fail("nested too deeply");
     if (pos_ >= bytes_.size()) return fail("unexpected end");
     char c = bytes_[pos_];
-    if (c == '{') return parse_object(depth);
-    if (c == '[') return parse_array(depth);
-    if (c == '"') {
-      auto text = parse_string();
-      if (!text) return text.error();
-      return Value(std::move(text).value());
+    if (c == '{') {
+      out = Value(Object{});
+      return parse_object(out.as_object(), depth);
     }
-    if (c == '-' || (c >= '0' && c <= '9')) return parse_int();
+    if (c == '[') {
+      out = Value(Array{});
+      return parse_array(out.as_array(), depth);
+    }
+    if (c == '"') {
+      std::string text;
+      if (!parse_string(text)) return false;
+      out = Value(std::move(text));
+      return true;
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) {
+      std::int64_t number = 0;
+      if (!parse_int(number)) return false;
+      out = Value(number);
+      return true;
+    }
     return fail("unexpected character");
   }
 
-  Result<Value> parse_int() {
+  bool parse_int(std::int64_t& number) {
     std::size_t start = pos_;
     if (bytes_[pos_] == '-') ++pos_;
     std::size_t digits_start = pos_;
@@ -50,45 +71,50 @@ class Parser {
     if (digits == 0) return fail("expected digits");
     if (digits > 1 && bytes_[digits_start] == '0') return fail("leading zero");
     if (bytes_[start] == '-' && digits == 1 && bytes_[digits_start] == '0') return fail("negative zero");
-    std::int64_t number = 0;
     auto [end, ec] = std::from_chars(bytes_.data() + start, bytes_.data() + pos_, number);
     if (ec != std::errc() || end != bytes_.data() + pos_) return fail("integer out of range");
-    return Value(number);
+    return true;
   }
 
-  Result<std::string> parse_string() {
+  // Appends the string's bytes (unescaped) to out; pos_ is at the opening quote.
+  bool parse_string(std::string& out) {
     ++pos_;  // opening quote
-    std::string out;
+    const char* data = bytes_.data();
+    const std::size_t size = bytes_.size();
     while (true) {
-      if (pos_ >= bytes_.size()) return fail("unterminated string");
-      auto c = static_cast<unsigned char>(bytes_[pos_]);
+      std::size_t run = pos_;
+      while (run < size) {
+        auto c = static_cast<unsigned char>(data[run]);
+        if (c == '"' || c == '\\' || c < 0x20) break;
+        ++run;
+      }
+      out.append(data + pos_, run - pos_);
+      pos_ = run;
+      if (pos_ >= size) return fail("unterminated string");
+      auto c = static_cast<unsigned char>(data[pos_]);
       if (c == '"') {
         ++pos_;
-        return out;
+        return true;
       }
       if (c < 0x20) return fail("raw control byte in string");
-      if (c == '\\') {
-        if (pos_ + 1 >= bytes_.size()) return fail("unterminated escape");
-        char e = bytes_[pos_ + 1];
-        if (e == '"' || e == '\\') {
-          out.push_back(e);
-          pos_ += 2;
-          continue;
-        }
-        if (e != 'u' || pos_ + 6 > bytes_.size()) return fail("escape other than \\\" \\\\ \\u00xx");
-        std::string_view hex = bytes_.substr(pos_ + 2, 4);
-        if (hex[0] != '0' || hex[1] != '0') return fail("\\u escape above 0x1f");
-        int high = hex_digit(hex[2]);
-        int low = hex_digit(hex[3]);
-        if (high < 0 || low < 0) return fail("bad \\u escape");
-        int code = high * 16 + low;
-        if (code >= 0x20) return fail("\\u escape of a printable byte");
-        out.push_back(static_cast<char>(code));
-        pos_ += 6;
+      // A backslash.
+      if (pos_ + 1 >= size) return fail("unterminated escape");
+      char e = data[pos_ + 1];
+      if (e == '"' || e == '\\') {
+        out.push_back(e);
+        pos_ += 2;
         continue;
       }
-      out.push_back(static_cast<char>(c));
-      ++pos_;
+      if (e != 'u' || pos_ + 6 > size) return fail("escape other than \\\" \\\\ \\u00xx");
+      std::string_view hex = bytes_.substr(pos_ + 2, 4);
+      if (hex[0] != '0' || hex[1] != '0') return fail("\\u escape above 0x1f");
+      int high = hex_digit(hex[2]);
+      int low = hex_digit(hex[3]);
+      if (high < 0 || low < 0) return fail("bad \\u escape");
+      int code = high * 16 + low;
+      if (code >= 0x20) return fail("\\u escape of a printable byte");
+      out.push_back(static_cast<char>(code));
+      pos_ += 6;
     }
   }
 
@@ -98,17 +124,15 @@ class Parser {
     return -1;  // upper case is not canonical
   }
 
-  Result<Value> parse_array(int depth) {
+  bool parse_array(Array& items, int depth) {
     ++pos_;
-    Array items;
     if (pos_ < bytes_.size() && bytes_[pos_] == ']') {
       ++pos_;
-      return Value(std::move(items));
+      return true;
     }
     while (true) {
-      auto item = parse_value(depth + 1);
-      if (!item) return item;
-      items.push_back(std::move(item).value());
+      items.emplace_back(std::int64_t{0});
+      if (!parse_value(items.back(), depth + 1)) return false;
       if (pos_ >= bytes_.size()) return fail("unterminated array");
       if (bytes_[pos_] == ',') {
         ++pos_;
@@ -116,29 +140,27 @@ class Parser {
       }
       if (bytes_[pos_] == ']') {
         ++pos_;
-        return Value(std::move(items));
+        return true;
       }
       return fail("expected ',' or ']'");
     }
   }
 
-  Result<Value> parse_object(int depth) {
+  bool parse_object(Object& members, int depth) {
     ++pos_;
-    Object members;
     if (pos_ < bytes_.size() && bytes_[pos_] == '}') {
       ++pos_;
-      return Value(std::move(members));
+      return true;
     }
+    std::string key;
     while (true) {
       if (pos_ >= bytes_.size() || bytes_[pos_] != '"') return fail("expected a key");
-      auto key = parse_string();
-      if (!key) return key.error();
-      if (!members.empty() && !(members.end()[-1].first < *key)) return fail("keys not in strict byte order");
+      key.clear();
+      if (!parse_string(key)) return false;
+      if (!members.empty() && !(members.last_key() < key)) return fail("keys not in strict byte order");
       if (pos_ >= bytes_.size() || bytes_[pos_] != ':') return fail("expected ':'");
       ++pos_;
-      auto value = parse_value(depth + 1);
-      if (!value) return value;
-      members.emplace(std::move(key).value(), std::move(value).value());  // appends: keys ascend
+      if (!parse_value(members.append_greatest(key), depth + 1)) return false;
       if (pos_ >= bytes_.size()) return fail("unterminated object");
       if (bytes_[pos_] == ',') {
         ++pos_;
@@ -146,7 +168,7 @@ class Parser {
       }
       if (bytes_[pos_] == '}') {
         ++pos_;
-        return Value(std::move(members));
+        return true;
       }
       return fail("expected ',' or '}'");
     }
@@ -154,6 +176,8 @@ class Parser {
 
   std::string_view bytes_;
   std::size_t pos_ = 0;
+  const char* what_ = "";
+  std::size_t where_ = 0;
 };
 
 }  // namespace
@@ -166,18 +190,26 @@ const Value* Value::find(std::string_view key) const {
 
 void append_string(std::string& out, std::string_view text) {
   out.push_back('"');
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t run = pos;
+    while (run < text.size()) {
+      auto c = static_cast<unsigned char>(text[run]);
+      if (c == '"' || c == '\\' || c < 0x20) break;
+      ++run;
+    }
+    out.append(text.data() + pos, run - pos);  // plain bytes in one go
+    if (run == text.size()) break;
+    auto c = static_cast<unsigned char>(text[run]);
     if (c == '"' || c == '\\') {
       out.push_back('\\');
-      out.push_back(ch);
-    } else if (c < 0x20) {
+      out.push_back(static_cast<char>(c));
+    } else {
       out += "\\u00";
       out.push_back(kHex[c >> 4]);
       out.push_back(kHex[c & 0xf]);
-    } else {
-      out.push_back(ch);
     }
+    pos = run + 1;
   }
   out.push_back('"');
 }

@@ -52,6 +52,11 @@ class SortedMembers {
     if (it != members_.end() && it->first == key) return {it, false};
     return {members_.insert(it, value_type(std::move(key), std::move(value))), true};
   }
+  // The greatest key so far. REQUIRES: !empty().
+  const std::string& last_key() const { return members_.back().first; }
+  // Appends a member whose key is greater than every other (the caller checked) and returns
+  // its value, default-constructed, to be filled in place.
+  V& append_greatest(const std::string& key) { return members_.emplace_back(key, V()).second; }
   std::size_t size() const { return members_.size(); }
   bool empty() const { return members_.empty(); }
   std::size_t count(std::string_view key) const { return find(key) == members_.end() ? 0 : 1; }
