@@ -2,6 +2,7 @@
 #include "ledger/canonical.hpp"
 
 #include <charconv>
+#include <optional>
 
 namespace tripartite::ledger::canonical {
 namespace {
@@ -245,6 +246,72 @@ void Value::serialise_to(std::string& out) const {
 }
 
 Result<Value> parse(std::string_view bytes) { return Parser(bytes).parse_document(); }
+
+FlatWriter::FlatWriter(std::size_t reserve) {
+  out_.reserve(reserve);
+  out_.push_back('{');
+}
+
+FlatWriter& FlatWriter::add(std::string_view key, std::string_view text) {
+  TRIPARTITE_ASSERT(out_.size() == 1 || last_key_ < key);
+  if (out_.size() != 1) out_.push_back(',');
+  last_key_ = key;
+  append_string(out_, key);
+  out_.push_back(':');
+  append_string(out_, text);
+  return *this;
+}
+
+std::string FlatWriter::finish() {
+  out_.push_back('}');
+  return std::move(out_);
+}
+
+namespace {
+
+// A string of plain bytes (no escape, no control byte) at bytes[pos] (the opening quote):
+// its contents, with pos moved past the closing quote; nullopt otherwise.
+std::optional<std::string_view> scan_plain_string(std::string_view bytes, std::size_t& pos) {
+  if (pos >= bytes.size() || bytes[pos] != '"') return std::nullopt;
+  std::size_t start = pos + 1;
+  std::size_t end = start;
+  while (end < bytes.size()) {
+    auto c = static_cast<unsigned char>(bytes[end]);
+    if (c == '"') break;
+    if (c == '\\' || c < 0x20) return std::nullopt;
+    ++end;
+  }
+  if (end >= bytes.size()) return std::nullopt;
+  pos = end + 1;
+  return bytes.substr(start, end - start);
+}
+
+}  // namespace
+
+bool scan_flat_strings(std::string_view bytes, FlatMembers& members) {
+  members.clear();
+  std::size_t pos = 0;
+  if (bytes.size() < 2 || bytes[0] != '{') return false;
+  pos = 1;
+  if (bytes[pos] == '}') return pos + 1 == bytes.size();
+  while (true) {
+    auto key = scan_plain_string(bytes, pos);
+    if (!key) return false;
+    if (!members.empty() && !(members.back().first < *key)) return false;
+    if (pos >= bytes.size() || bytes[pos] != ':') return false;
+    ++pos;
+    auto text = scan_plain_string(bytes, pos);
+    if (!text) return false;
+    members.emplace_back(*key, *text);
+    if (pos >= bytes.size()) return false;
+    if (bytes[pos] == ',') {
+      ++pos;
+      continue;
+    }
+    if (bytes[pos] == '}') return pos + 1 == bytes.size();
+    return false;
+  }
+}
 
 Result<std::string> get_string(const Value& object, std::string_view key) {
   if (!object.is_object()) return invalid("record is not an object");

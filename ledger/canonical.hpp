@@ -129,4 +129,27 @@ Result<Value> parse(std::string_view bytes);
 Result<std::string> get_string(const Value& object, std::string_view key);
 Result<std::int64_t> get_int(const Value& object, std::string_view key);
 
+// The hot record kinds (a delivery, tens of millions a season) are flat objects of string
+// members. FlatWriter writes such an object directly — the same bytes as serialise() of the
+// equivalent Object, without building one; the caller adds the keys in strictly ascending
+// byte order (asserted), each key living until the next add (string literals in practice).
+class FlatWriter {
+ public:
+  explicit FlatWriter(std::size_t reserve = 256);
+  FlatWriter& add(std::string_view key, std::string_view text);
+  std::string finish();  // the object's bytes; the writer is left empty
+
+ private:
+  std::string out_;
+  std::string_view last_key_;
+};
+
+// The fast read of such an object: when bytes are a canonical object whose members are all
+// strings without escapes, fills members with views into bytes (keys ascending) and returns
+// true. Anything else — escapes, numbers, nesting, any fault — returns false, and the caller
+// uses parse(), which gives the value or the precise error. Accepts only bytes that parse()
+// accepts, with the same members.
+using FlatMembers = std::vector<std::pair<std::string_view, std::string_view>>;
+bool scan_flat_strings(std::string_view bytes, FlatMembers& members);
+
 }  // namespace tripartite::ledger::canonical

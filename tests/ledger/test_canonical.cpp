@@ -60,3 +60,57 @@ TEST_CASE("typed getters name the missing key") {
   CHECK(missing.error().message.find("'t'") != std::string::npos);
   CHECK_FALSE(get_int(*value, "s").ok());
 }
+
+TEST_CASE("FlatWriter writes the bytes of the equivalent Object") {
+  Object object;
+  object["a"] = "";
+  object["b"] = "x\"y\\z\n\x01 é";
+  object["kind"] = "delivery";
+  std::string direct = FlatWriter().add("a", "").add("b", "x\"y\\z\n\x01 é").add("kind", "delivery").finish();
+  CHECK(direct == Value(object).serialise());
+  CHECK(FlatWriter().finish() == "{}");
+}
+
+TEST_CASE("scan_flat_strings accepts only what parse accepts, with the same members") {
+  const std::string flat = "{\"a\":\"\",\"b\":\"x y\",\"kind\":\"delivery\",\"z\":\"0.500\"}";
+  FlatMembers members;
+  REQUIRE(scan_flat_strings(flat, members));
+  REQUIRE(members.size() == 4);
+  CHECK(members[1].first == "b");
+  CHECK(members[1].second == "x y");
+  CHECK(scan_flat_strings("{}", members));
+  CHECK(members.empty());
+  // Shapes the fast path leaves to parse(): escapes, numbers, nesting.
+  CHECK_FALSE(scan_flat_strings("{\"a\":\"x\\\"y\"}", members));
+  CHECK_FALSE(scan_flat_strings("{\"a\":1}", members));
+  CHECK_FALSE(scan_flat_strings("{\"a\":{\"b\":\"c\"}}", members));
+  // Every single-byte substitution and every truncation of a flat object: whenever the scan
+  // accepts, parse accepts, and the members are the same strings in the same order.
+  std::vector<std::string> variants;
+  const char replacements[] = {'x', '"', '\\', ':', ',', '{', '}', ' ', '\n', '\x01', 'A', '0'};
+  for (std::size_t i = 0; i < flat.size(); ++i) {
+    variants.push_back(flat.substr(0, i));
+    for (char r : replacements) {
+      std::string v = flat;
+      v[i] = r;
+      variants.push_back(v);
+    }
+  }
+  std::size_t accepted = 0;
+  for (const auto& v : variants) {
+    INFO(v);
+    if (!scan_flat_strings(v, members)) continue;
+    accepted += 1;
+    auto parsed = parse(v);
+    REQUIRE(parsed.ok());
+    const Object& object = parsed->as_object();
+    REQUIRE(object.size() == members.size());
+    std::size_t i = 0;
+    for (const auto& [key, value] : object) {
+      CHECK(key == members[i].first);
+      CHECK(value.as_string() == members[i].second);
+      ++i;
+    }
+  }
+  CHECK(accepted > flat.size());  // the substitutions inside strings stay flat
+}
