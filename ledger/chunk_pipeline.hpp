@@ -51,14 +51,18 @@ class ChunkPipeline {
 
  private:
   // Starts transforming the filled chunk, then consumes the one transformed before it.
+  // The chunk consumed last is destroyed on the worker too: what `work` allocated is freed
+  // by the thread that allocated it, not across malloc arenas under a lock.
   Status hand_off() {
-    auto next = std::async(std::launch::async, [work = &work_, chunk = std::move(filling_)]() mutable {
+    auto next = std::async(std::launch::async, [work = &work_, chunk = std::move(filling_), spent = std::move(spent_)]() mutable {
+      spent = std::vector<Out>();
       std::vector<Out> out;
       out.reserve(chunk.size());
       for (auto& item : chunk) out.push_back((*work)(std::move(item)));
       return out;
     });
     filling_ = std::vector<In>();
+    spent_ = std::vector<Out>();
     filling_.reserve(chunk_);
     Status status = consume_pending();
     pending_ = std::move(next);
@@ -66,9 +70,9 @@ class ChunkPipeline {
   }
   Status consume_pending() {
     if (!pending_.valid()) return Status::success();
-    std::vector<Out> ready = pending_.get();
-    for (const auto& result : ready) TRIPARTITE_CHECK(consume_(result));
-    consumed_ += ready.size();
+    spent_ = pending_.get();
+    for (const auto& result : spent_) TRIPARTITE_CHECK(consume_(result));
+    consumed_ += spent_.size();
     if (after_chunk_) after_chunk_(consumed_);
     return Status::success();
   }
@@ -80,6 +84,7 @@ class ChunkPipeline {
   std::uint64_t consumed_ = 0;
   std::vector<In> filling_;
   std::future<std::vector<Out>> pending_;
+  std::vector<Out> spent_;  // consumed; destroyed by the next hand_off's worker
 };
 
 }  // namespace tripartite::ledger
