@@ -27,14 +27,18 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();  // timing only, not money
 }
 
-// Creates a fresh WAL database at path (synchronous=NORMAL) with setup_sql, then times ROWS
-// executions of insert_sql in one transaction, each bound by bind(statement, i) for i = 1..ROWS.
-// Prints "<rows> <seconds>".
-int timed_inserts(const char* path, const char* setup_sql, const char* insert_sql, long long rows,
+// Creates a fresh WAL database at path (synchronous=NORMAL; pages of page_size bytes, 0 =
+// SQLite's default of 4 KB) with setup_sql, then times ROWS executions of insert_sql in one
+// transaction, each bound by bind(statement, i) for i = 1..ROWS. Prints "<rows> <seconds>".
+int timed_inserts(const char* path, int page_size, const char* setup_sql, const char* insert_sql, long long rows,
                   const std::function<void(sqlite3_stmt*, long long)>& bind) {
   std::remove(path);
   sqlite3* db = nullptr;
   if (sqlite3_open(path, &db) != SQLITE_OK) return 4;
+  if (page_size != 0) {
+    std::string pragma = "PRAGMA page_size=" + std::to_string(page_size);
+    sqlite3_exec(db, pragma.c_str(), nullptr, nullptr, nullptr);
+  }
   sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr);
   if (sqlite3_exec(db, setup_sql, nullptr, nullptr, nullptr) != SQLITE_OK) return 4;
   auto start = std::chrono::steady_clock::now();
@@ -54,9 +58,10 @@ int timed_inserts(const char* path, const char* setup_sql, const char* insert_sq
   return 0;
 }
 
-int bare_sqlite(const char* path, long long rows) {
+// The bare insert of issues #4 and #6, with SQLite's default page size unless page_size != 0.
+int bare_sqlite(const char* path, long long rows, int page_size) {
   char text[16];
-  return timed_inserts(path, "CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b INTEGER, c INTEGER, d INTEGER, s TEXT)",
+  return timed_inserts(path, page_size, "CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b INTEGER, c INTEGER, d INTEGER, s TEXT)",
                        "INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6)", rows, [&](sqlite3_stmt* insert, long long i) {
                          std::snprintf(text, sizeof text, "F%08lld", i % 100000000);
                          sqlite3_bind_int64(insert, 1, i);
@@ -73,7 +78,7 @@ int schema_floor(const char* path, long long rows) {
   char subject[24];
   std::string body;
   unsigned char leaf[32];
-  // The store's page cache (ledger/sqlite_store.cpp), then its records table and indexes.
+  // The store's page size and cache (ledger/sqlite_store.cpp), then its records table and indexes.
   const char* setup =
       "PRAGMA cache_size=-262144;"
       "CREATE TABLE records(seq INTEGER PRIMARY KEY, batch INTEGER NOT NULL, kind TEXT NOT NULL, "
@@ -82,7 +87,7 @@ int schema_floor(const char* path, long long rows) {
       "CREATE UNIQUE INDEX records_by_key ON records(kind, key);"
       "CREATE INDEX records_by_subject ON records(kind, season, subject, key);";
   const char* insert_sql = "INSERT INTO records VALUES (?1, 1, 'delivery', ?2, 'GEN26', ?3, '2026-07-15', ?4, ?5)";
-  return timed_inserts(path, setup, insert_sql, rows, [&](sqlite3_stmt* insert, long long i) {
+  return timed_inserts(path, 16384, setup, insert_sql, rows, [&](sqlite3_stmt* insert, long long i) {
     // Ten deliveries per farmer, in farmer order, as `tripartite generate` writes them.
     long long farmer = (i - 1) / 10 + 1;
     std::snprintf(key, sizeof key, "D%010lld", i);
@@ -123,9 +128,10 @@ int bare_sha256(const char* path) {
 
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
-  if (mode == "sqlite" && argc == 4) return bare_sqlite(argv[2], std::stoll(argv[3]));
+  if (mode == "sqlite" && argc == 4) return bare_sqlite(argv[2], std::stoll(argv[3]), 0);
+  if (mode == "sqlite-16k" && argc == 4) return bare_sqlite(argv[2], std::stoll(argv[3]), 16384);
   if (mode == "sha256" && argc == 3) return bare_sha256(argv[2]);
   if (mode == "records" && argc == 4) return schema_floor(argv[2], std::stoll(argv[3]));
-  std::cerr << "usage: bare_limits sqlite DB ROWS | bare_limits sha256 FILE | bare_limits records DB ROWS\n";
+  std::cerr << "usage: bare_limits sqlite DB ROWS | bare_limits sqlite-16k DB ROWS | bare_limits sha256 FILE | bare_limits records DB ROWS\n";
   return 1;
 }

@@ -207,6 +207,12 @@ class SqliteStore final : public Store {
     }
     sqlite3_busy_timeout(store->db_, 10000);
     sqlite3_extended_result_codes(store->db_, 0);
+    // A new ledger uses 16 KB pages (SQLite's default is 4 KB): a quarter of the page reads
+    // and B-tree splits for records of 200 bytes to 2 KB. At 20,000 farmers import, settle
+    // and verify took 15-20%, 20% and 10% less time (docs/performance.md); with the deliveries
+    // in random order and a 16 MB cache (the index far larger than the cache, as at a
+    // million farmers) 16 KB pages still beat 4 KB and 64 KB. An existing ledger keeps its size.
+    if (mode == OpenMode::create_new) TRIPARTITE_CHECK(exec(store->db_, "PRAGMA page_size=16384"));
     TRIPARTITE_CHECK(exec(store->db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-262144;"));
     if (mode == OpenMode::create_new) {
       TRIPARTITE_CHECK(store->create_schema());

@@ -234,6 +234,19 @@ TEST_CASE("open refuses a missing file, an existing file on create, and a foreig
   CHECK_FALSE(open_sqlite_store(foreign, OpenMode::open_existing).ok());
 }
 
+TEST_CASE("a new ledger is created with 16 KB pages", "[store]") {
+  TempDir dir;
+  std::string path = (dir.path / "l.db").string();
+  { REQUIRE(open_sqlite_store(path, OpenMode::create_new).ok()); }
+  // The page size is the big-endian 16-bit number at offset 16 of the SQLite file header.
+  std::string header = file_bytes(path).substr(0, 100);
+  REQUIRE(header.size() == 100);
+  CHECK(header.substr(0, 16) == std::string("SQLite format 3\0", 16));
+  unsigned page_size = (static_cast<unsigned char>(header[16]) << 8) | static_cast<unsigned char>(header[17]);
+  CHECK(page_size == 16384);
+  REQUIRE(open_sqlite_store(path, OpenMode::open_existing).ok());
+}
+
 TEST_CASE("crash points for the crash test are parsed strictly", "[store]") {
   auto append = parse_crash_spec("append:25");
   REQUIRE(append.has_value());
