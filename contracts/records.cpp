@@ -625,12 +625,13 @@ Result<ledger::RecordIndex> index_of_record(std::string_view body) {
   return index_of_parsed_record(v);
 }
 
-Result<ledger::RecordIndex> index_of_parsed_record(const canonical::Value& v) {
-  TRIPARTITE_TRY(kind, canonical::get_string(v, "kind"));
-  auto text = [&](const char* key) -> std::string {
-    const Value* member = v.find(key);
-    return member != nullptr && member->is_string() ? member->as_string() : std::string();
-  };
+namespace {
+
+// The index columns of a record of `kind` whose string members text(key) gives ("" when
+// missing or not a string); an entry's come from its refs (an object: only a parsed record
+// has one).
+template <typename Text>
+Result<ledger::RecordIndex> index_from_members(const std::string& kind, Text text, const Value* record) {
   if (kind == "genesis") return ledger::RecordIndex{kind, text("ledger"), "", text("coordinator"), ""};
   if (kind == "key") return ledger::RecordIndex{kind, text("party"), "", text("party"), ""};
   if (kind == "party") return ledger::RecordIndex{kind, text("id"), "", text("id"), ""};
@@ -651,7 +652,7 @@ Result<ledger::RecordIndex> index_of_parsed_record(const canonical::Value& v) {
                                text("received_on")};
   }
   if (kind == "entry") {
-    const Value* refs = v.find("refs");
+    const Value* refs = record == nullptr ? nullptr : record->find("refs");
     if (refs == nullptr || !refs->is_object()) return invalid("entry record has no 'refs' object");
     std::map<std::string, std::string> ref_texts;
     for (const auto& [key, value] : refs->as_object()) {
@@ -661,6 +662,27 @@ Result<ledger::RecordIndex> index_of_parsed_record(const canonical::Value& v) {
     return entry_index(ref_texts, text("id"), text("date"));
   }
   return invalid("unknown record kind '" + kind + "'");
+}
+
+}  // namespace
+
+Result<ledger::RecordIndex> index_of_parsed_record(const canonical::Value& v) {
+  TRIPARTITE_TRY(kind, canonical::get_string(v, "kind"));
+  auto text = [&](const char* key) -> std::string {
+    const Value* member = v.find(key);
+    return member != nullptr && member->is_string() ? member->as_string() : std::string();
+  };
+  return index_from_members(kind, text, &v);
+}
+
+Result<ledger::RecordIndex> index_of_flat_record(const canonical::FlatMembers& members) {
+  auto kind = canonical::find_flat(members, "kind");
+  if (!kind) return invalid("record has no 'kind'");
+  auto text = [&](std::string_view key) {
+    auto found = canonical::find_flat(members, key);
+    return found ? std::string(*found) : std::string();
+  };
+  return index_from_members(std::string(*kind), text, nullptr);
 }
 
 }  // namespace tripartite::contracts

@@ -100,7 +100,9 @@ Result<Acknowledgement> decode_acknowledgement(std::string_view body);
 // The index columns a stored record must have, recomputed from its bytes (for verify's
 // "every table row agrees with its record" check). Unknown kinds are an error.
 Result<ledger::RecordIndex> index_of_record(std::string_view body);
-// The same, from a record already parsed.
+// The same, from a record already parsed, or from a flat record of plain strings read by
+// canonical::scan_flat_strings (the same index as its parse would give).
 Result<ledger::RecordIndex> index_of_parsed_record(const canonical::Value& record);
+Result<ledger::RecordIndex> index_of_flat_record(const canonical::FlatMembers& members);
 
 }  // namespace tripartite::contracts

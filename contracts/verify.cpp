@@ -2,6 +2,7 @@
 #include "contracts/verify.hpp"
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -44,15 +45,62 @@ struct RawRecord {
 struct PreparedRecord {
   RawRecord raw;
   ledger::Hash leaf{};
-  std::optional<ledger::canonical::Value> value;
+  std::optional<ledger::canonical::Value> value;  // the parse; none for a flat record
+  // A flat record of plain strings (every kind but entries, in practice) is read without
+  // building a Value: its members as {key offset, key size, value offset, value size} in
+  // raw.body, keys ascending.
+  std::vector<std::array<std::uint32_t, 4>> flat;
   std::string kind;
   std::string error;  // the first problem found after the leaf hash, in feed's order
+
+  // A string member, with the errors canonical::get_string gives for the parsed record.
+  Result<std::string> get_string(std::string_view key) const {
+    if (value) return ledger::canonical::get_string(*value, key);
+    const std::string_view body = raw.body;
+    auto it = std::lower_bound(flat.begin(), flat.end(), key, [&](const auto& member, std::string_view k) {
+      return body.substr(member[0], member[1]) < k;
+    });
+    if (it == flat.end() || body.substr((*it)[0], (*it)[1]) != key) {
+      return invalid("record has no '" + std::string(key) + "'");
+    }
+    return std::string(body.substr((*it)[2], (*it)[3]));
+  }
 };
+
+// Sets out.error when the records table's index columns are not the record's own.
+void check_stored_index(PreparedRecord& out, const Result<ledger::RecordIndex>& index) {
+  if (!index) {
+    out.error = index.error().message;
+  } else if (!(*index == *out.raw.stored_index)) {
+    out.error = "the records table's index columns disagree with the record";
+  }
+}
+
+// The fast path of prepare(): a flat record other than an entry (an entry has postings; a
+// flat "entry" takes the full parse and its error).
+bool prepare_flat(PreparedRecord& out) {
+  thread_local ledger::canonical::FlatMembers members;
+  const std::string_view body = out.raw.body;
+  if (!ledger::canonical::scan_flat_strings(body, members)) return false;
+  auto kind = ledger::canonical::find_flat(members, "kind");
+  if (!kind || *kind == "entry") return false;
+  out.kind = std::string(*kind);
+  if (out.raw.stored_index) {
+    check_stored_index(out, index_of_flat_record(members));
+    if (!out.error.empty()) return true;
+  }
+  auto offset = [&](std::string_view part) { return static_cast<std::uint32_t>(part.data() - body.data()); };
+  auto size = [](std::string_view part) { return static_cast<std::uint32_t>(part.size()); };
+  out.flat.reserve(members.size());
+  for (const auto& [key, text] : members) out.flat.push_back({offset(key), size(key), offset(text), size(text)});
+  return true;
+}
 
 PreparedRecord prepare(RawRecord raw) {
   PreparedRecord out;
   out.raw = std::move(raw);
   out.leaf = ledger::leaf_hash(out.raw.body);
+  if (prepare_flat(out)) return out;
   auto value = ledger::canonical::parse(out.raw.body);
   if (!value) {
     out.error = value.error().message;
@@ -65,15 +113,8 @@ PreparedRecord prepare(RawRecord raw) {
   }
   out.kind = *kind;
   if (out.raw.stored_index) {
-    auto index = index_of_parsed_record(*value);
-    if (!index) {
-      out.error = index.error().message;
-      return out;
-    }
-    if (!(*index == *out.raw.stored_index)) {
-      out.error = "the records table's index columns disagree with the record";
-      return out;
-    }
+    check_stored_index(out, index_of_parsed_record(*value));
+    if (!out.error.empty()) return out;
   }
   out.value = std::move(*value);
   return out;
@@ -109,7 +150,7 @@ class LogVerifier {
                                 std::to_string(next_checkpoint_ + 1));
     }
     TRIPARTITE_TRY(author, batch_author(batch));
-    TRIPARTITE_CHECK(check_and_learn(seq, record.kind, record.raw.body, *record.value, author));
+    TRIPARTITE_CHECK(check_and_learn(seq, record, author));
     frontier_.append(leaf);
     if (keep_leaves_) leaves_.push_back(leaf);
     if (seq == batch.tree_size) TRIPARTITE_CHECK(check_checkpoint(batch, author));
@@ -212,8 +253,9 @@ class LogVerifier {
     return it->second;
   }
 
-  Status check_and_learn(std::uint64_t seq, const std::string& kind, const std::string& body,
-                         const ledger::canonical::Value& value, const std::string& author) {
+  Status check_and_learn(std::uint64_t seq, const PreparedRecord& record, const std::string& author) {
+    const std::string& kind = record.kind;
+    const std::string& body = record.raw.body;
     if (seq == 1 && kind != "genesis") return at_record(seq, "the log does not start with a genesis record");
     if (kind == "genesis") {
       if (seq != 1) return at_record(seq, "a second genesis record");
@@ -232,7 +274,8 @@ class LogVerifier {
     std::optional<Role> required = author_role_for_kind(kind);
     std::optional<Role> author_role = role_of(author);
     if (kind == "entry") {
-      auto entry = ledger::entry_from_record(value);
+      TRIPARTITE_ASSERT(record.value.has_value());  // an entry is never read flat (prepare_flat)
+      auto entry = ledger::entry_from_record(*record.value);
       if (!entry) return at_record(seq, entry.error().message);
       auto balanced = ledger::check_balanced(*entry);
       if (!balanced.ok()) return at_record(seq, balanced.error().message);
@@ -289,24 +332,24 @@ class LogVerifier {
       }
       offtakers_[season->terms.id.value] = offtakers.front();
     } else if (kind == "loan") {
-      auto parsed = ledger::canonical::get_string(value, "lender");
-      auto id = ledger::canonical::get_string(value, "id");
+      auto parsed = record.get_string("lender");
+      auto id = record.get_string("id");
       if (!parsed || !id) return at_record(seq, "loan record without lender or id");
       if (*parsed != author) return at_record(seq, "loan of lender " + *parsed + " signed by " + author);
       lenders_[*id] = *parsed;
     } else if (kind == "acknowledgement") {
-      auto lender = ledger::canonical::get_string(value, "lender");
+      auto lender = record.get_string("lender");
       if (!lender) return at_record(seq, lender.error().message);
       if (*lender != author) return at_record(seq, "acknowledgement of lender " + *lender + " signed by " + author);
     } else if (kind == "run" || kind == "delivery" || kind == "commitment") {
-      auto season = ledger::canonical::get_string(value, "season");
+      auto season = record.get_string("season");
       if (!season) return at_record(seq, season.error().message);
       auto offtaker = offtakers_.find(*season);
       if (offtaker == offtakers_.end() || offtaker->second != author) {
         return at_record(seq, "a " + kind + " of season " + *season + " signed by " + author + ", not its off-taker");
       }
       if (kind != "run") {
-        auto named = ledger::canonical::get_string(value, "offtaker");
+        auto named = record.get_string("offtaker");
         if (!named) return at_record(seq, named.error().message);
         if (*named != author) return at_record(seq, "a " + kind + " for off-taker " + *named + " signed by " + author);
       }

@@ -288,6 +288,13 @@ std::optional<std::string_view> scan_plain_string(std::string_view bytes, std::s
 
 }  // namespace
 
+std::optional<std::string_view> find_flat(const FlatMembers& members, std::string_view key) {
+  auto it = std::lower_bound(members.begin(), members.end(), key,
+                             [](const auto& member, std::string_view k) { return member.first < k; });
+  if (it == members.end() || it->first != key) return std::nullopt;
+  return it->second;
+}
+
 bool scan_flat_strings(std::string_view bytes, FlatMembers& members) {
   members.clear();
   std::size_t pos = 0;

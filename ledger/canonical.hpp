@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -151,5 +152,7 @@ class FlatWriter {
 // accepts, with the same members.
 using FlatMembers = std::vector<std::pair<std::string_view, std::string_view>>;
 bool scan_flat_strings(std::string_view bytes, FlatMembers& members);
+// The value of `key` among members read by scan_flat_strings (keys ascending), if present.
+std::optional<std::string_view> find_flat(const FlatMembers& members, std::string_view key);
 
 }  // namespace tripartite::ledger::canonical

@@ -307,6 +307,22 @@ expect 3 "$(at_size "$(batch_end "$db" "$a")").*does not verify" \
 copy_db "$db" "$work/t.db"
 forge resign "$work/t.db" "$keys"
 expect 0 "^verified $last records" "(the re-signing helper changes nothing by itself)" "$bin" verify --db "$work/t.db"
+# Re-signed with every key: the log is intact, but what a delivery says is checked (verify
+# reads deliveries without a full parse; these are the fields it reads).
+copy_db "$db" "$work/t.db"
+forge replace "$work/t.db" "$a" '"offtaker":"OT1"' '"offtaker":"COAL"'
+forge resign "$work/t.db" "$keys"
+expect 3 "$(at_record "$a") a delivery for off-taker COAL signed by OT1" \
+  "delivery $a naming another off-taker, re-signed" "$bin" verify --db "$work/t.db"
+copy_db "$db" "$work/t.db"
+forge replace "$work/t.db" "$a" '"farmer":"F001"' '"farmer":"F002"'
+forge resign "$work/t.db" "$keys"
+expect 3 "$(at_record "$a") the records table's index columns disagree with the record" \
+  "delivery $a moved to another farmer in its body only, re-signed" "$bin" verify --db "$work/t.db"
+copy_db "$db" "$work/t.db"
+forge replace "$work/t.db" "$a" '"season":"' '"seasons":"'
+forge resign "$work/t.db" "$keys"
+expect 3 "$(at_record "$a") " "delivery $a without a season member, re-signed" "$bin" verify --db "$work/t.db"
 
 step "c. a kept checkpoint catches a dropped batch and a rewritten history"
 kept="$work/kept-$last"
