@@ -14,7 +14,6 @@
 #include <map>
 
 #include "cli/common.hpp"
-#include "ledger/canonical.hpp"
 #include "ledger/money.hpp"
 
 namespace tripartite::cli {
@@ -84,8 +83,7 @@ Result<ExportCounts> export_journal(ledger::Store& store, const std::string& pat
     progress.update(records);
     const std::string& kind = record.index.kind;
     if (kind != "settlement" && kind != "disbursement" && kind != "entry") return Status::success();
-    TRIPARTITE_TRY(value, ledger::canonical::parse(record.body));
-    TRIPARTITE_TRY(entry, ledger::entry_from_record(value));
+    TRIPARTITE_TRY(entry, ledger::entry_from_bytes(record.body));
     out << "\n" << entry.date << " (" << one_line(entry.id) << ") " << one_line(entry.memo);
     if (!entry.refs.empty()) {
       out << "  ;";

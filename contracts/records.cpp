@@ -239,8 +239,12 @@ static ledger::RecordIndex entry_index(const std::map<std::string, std::string>&
                              farmer == refs.end() ? "" : farmer->second, date};
 }
 
+ledger::RecordIndex index_of_entry(const ledger::JournalEntry& entry) {
+  return entry_index(entry.refs, entry.id, entry.date);
+}
+
 EncodedRecord encode_entry(const ledger::JournalEntry& entry) {
-  return EncodedRecord{entry_index(entry.refs, entry.id, entry.date), ledger::entry_to_record(entry).serialise()};
+  return EncodedRecord{index_of_entry(entry), ledger::entry_bytes(entry)};
 }
 
 EncodedRecord encode_run(const RunRecord& run) {

@@ -104,5 +104,7 @@ Result<ledger::RecordIndex> index_of_record(std::string_view body);
 // canonical::scan_flat_strings (the same index as its parse would give).
 Result<ledger::RecordIndex> index_of_parsed_record(const canonical::Value& record);
 Result<ledger::RecordIndex> index_of_flat_record(const canonical::FlatMembers& members);
+// The index of an entry record ("settlement", "disbursement" or "entry" by its refs).
+ledger::RecordIndex index_of_entry(const ledger::JournalEntry& entry);
 
 }  // namespace tripartite::contracts

@@ -45,7 +45,8 @@ struct RawRecord {
 struct PreparedRecord {
   RawRecord raw;
   ledger::Hash leaf{};
-  std::optional<ledger::canonical::Value> value;  // the parse; none for a flat record
+  std::optional<ledger::canonical::Value> value;  // the parse; none for a flat record or an entry read directly
+  std::optional<ledger::JournalEntry> entry;      // an entry record read straight from its bytes
   // A flat record of plain strings (every kind but entries, in practice) is read without
   // building a Value: its members as {key offset, key size, value offset, value size} in
   // raw.body, keys ascending.
@@ -96,11 +97,25 @@ bool prepare_flat(PreparedRecord& out) {
   return true;
 }
 
+// The fast path for entries (half of a season's bytes): read straight into a JournalEntry
+// on this thread, so that the main thread only checks it.
+bool prepare_entry(PreparedRecord& out) {
+  auto entry = ledger::entry_from_plain_bytes(out.raw.body);
+  if (!entry) return false;
+  out.kind = "entry";
+  if (out.raw.stored_index) {
+    check_stored_index(out, index_of_entry(*entry));
+    if (!out.error.empty()) return true;
+  }
+  out.entry = std::move(entry);
+  return true;
+}
+
 PreparedRecord prepare(RawRecord raw) {
   PreparedRecord out;
   out.raw = std::move(raw);
   out.leaf = ledger::leaf_hash(out.raw.body);
-  if (prepare_flat(out)) return out;
+  if (prepare_flat(out) || prepare_entry(out)) return out;
   auto value = ledger::canonical::parse(out.raw.body);
   if (!value) {
     out.error = value.error().message;
@@ -274,9 +289,16 @@ class LogVerifier {
     std::optional<Role> required = author_role_for_kind(kind);
     std::optional<Role> author_role = role_of(author);
     if (kind == "entry") {
-      TRIPARTITE_ASSERT(record.value.has_value());  // an entry is never read flat (prepare_flat)
-      auto entry = ledger::entry_from_record(*record.value);
-      if (!entry) return at_record(seq, entry.error().message);
+      // Read by prepare_entry, or parsed (an entry is never read flat: prepare_flat).
+      std::optional<ledger::JournalEntry> parsed;
+      const ledger::JournalEntry* entry = record.entry ? &*record.entry : nullptr;
+      if (entry == nullptr) {
+        TRIPARTITE_ASSERT(record.value.has_value());
+        auto read = ledger::entry_from_record(*record.value);
+        if (!read) return at_record(seq, read.error().message);
+        parsed = std::move(*read);
+        entry = &*parsed;
+      }
       auto balanced = ledger::check_balanced(*entry);
       if (!balanced.ok()) return at_record(seq, balanced.error().message);
       entries_ += 1;

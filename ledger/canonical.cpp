@@ -2,7 +2,6 @@
 #include "ledger/canonical.hpp"
 
 #include <charconv>
-#include <optional>
 
 namespace tripartite::ledger::canonical {
 namespace {
@@ -267,26 +266,49 @@ std::string FlatWriter::finish() {
   return std::move(out_);
 }
 
-namespace {
-
-// A string of plain bytes (no escape, no control byte) at bytes[pos] (the opening quote):
-// its contents, with pos moved past the closing quote; nullopt otherwise.
-std::optional<std::string_view> scan_plain_string(std::string_view bytes, std::size_t& pos) {
-  if (pos >= bytes.size() || bytes[pos] != '"') return std::nullopt;
-  std::size_t start = pos + 1;
-  std::size_t end = start;
-  while (end < bytes.size()) {
-    auto c = static_cast<unsigned char>(bytes[end]);
-    if (c == '"') break;
-    if (c == '\\' || c < 0x20) return std::nullopt;
-    ++end;
-  }
-  if (end >= bytes.size()) return std::nullopt;
-  pos = end + 1;
-  return bytes.substr(start, end - start);
+bool ShapeScanner::literal(char c) {
+  if (pos_ >= bytes_.size() || bytes_[pos_] != c) return false;
+  ++pos_;
+  return true;
 }
 
-}  // namespace
+bool ShapeScanner::key(std::string_view expected) {
+  const std::size_t size = expected.size() + 3;  // "expected":
+  if (bytes_.size() - pos_ < size || bytes_[pos_] != '"' || bytes_.substr(pos_ + 1, expected.size()) != expected ||
+      bytes_[pos_ + 1 + expected.size()] != '"' || bytes_[pos_ + 2 + expected.size()] != ':') {
+    return false;
+  }
+  pos_ += size;
+  return true;
+}
+
+bool ShapeScanner::plain_string(std::string_view& out) {
+  if (pos_ >= bytes_.size() || bytes_[pos_] != '"') return false;
+  std::size_t end = pos_ + 1;
+  while (end < bytes_.size()) {
+    auto c = static_cast<unsigned char>(bytes_[end]);
+    if (c == '"') break;
+    if (c == '\\' || c < 0x20) return false;
+    ++end;
+  }
+  if (end >= bytes_.size()) return false;
+  out = bytes_.substr(pos_ + 1, end - pos_ - 1);
+  pos_ = end + 1;
+  return true;
+}
+
+bool ShapeScanner::integer(std::int64_t& out) {
+  std::size_t end = pos_;
+  if (end < bytes_.size() && bytes_[end] == '-') ++end;
+  const std::size_t digits = end;
+  while (end < bytes_.size() && bytes_[end] >= '0' && bytes_[end] <= '9') ++end;
+  if (end == digits) return false;
+  if (bytes_[digits] == '0' && (end - digits > 1 || digits != pos_)) return false;  // leading zero, -0
+  auto [stop, ec] = std::from_chars(bytes_.data() + pos_, bytes_.data() + end, out);
+  if (ec != std::errc() || stop != bytes_.data() + end) return false;
+  pos_ = end;
+  return true;
+}
 
 std::optional<std::string_view> find_flat(const FlatMembers& members, std::string_view key) {
   auto it = std::lower_bound(members.begin(), members.end(), key,
@@ -297,27 +319,17 @@ std::optional<std::string_view> find_flat(const FlatMembers& members, std::strin
 
 bool scan_flat_strings(std::string_view bytes, FlatMembers& members) {
   members.clear();
-  std::size_t pos = 0;
-  if (bytes.size() < 2 || bytes[0] != '{') return false;
-  pos = 1;
-  if (bytes[pos] == '}') return pos + 1 == bytes.size();
-  while (true) {
-    auto key = scan_plain_string(bytes, pos);
-    if (!key) return false;
-    if (!members.empty() && !(members.back().first < *key)) return false;
-    if (pos >= bytes.size() || bytes[pos] != ':') return false;
-    ++pos;
-    auto text = scan_plain_string(bytes, pos);
-    if (!text) return false;
-    members.emplace_back(*key, *text);
-    if (pos >= bytes.size()) return false;
-    if (bytes[pos] == ',') {
-      ++pos;
-      continue;
-    }
-    if (bytes[pos] == '}') return pos + 1 == bytes.size();
-    return false;
-  }
+  ShapeScanner in(bytes);
+  if (!in.literal('{')) return false;
+  if (in.literal('}')) return in.at_end();
+  do {
+    std::string_view key;
+    std::string_view text;
+    if (!in.plain_string(key) || (!members.empty() && !(members.back().first < key))) return false;
+    if (!in.literal(':') || !in.plain_string(text)) return false;
+    members.emplace_back(key, text);
+  } while (in.literal(','));
+  return in.literal('}') && in.at_end();
 }
 
 Result<std::string> get_string(const Value& object, std::string_view key) {

@@ -7,8 +7,8 @@
 // parser accepts only canonical bytes, so parse(bytes).serialise() == bytes always holds.
 #pragma once
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -154,5 +154,23 @@ using FlatMembers = std::vector<std::pair<std::string_view, std::string_view>>;
 bool scan_flat_strings(std::string_view bytes, FlatMembers& members);
 // The value of `key` among members read by scan_flat_strings (keys ascending), if present.
 std::optional<std::string_view> find_flat(const FlatMembers& members, std::string_view key);
+
+// A cursor for fast readers of records of one known shape (a delivery, a journal entry):
+// each call consumes the token it expects and returns false on anything else, and the
+// reader then falls back to parse(). Every token it accepts is one parse() accepts with the
+// same meaning: plain strings (no escape, no control byte) and canonical integers only.
+class ShapeScanner {
+ public:
+  explicit ShapeScanner(std::string_view bytes) : bytes_(bytes) {}
+  bool literal(char c);                           // the byte c
+  bool key(std::string_view expected);            // "expected": (expected is plain)
+  bool plain_string(std::string_view& out);       // a string without escapes
+  bool integer(std::int64_t& out);                // -?(0|[1-9][0-9]*), in int64, not -0
+  bool at_end() const { return pos_ == bytes_.size(); }
+
+ private:
+  std::string_view bytes_;
+  std::size_t pos_ = 0;
+};
 
 }  // namespace tripartite::ledger::canonical

@@ -1,6 +1,8 @@
 // Journal entries: the balance check and the canonical record form. See journal.hpp.
 #include "ledger/journal.hpp"
 
+#include <charconv>
+#include <optional>
 
 namespace tripartite::ledger {
 
@@ -49,6 +51,93 @@ canonical::Value entry_to_record(const JournalEntry& entry) {
   record["postings"] = std::move(postings);
   record["refs"] = std::move(refs);
   return canonical::Value(std::move(record));
+}
+
+std::string entry_bytes(const JournalEntry& entry) {
+  std::string out;
+  out.reserve(160 + entry.memo.size() + entry.postings.size() * 72);
+  char number[24];
+  auto member = [&out](const char* key, std::string_view text) {
+    canonical::append_string(out, key);
+    out.push_back(':');
+    canonical::append_string(out, text);
+  };
+  out.push_back('{');
+  member("date", entry.date);
+  out.push_back(',');
+  member("id", entry.id);
+  out += ",\"kind\":\"entry\",";
+  member("memo", entry.memo);
+  out += ",\"postings\":[";
+  for (std::size_t i = 0; i < entry.postings.size(); ++i) {
+    const Posting& posting = entry.postings[i];
+    if (i != 0) out.push_back(',');
+    out.push_back('{');
+    member("account", posting.account);
+    out += ",\"amount\":";
+    auto [end, ec] = std::to_chars(number, number + sizeof number, posting.amount);
+    out.append(number, end);
+    out.push_back(',');
+    member("asset", posting.asset);
+    out.push_back(',');
+    member("tag", posting.tag);
+    out.push_back('}');
+  }
+  out += "],\"refs\":{";
+  bool first = true;
+  for (const auto& [key, value] : entry.refs) {  // std::map: keys in byte order
+    if (!first) out.push_back(',');
+    first = false;
+    canonical::append_string(out, key);
+    out.push_back(':');
+    canonical::append_string(out, value);
+  }
+  out += "}}";
+  return out;
+}
+
+std::optional<JournalEntry> entry_from_plain_bytes(std::string_view bytes) {
+  canonical::ShapeScanner in(bytes);
+  JournalEntry entry;
+  std::string_view text;
+  auto string_member = [&](std::string_view key, std::string& out) {
+    if (!in.key(key) || !in.plain_string(text)) return false;
+    out.assign(text);
+    return true;
+  };
+  if (!in.literal('{') || !string_member("date", entry.date) || !in.literal(',')) return std::nullopt;
+  if (!string_member("id", entry.id) || !in.literal(',')) return std::nullopt;
+  if (!in.key("kind") || !in.plain_string(text) || text != "entry" || !in.literal(',')) return std::nullopt;
+  if (!string_member("memo", entry.memo) || !in.literal(',')) return std::nullopt;
+  if (!in.key("postings") || !in.literal('[')) return std::nullopt;
+  do {
+    Posting posting;
+    if (!in.literal('{') || !string_member("account", posting.account) || !in.literal(',')) return std::nullopt;
+    if (!in.key("amount") || !in.integer(posting.amount) || !in.literal(',')) return std::nullopt;
+    if (!string_member("asset", posting.asset) || !in.literal(',')) return std::nullopt;
+    if (!string_member("tag", posting.tag) || !in.literal('}')) return std::nullopt;
+    entry.postings.push_back(std::move(posting));
+  } while (in.literal(','));
+  if (!in.literal(']') || !in.literal(',') || !in.key("refs") || !in.literal('{')) return std::nullopt;
+  if (!in.literal('}')) {
+    std::string_view previous;
+    do {
+      std::string_view key;
+      if (!in.plain_string(key) || (!entry.refs.empty() && !(previous < key))) return std::nullopt;
+      if (!in.literal(':') || !in.plain_string(text)) return std::nullopt;
+      entry.refs.emplace_hint(entry.refs.end(), std::string(key), std::string(text));
+      previous = key;
+    } while (in.literal(','));
+    if (!in.literal('}')) return std::nullopt;
+  }
+  if (!in.literal('}') || !in.at_end()) return std::nullopt;
+  return entry;
+}
+
+Result<JournalEntry> entry_from_bytes(std::string_view bytes) {
+  if (auto entry = entry_from_plain_bytes(bytes)) return std::move(*entry);
+  TRIPARTITE_TRY(record, canonical::parse(bytes));
+  return entry_from_record(record);
 }
 
 Result<JournalEntry> entry_from_record(const canonical::Value& record) {

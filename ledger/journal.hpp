@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,5 +42,15 @@ Status check_balanced(const JournalEntry& entry);
 // The canonical record of an entry: {"date","id","kind":"entry","memo","postings":[...],"refs":{...}}
 canonical::Value entry_to_record(const JournalEntry& entry);
 Result<JournalEntry> entry_from_record(const canonical::Value& record);
+
+// The same record as bytes, written directly: equal to entry_to_record(entry).serialise().
+std::string entry_bytes(const JournalEntry& entry);
+// The entry of a record's bytes: equal to entry_from_record(parse(bytes)), errors included.
+// A record of the usual shape (plain strings) is read straight into the entry; anything
+// else goes through the full parser.
+Result<JournalEntry> entry_from_bytes(std::string_view bytes);
+// Only the fast path: the entry when bytes are an entry record of exactly that shape, with
+// strings without escapes; nothing for anything else (another kind, escapes, any fault).
+std::optional<JournalEntry> entry_from_plain_bytes(std::string_view bytes);
 
 }  // namespace tripartite::ledger

@@ -167,8 +167,7 @@ Result<std::vector<ExpectedRemittance>> load_expected_remittances(ledger::Store&
     // Every run that repays one of the lender's loans credits payable:<lender>: skip the
     // entries that do not mention it without parsing them.
     if (record.body.find(quoted_payable) == std::string::npos) return Status::success();
-    TRIPARTITE_TRY(value, ledger::canonical::parse(record.body));
-    TRIPARTITE_TRY(entry, ledger::entry_from_record(value));
+    TRIPARTITE_TRY(entry, ledger::entry_from_bytes(record.body));
     auto run_ref = entry.refs.find("run");
     if (run_ref == entry.refs.end()) return internal_error("settlement entry " + entry.id + " names no run");
     const std::string& run_id = run_ref->second;

@@ -1,0 +1,97 @@
+// Journal entry records: the direct writer and the fast reader give exactly what the
+// general canonical path gives, errors included.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <limits>
+
+#include "ledger/canonical.hpp"
+#include "ledger/journal.hpp"
+
+using namespace tripartite::ledger;
+
+namespace {
+
+JournalEntry sample(std::string memo, std::map<std::string, std::string> refs) {
+  JournalEntry entry;
+  entry.id = "2026A-R1-F001";
+  entry.date = "2026-08-31";
+  entry.memo = std::move(memo);
+  entry.refs = std::move(refs);
+  entry.postings = {Posting{"offtaker:OT1:purchases", "KES", 1234567, "gross"},
+                    Posting{"farmer:F001:payout", "KES", -1234567, ""},
+                    Posting{"x", "kg:maize", std::numeric_limits<std::int64_t>::min(), "t"},
+                    Posting{"y", "kg:maize", 0, "t"}};
+  return entry;
+}
+
+// What the general path reads: ok and the entry, or the error message.
+std::string general_reading(std::string_view bytes) {
+  auto value = canonical::parse(bytes);
+  if (!value) return "error: " + value.error().message;
+  auto entry = entry_from_record(*value);
+  if (!entry) return "error: " + entry.error().message;
+  return "entry: " + entry_to_record(*entry).serialise();
+}
+
+std::string fast_reading(std::string_view bytes) {
+  auto entry = entry_from_bytes(bytes);
+  if (!entry) return "error: " + entry.error().message;
+  return "entry: " + entry_to_record(*entry).serialise();
+}
+
+}  // namespace
+
+TEST_CASE("an entry's bytes are written directly as the canonical record", "[journal]") {
+  const JournalEntry entries[] = {
+      sample("run 2026A-R1 for F001", {{"farmer", "F001"}, {"run", "2026A-R1"}, {"season", "2026A"}}),
+      sample("a \"quoted\" memo\\ with\ncontrol \x01 bytes and é", {}),
+      sample("", {{"A", "upper sorts first"}, {"a", "x\"y"}}),
+  };
+  for (const auto& entry : entries) {
+    const std::string bytes = entry_bytes(entry);
+    INFO(bytes);
+    CHECK(bytes == entry_to_record(entry).serialise());
+    auto back = entry_from_bytes(bytes);
+    REQUIRE(back.ok());
+    CHECK(*back == entry);
+  }
+  // The fast reader takes the usual shape, and leaves escapes to the parser.
+  CHECK(entry_from_plain_bytes(entry_bytes(entries[0])).has_value());
+  CHECK_FALSE(entry_from_plain_bytes(entry_bytes(entries[1])).has_value());
+}
+
+TEST_CASE("a damaged entry record reads the same through the fast reader as through the parser", "[journal]") {
+  const std::string bytes =
+      entry_bytes(sample("run 1", {{"farmer", "F001"}, {"run", "2026A-R1"}, {"season", "2026A"}}));
+  const char replacements[] = {'x', '"', '\\', ':', ',', '{', '}', '[', ']', '\x01', '0', '9', '-', 'A'};
+  std::size_t fast = 0;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    std::vector<std::string> variants{bytes.substr(0, i)};
+    for (char r : replacements) {
+      std::string v = bytes;
+      v[i] = r;
+      variants.push_back(v);
+    }
+    for (const auto& v : variants) {
+      INFO(v);
+      CHECK(fast_reading(v) == general_reading(v));
+      if (entry_from_plain_bytes(v)) fast += 1;
+    }
+  }
+  CHECK(fast > bytes.size());  // many substitutions inside strings and digits stay on the fast path
+}
+
+TEST_CASE("the shape scanner reads integers exactly as the parser does", "[journal]") {
+  const char* numbers[] = {"0", "-1", "7", "10", "-10", "9223372036854775807", "-9223372036854775808",
+                           "9223372036854775808", "-9223372036854775809", "00", "01", "-0", "-01", "-", "", "1a"};
+  for (const char* number : numbers) {
+    INFO(number);
+    canonical::ShapeScanner in(number);
+    std::int64_t scanned = 0;
+    const bool accepted = in.integer(scanned) && in.at_end();
+    auto parsed = canonical::parse(number);
+    CHECK(accepted == (parsed.ok() && parsed->is_int()));
+    if (accepted && parsed.ok()) CHECK(parsed->as_int() == scanned);
+  }
+}
