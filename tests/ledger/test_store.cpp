@@ -242,7 +242,9 @@ TEST_CASE("a new ledger is created with 16 KB pages", "[store]") {
   std::string header = file_bytes(path).substr(0, 100);
   REQUIRE(header.size() == 100);
   CHECK(header.substr(0, 16) == std::string("SQLite format 3\0", 16));
-  unsigned page_size = (static_cast<unsigned char>(header[16]) << 8) | static_cast<unsigned char>(header[17]);
+  const unsigned high = static_cast<unsigned char>(header[16]);
+  const unsigned low = static_cast<unsigned char>(header[17]);
+  const unsigned page_size = high * 256U + low;
   CHECK(page_size == 16384);
   REQUIRE(open_sqlite_store(path, OpenMode::open_existing).ok());
 }
