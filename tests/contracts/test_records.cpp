@@ -4,6 +4,7 @@
 
 #include "contracts/records.hpp"
 #include "ledger/canonical.hpp"
+#include "tests/damaged_copies.hpp"
 
 using namespace tripartite::contracts;
 namespace canonical = tripartite::ledger::canonical;
@@ -81,30 +82,21 @@ TEST_CASE("a delivery is written as the canonical object of its members and read
 
 TEST_CASE("a damaged delivery record is refused or read as exactly what its bytes say", "[records]") {
   const std::string body = encode_delivery(sample_delivery(true, true), SeasonId("S26")).body;
-  const char replacements[] = {'x', '"', '\\', ':', ',', '}', '\x01', '0', '9', '-', '.'};
   std::size_t refused = 0;
   std::size_t read = 0;
-  for (std::size_t i = 0; i < body.size(); ++i) {
-    std::vector<std::string> variants{body.substr(0, i)};
-    for (char r : replacements) {
-      std::string v = body;
-      v[i] = r;
-      if (v != body) variants.push_back(v);
+  for (const auto& v : tripartite::test::damaged_copies(body, std::string_view("x\"\\:,}\x01" "09-."))) {
+    INFO(v);
+    auto decoded = decode_delivery(v);
+    if (!decoded.ok()) {
+      refused += 1;
+      continue;
     }
-    for (const auto& v : variants) {
-      INFO(v);
-      auto decoded = decode_delivery(v);
-      if (!decoded.ok()) {
-        refused += 1;
-        continue;
-      }
-      // Whatever is accepted is the canonical record of what was read: the reader never
-      // reads a field other than the bytes say, whichever path it took.
-      read += 1;
-      auto season = canonical::get_string(canonical::parse(v).value(), "season");
-      REQUIRE(season.ok());
-      CHECK(encode_delivery(*decoded, SeasonId(*season)).body == v);
-    }
+    // Whatever is accepted is the canonical record of what was read: the reader never
+    // reads a field other than the bytes say, whichever path it took.
+    read += 1;
+    auto season = canonical::get_string(canonical::parse(v).value(), "season");
+    REQUIRE(season.ok());
+    CHECK(encode_delivery(*decoded, SeasonId(*season)).body == v);
   }
   CHECK(refused > 0);
   CHECK(read > 0);
