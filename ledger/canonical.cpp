@@ -8,6 +8,17 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
+// The first byte at or after pos that a canonical string cannot hold as itself (a quote, a
+// backslash or a control byte), or text.size() when there is none.
+std::size_t plain_run_end(std::string_view text, std::size_t pos) {
+  while (pos < text.size()) {
+    auto c = static_cast<unsigned char>(text[pos]);
+    if (c == '"' || c == '\\' || c < 0x20) break;
+    ++pos;
+  }
+  return pos;
+}
+
 // The parser writes into its output in place (no Value is moved through a Result on the way
 // up) and copies each run of plain string bytes in one append; the first failure is kept
 // with its byte offset and turned into one Error at the top.
@@ -82,12 +93,7 @@ class Parser {
     const char* data = bytes_.data();
     const std::size_t size = bytes_.size();
     while (true) {
-      std::size_t run = pos_;
-      while (run < size) {
-        auto c = static_cast<unsigned char>(data[run]);
-        if (c == '"' || c == '\\' || c < 0x20) break;
-        ++run;
-      }
+      std::size_t run = plain_run_end(bytes_, pos_);
       out.append(data + pos_, run - pos_);
       pos_ = run;
       if (pos_ >= size) return fail("unterminated string");
@@ -192,12 +198,7 @@ void append_string(std::string& out, std::string_view text) {
   out.push_back('"');
   std::size_t pos = 0;
   while (pos < text.size()) {
-    std::size_t run = pos;
-    while (run < text.size()) {
-      auto c = static_cast<unsigned char>(text[run]);
-      if (c == '"' || c == '\\' || c < 0x20) break;
-      ++run;
-    }
+    std::size_t run = plain_run_end(text, pos);
     out.append(text.data() + pos, run - pos);  // plain bytes in one go
     if (run == text.size()) break;
     auto c = static_cast<unsigned char>(text[run]);
@@ -251,13 +252,17 @@ FlatWriter::FlatWriter(std::size_t reserve) {
   out_.push_back('{');
 }
 
+void append_member(std::string& out, std::string_view key, std::string_view text) {
+  append_string(out, key);
+  out.push_back(':');
+  append_string(out, text);
+}
+
 FlatWriter& FlatWriter::add(std::string_view key, std::string_view text) {
   TRIPARTITE_ASSERT(out_.size() == 1 || last_key_ < key);
   if (out_.size() != 1) out_.push_back(',');
   last_key_ = key;
-  append_string(out_, key);
-  out_.push_back(':');
-  append_string(out_, text);
+  append_member(out_, key, text);
   return *this;
 }
 
@@ -284,14 +289,8 @@ bool ShapeScanner::key(std::string_view expected) {
 
 bool ShapeScanner::plain_string(std::string_view& out) {
   if (pos_ >= bytes_.size() || bytes_[pos_] != '"') return false;
-  std::size_t end = pos_ + 1;
-  while (end < bytes_.size()) {
-    auto c = static_cast<unsigned char>(bytes_[end]);
-    if (c == '"') break;
-    if (c == '\\' || c < 0x20) return false;
-    ++end;
-  }
-  if (end >= bytes_.size()) return false;
+  const std::size_t end = plain_run_end(bytes_, pos_ + 1);
+  if (end >= bytes_.size() || bytes_[end] != '"') return false;  // an escape, a control byte, or no end
   out = bytes_.substr(pos_ + 1, end - pos_ - 1);
   pos_ = end + 1;
   return true;

@@ -122,6 +122,8 @@ class Value {
 
 // Appends the canonical form of a string (with quotes) to out.
 void append_string(std::string& out, std::string_view text);
+// Appends an object member whose value is a string: "key":"text", both in canonical form.
+void append_member(std::string& out, std::string_view key, std::string_view text);
 
 // Parses canonical bytes; anything not in canonical form is an error naming the offset.
 Result<Value> parse(std::string_view bytes);

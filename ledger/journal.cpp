@@ -57,11 +57,7 @@ std::string entry_bytes(const JournalEntry& entry) {
   std::string out;
   out.reserve(160 + entry.memo.size() + entry.postings.size() * 72);
   char number[24];
-  auto member = [&out](const char* key, std::string_view text) {
-    canonical::append_string(out, key);
-    out.push_back(':');
-    canonical::append_string(out, text);
-  };
+  auto member = [&out](std::string_view key, std::string_view text) { canonical::append_member(out, key, text); };
   out.push_back('{');
   member("date", entry.date);
   out.push_back(',');
@@ -88,9 +84,7 @@ std::string entry_bytes(const JournalEntry& entry) {
   for (const auto& [key, value] : entry.refs) {  // std::map: keys in byte order
     if (!first) out.push_back(',');
     first = false;
-    canonical::append_string(out, key);
-    out.push_back(':');
-    canonical::append_string(out, value);
+    member(key, value);
   }
   out += "}}";
   return out;
