@@ -4,10 +4,12 @@
 #include <sys/stat.h>
 
 #include <set>
+#include <unordered_set>
 
 #include "contracts/records.hpp"
 #include "contracts/repository.hpp"
 #include "contracts/season_reader.hpp"
+#include "ledger/chunk_channel.hpp"
 
 namespace tripartite::contracts {
 namespace {
@@ -49,7 +51,21 @@ class LedgerRegistry final : public Registry {
     if (it != parties_->parties.end()) return it->second.role;
     return std::nullopt;
   }
+  // From here on farmers are known from memory alone (every farmer of the ledger, this
+  // import's included), so a reader on another thread may ask: nothing touches the store.
+  Status freeze_farmers() {
+    ledger_farmers_.clear();
+    TRIPARTITE_CHECK(store_->scan_keys("farmer", [&](std::string_view key) {
+      ledger_farmers_.emplace(key);
+      return Status::success();
+    }));
+    staged_farmers_.clear();
+    farmers_frozen_ = true;
+    return Status::success();
+  }
+
   bool farmer_exists(const FarmerId& farmer) const override {
+    if (farmers_frozen_) return ledger_farmers_.count(farmer.value) != 0;
     if (staged_farmers_.count(farmer.value) != 0) return true;
     auto found = store_->find("farmer", farmer.value);
     return found.ok() && found->has_value();
@@ -77,6 +93,8 @@ class LedgerRegistry final : public Registry {
   const LedgerParties* parties_;
   const SeasonTerms* terms_ = nullptr;
   std::set<std::string> staged_farmers_;
+  bool farmers_frozen_ = false;
+  std::unordered_set<std::string> ledger_farmers_;
   std::map<std::pair<std::string, std::string>, Date> commitments_;
 };
 
@@ -104,24 +122,10 @@ class BatchWriter {
   // costs no extra look-up.
   Status write(const EncodedRecord& record, int line, const std::string& field,
                const ledger::JournalEntry* entry = nullptr) {
-    auto appended = tx_.append(record.index, record.body, entry);
-    if (appended) {
-      if (entry == nullptr) summary_.added += 1;
-      return Status::success();
-    }
-    if (appended.error().kind != ErrorKind::invalid_input) return appended.error();
-    TRIPARTITE_TRY(existing, store_.find(record.index.kind, record.index.key));
-    if (!existing) {
-      diagnostics_.push_back(Diagnostic{summary_.file, line, field, appended.error().message});
-    } else if (existing->body == record.body) {
-      summary_.unchanged += 1;
-    } else {
-      diagnostics_.push_back(Diagnostic{summary_.file, line, field,
-                                        record.index.kind + " " + record.index.key +
-                                            " is already in the ledger with different content (record " +
-                                            std::to_string(existing->seq) + "); a correction is an explicit reversal"});
-    }
-    return Status::success();
+    return written(tx_.append(record.index, record.body, entry), record.index, record.body, line, field, entry);
+  }
+  Status write(const ledger::RecordIndex& index, const ledger::HashedBody& body, int line, const std::string& field) {
+    return written(tx_.append(index, body), index, body.bytes(), line, field, nullptr);
   }
 
   Result<FileSummary> seal() {
@@ -133,6 +137,29 @@ class BatchWriter {
   }
 
  private:
+  // Counts an appended record, or sorts out why it was not: identical to the one in the
+  // ledger (skipped), or different from it (a diagnostic).
+  Status written(Result<std::uint64_t> appended, const ledger::RecordIndex& index, std::string_view body, int line,
+                 const std::string& field, const ledger::JournalEntry* entry) {
+    if (appended) {
+      if (entry == nullptr) summary_.added += 1;
+      return Status::success();
+    }
+    if (appended.error().kind != ErrorKind::invalid_input) return appended.error();
+    TRIPARTITE_TRY(existing, store_.find(index.kind, index.key));
+    if (!existing) {
+      diagnostics_.push_back(Diagnostic{summary_.file, line, field, appended.error().message});
+    } else if (existing->body == body) {
+      summary_.unchanged += 1;
+    } else {
+      diagnostics_.push_back(Diagnostic{summary_.file, line, field,
+                                        index.kind + " " + index.key +
+                                            " is already in the ledger with different content (record " +
+                                            std::to_string(existing->seq) + "); a correction is an explicit reversal"});
+    }
+    return Status::success();
+  }
+
   ledger::Store& store_;
   ledger::Transaction& tx_;
   const ledger::PrivateKey& key_;
@@ -195,6 +222,75 @@ struct Importer {
       if (p.role == Role::offtaker) return p.id.value;
     }
     return {};
+  }
+
+  // One CSV file as one batch of `signer`, read on a second thread (parsed, validated,
+  // encoded and hashed there) while this thread appends its records in file order, at most
+  // kChunksInFlight chunks of kChunkRecords behind: memory stays flat in the file's size.
+  // `read(problems, emit)` runs the file's reader, its diagnostics going to `problems` and
+  // each row it hands on to emit(record, line); it runs on the reading thread, so it may
+  // touch only what this thread does not while the file is read (the registry: its farmers
+  // are frozen, or being added by this very reader). The file's diagnostics come out as one
+  // thread reading and writing would list them: in line order, the reader's first on a
+  // line, its "N more errors not shown" last.
+  using Emit = std::function<void(EncodedRecord record, int line)>;
+  static constexpr std::size_t kChunkRecords = 4096;
+  static constexpr std::size_t kChunksInFlight = 4;
+  struct ReadRecord {
+    ledger::RecordIndex index;
+    ledger::HashedBody body;
+    int line;
+  };
+  struct ReaderAbandoned {};  // thrown on the reading thread to stop its reader early
+
+  Status stream_file(const std::string& file, const ImportSigner& signer, const std::string& field,
+                     const std::function<void(Diagnostics& problems, const Emit& emit)>& read) {
+    Diagnostics read_problems;
+    Diagnostics write_problems;
+    BatchWriter batch(store, *tx, file, signer.party, *signer.key, write_problems);
+    TRIPARTITE_CHECK(batch.begin(terms->id.value));
+    ledger::ChunkChannel<ReadRecord> channel(kChunksInFlight);
+    ledger::ProducerThread reader(
+        [&] {
+          auto chunk = channel.spare();
+          read(read_problems, [&](EncodedRecord record, int line) {
+            chunk.push_back(ReadRecord{std::move(record.index), ledger::HashedBody(std::move(record.body)), line});
+            if (chunk.size() < kChunkRecords) return;
+            if (!channel.push(std::move(chunk))) throw ReaderAbandoned{};
+            chunk = channel.spare();
+          });
+          if (!chunk.empty()) channel.push(std::move(chunk));
+        },
+        [&] { channel.close(); }, [&] { channel.cancel(); });
+    while (auto chunk = channel.pop()) {
+      for (const auto& record : *chunk) {
+        tick();
+        TRIPARTITE_CHECK(batch.write(record.index, record.body, record.line, field));  // ~reader cancels
+      }
+      channel.recycle(std::move(*chunk));
+    }
+    reader.join();
+    merge_in_line_order(read_problems, write_problems);
+    TRIPARTITE_TRY(written, batch.seal());
+    summary.files.push_back(written);
+    return Status::success();
+  }
+
+  // Appends one file's reader and writer diagnostics to `diagnostics` in line order (see
+  // stream_file): a reader's line-0 diagnostic after its row diagnostics is its closing
+  // "N more errors not shown", which stays last.
+  void merge_in_line_order(Diagnostics& read, Diagnostics& written) {
+    std::size_t next_written = 0;
+    bool rows_seen = false;
+    for (auto& problem : read) {
+      bool closing = problem.line == 0 && rows_seen;
+      while (next_written < written.size() && (closing || written[next_written].line < problem.line)) {
+        diagnostics.push_back(std::move(written[next_written++]));
+      }
+      rows_seen = rows_seen || problem.line > 0;
+      diagnostics.push_back(std::move(problem));
+    }
+    while (next_written < written.size()) diagnostics.push_back(std::move(written[next_written++]));
   }
 
   Status import_terms(const ImportSigner* coordinator) {
@@ -287,34 +383,28 @@ struct Importer {
 
     // farmers.csv — the coordinator's.
     if (coordinator != nullptr) {
-      BatchWriter batch(store, *tx, "farmers.csv", coordinator->party, *coordinator->key, diagnostics);
-      TRIPARTITE_CHECK(batch.begin(season));
-      Status failure;
-      read_farmers(path("farmers.csv"), context, diagnostics, [&](const Farmer& farmer, int line) {
-        tick();
-        registry.add_farmer(farmer);
-        if (failure.ok()) failure = batch.write(encode_farmer(farmer), line, "farmer_id");
-      });
-      TRIPARTITE_CHECK(failure);
-      TRIPARTITE_TRY(written, batch.seal());
-      summary.files.push_back(written);
+      TRIPARTITE_CHECK(stream_file("farmers.csv", *coordinator, "farmer_id", [&](Diagnostics& problems, const Emit& emit) {
+        read_farmers(path("farmers.csv"), context, problems, [&](const Farmer& farmer, int line) {
+          registry.add_farmer(farmer);
+          emit(encode_farmer(farmer), line);
+        });
+      }));
     } else {
       summary.skipped.push_back("farmers.csv (signed by the coordinator)");
     }
+    // Every farmer is known now; later readers (on the reading thread) ask memory only.
+    TRIPARTITE_CHECK(registry.freeze_farmers());
 
     // commitments.csv — the off-taker's.
     if (offtaker_signer != nullptr) {
-      BatchWriter batch(store, *tx, "commitments.csv", offtaker_signer->party, *offtaker_signer->key, diagnostics);
-      TRIPARTITE_CHECK(batch.begin(season));
-      Status failure;
-      read_commitments(path("commitments.csv"), context, diagnostics, [&](const Commitment& commitment, int line) {
-        tick();
-        registry.add_commitment(commitment);
-        if (failure.ok()) failure = batch.write(encode_commitment(commitment, terms->id), line, "commitment_id");
-      });
-      TRIPARTITE_CHECK(failure);
-      TRIPARTITE_TRY(written, batch.seal());
-      summary.files.push_back(written);
+      TRIPARTITE_CHECK(stream_file("commitments.csv", *offtaker_signer, "commitment_id",
+                                   [&](Diagnostics& problems, const Emit& emit) {
+                                     read_commitments(path("commitments.csv"), context, problems,
+                                                      [&](const Commitment& commitment, int line) {
+                                                        registry.add_commitment(commitment);
+                                                        emit(encode_commitment(commitment, terms->id), line);
+                                                      });
+                                   }));
     } else if (terms) {
       summary.skipped.push_back("commitments.csv (signed by the off-taker " + offtaker() + ")");
     }
@@ -323,16 +413,13 @@ struct Importer {
 
     // deliveries.csv — the off-taker's; streams.
     if (offtaker_signer != nullptr) {
-      BatchWriter batch(store, *tx, "deliveries.csv", offtaker_signer->party, *offtaker_signer->key, diagnostics);
-      TRIPARTITE_CHECK(batch.begin(season));
-      Status failure;
-      read_deliveries(path("deliveries.csv"), context, diagnostics, [&](const Delivery& delivery, int line) {
-        tick();
-        if (failure.ok()) failure = batch.write(encode_delivery(delivery, terms->id), line, "delivery_id");
-      });
-      TRIPARTITE_CHECK(failure);
-      TRIPARTITE_TRY(written, batch.seal());
-      summary.files.push_back(written);
+      TRIPARTITE_CHECK(stream_file("deliveries.csv", *offtaker_signer, "delivery_id",
+                                   [&](Diagnostics& problems, const Emit& emit) {
+                                     read_deliveries(path("deliveries.csv"), context, problems,
+                                                     [&](const Delivery& delivery, int line) {
+                                                       emit(encode_delivery(delivery, terms->id), line);
+                                                     });
+                                   }));
     } else if (terms) {
       summary.skipped.push_back("deliveries.csv (signed by the off-taker " + offtaker() + ")");
     }

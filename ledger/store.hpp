@@ -27,6 +27,7 @@
 #include "ledger/crypto.hpp"
 #include "ledger/journal.hpp"
 #include "ledger/result.hpp"
+#include "ledger/tlog.hpp"
 
 namespace tripartite::ledger {
 
@@ -38,6 +39,20 @@ struct RecordIndex {
   std::string subject;  // the farmer or party the record is about ("" = none)
   std::string date;     // effective date YYYY-MM-DD ("" = none)
   friend bool operator==(const RecordIndex&, const RecordIndex&) = default;
+};
+
+// A record's canonical bytes with their RFC 6962 leaf hash. Only this type computes the
+// hash, from the bytes it holds, so the hashing can be done on another thread than the
+// append (import does it on its reading thread) without the store trusting a caller's hash.
+class HashedBody {
+ public:
+  explicit HashedBody(std::string bytes) : bytes_(std::move(bytes)), leaf_(leaf_hash(bytes_)) {}
+  const std::string& bytes() const { return bytes_; }
+  const Hash& leaf() const { return leaf_; }
+
+ private:
+  std::string bytes_;
+  Hash leaf_;
 };
 
 struct StoredRecord {
@@ -109,6 +124,9 @@ class Transaction {
   // key) already exists. REQUIRES: a batch is open.
   virtual Result<std::uint64_t> append(const RecordIndex& index, std::string_view body,
                                        const JournalEntry* entry = nullptr) = 0;
+  // The same, with the leaf hash already taken.
+  virtual Result<std::uint64_t> append(const RecordIndex& index, const HashedBody& body,
+                                       const JournalEntry* entry = nullptr) = 0;
   // Closes the open batch: computes the tree head, signs the checkpoint with `key` (key
   // name = the author) and stores it. A batch with no records is dropped (empty_ignored).
   virtual Result<SealOutcome> seal_batch(const PrivateKey& key) = 0;
@@ -148,6 +166,9 @@ class Store {
   virtual Status scan(const RecordFilter& filter, const std::function<Status(const StoredRecord&)>& visit) = 0;
   // The same records as scan(), pulled one at a time. The cursor must not outlive the store.
   virtual Result<std::unique_ptr<RecordCursor>> open_cursor(const RecordFilter& filter) = 0;
+  // The key of every record of that kind (open transaction included), in byte order,
+  // without reading the records themselves.
+  virtual Status scan_keys(std::string_view kind, const std::function<Status(std::string_view key)>& visit) = 0;
   // Every record in sequence order with its stored leaf hash (for verify and export).
   virtual Status scan_log(const std::function<Status(const StoredRecord&, const Hash& leaf)>& visit) = 0;
   virtual Result<std::vector<StoredBatch>> batches() = 0;

@@ -71,6 +71,33 @@ else
   echo "FAIL changed delivery: exit $status"; cat "$work/err"; failures=$((failures + 1))
 fi
 
+# The reading thread's diagnostics (bad rows) and the writing thread's (records that differ
+# from the ledger's) come out as one list in line order, the "more not shown" line last.
+mixed="$work/mixed"
+cp -r "$src/fixtures/reference" "$mixed"
+sed -i -e 's/^D1,F001,OT1,A,500.000/D1,F001,OT1,A,501.000/' -e 's/^D2,F001,OT1,B,300.000/D2,F001,OT1,B,heavy/' \
+       -e 's/^D3,F002,OT1,C,250.000/D3,F002,OT1,C,251.000/' -e 's/^D4,F003,OT1,A,1200.500/D4,F003,OT1,A,-1/' "$mixed/deliveries.csv"
+"$bin" import --db "$db" --season-dir "$mixed" --keys "$work/keys" >/dev/null 2>"$work/err"
+status=$?
+grep -o '^deliveries.csv:[0-9]*: [a-z_]*' "$work/err" >"$work/order"
+printf '%s\n' "deliveries.csv:2: delivery_id" "deliveries.csv:3: weight_kg" "deliveries.csv:4: delivery_id" \
+  "deliveries.csv:5: weight_kg" >"$work/order.expected"
+if [ "$status" -eq 2 ] && cmp -s "$work/order" "$work/order.expected" && [ "$(snapshot "$db")" = "$before" ]; then
+  echo "ok   bad rows and changed records are listed together in line order"
+else
+  echo "FAIL mixed diagnostics: exit $status"; cat "$work/err"; failures=$((failures + 1))
+fi
+for i in $(seq 1 105); do echo "X$i,F001,OT1,A,heavy,13.0,2026-07-10,AG1"; done >>"$mixed/deliveries.csv"
+"$bin" import --db "$db" --season-dir "$mixed" --keys "$work/keys" >/dev/null 2>"$work/err"
+status=$?
+lines=$(grep -c '^deliveries.csv:' "$work/err")
+if [ "$status" -eq 2 ] && [ "$lines" -eq 103 ] && grep -q '^deliveries.csv:4: delivery_id: delivery D3 is already' "$work/err" \
+   && grep '^deliveries.csv' "$work/err" | tail -1 | grep -q '^deliveries.csv: 7 more errors not shown (at most 100 per file)$'; then
+  echo "ok   past 100 errors: the changed records still listed, the count of the rest last"
+else
+  echo "FAIL many diagnostics: exit $status, $lines lines"; tail -5 "$work/err"; failures=$((failures + 1))
+fi
+
 if [ "$checked" -lt 20 ]; then echo "FAIL only $checked broken folders found"; failures=$((failures + 1)); fi
 if [ "$failures" -ne 0 ]; then echo "$failures of $checked broken-input checks failed"; exit 1; fi
 echo "all $checked broken folders behave"
