@@ -266,3 +266,40 @@ TEST_CASE("crash points for the crash test are parsed strictly", "[store]") {
     CHECK_FALSE(parse_crash_spec(bad).has_value());
   }
 }
+
+TEST_CASE("a record appended with its hash taken beforehand is the same record, and scan_keys lists keys", "[store]") {
+  TempDir dir;
+  auto key = PrivateKey::generate();
+  REQUIRE(key.ok());
+  auto write = [&](const std::string& name, bool hashed_beforehand) {
+    auto store = open_sqlite_store((dir.path / name).string(), OpenMode::create_new);
+    REQUIRE(store.ok());
+    auto tx = (*store)->begin();
+    REQUIRE(tx.ok());
+    REQUIRE((*tx)->begin_batch("OT1", "b1").ok());
+    for (const char* id : {"F2", "F10", "F1"}) {
+      RecordIndex index{"farmer", id, "S1", id, ""};
+      std::string body = std::string("{\"id\":\"") + id + "\"}";
+      auto seq = hashed_beforehand ? (*tx)->append(index, HashedBody(body)) : (*tx)->append(index, body);
+      REQUIRE(seq.ok());
+    }
+    REQUIRE((*tx)->append(RecordIndex{"delivery", "D1", "S1", "F1", ""}, HashedBody("{\"d\":1}")).ok());
+    // A duplicate key is refused through the hashed path too.
+    CHECK(!(*tx)->append(RecordIndex{"farmer", "F2", "S1", "F2", ""}, HashedBody("{\"other\":1}")).ok());
+    std::vector<std::string> keys;
+    REQUIRE((*store)->scan_keys("farmer", [&](std::string_view k) {
+      keys.emplace_back(k);
+      return tripartite::Status::success();
+    }).ok());
+    CHECK(keys == std::vector<std::string>{"F1", "F10", "F2"});  // byte order, the open transaction's included
+    REQUIRE((*tx)->seal_batch(*key).ok());
+    REQUIRE((*tx)->commit().ok());
+    auto leaves = (*store)->leaf_hashes(0);
+    REQUIRE(leaves.ok());
+    REQUIRE(leaves->size() == 4);
+    CHECK(leaves->at(0) == leaf_hash("{\"id\":\"F2\"}"));
+    CHECK(leaves->at(3) == leaf_hash("{\"d\":1}"));
+    return merkle_root(*leaves);
+  };
+  CHECK(write("hashed.db", true) == write("plain.db", false));
+}
