@@ -187,7 +187,7 @@ class LogVerifier {
   Status finish_postings() {
     if (postings_ == nullptr) return Status::success();
     TRIPARTITE_CHECK(peek_posting());
-    if (pending_posting_) return at_record(pending_posting_->seq, "posting rows exist for a record that is not an entry");
+    if (posting_pending_) return at_record(posting_.seq, "posting rows exist for a record that is not an entry");
     return Status::success();
   }
 
@@ -208,12 +208,13 @@ class LogVerifier {
   const std::string& ledger_id() const { return ledger_id_; }
 
  private:
-  // Loads the next posting row into pending_posting_ unless one is there (or none is left).
+  // Loads the next posting row into posting_ unless one is pending (or none is left).
+  // The row is read into the same StoredPosting each time: no allocation per row.
   Status peek_posting() {
-    if (pending_posting_ || postings_done_) return Status::success();
-    TRIPARTITE_TRY(next, postings_->next());
-    if (!next) postings_done_ = true;
-    pending_posting_ = std::move(next);
+    if (posting_pending_ || postings_done_) return Status::success();
+    TRIPARTITE_TRY(more, postings_->next_into(posting_));
+    posting_pending_ = more;
+    postings_done_ = !more;
     return Status::success();
   }
 
@@ -222,19 +223,19 @@ class LogVerifier {
   Status check_entry_postings(std::uint64_t seq, const ledger::JournalEntry& entry) {
     if (postings_ == nullptr) return Status::success();
     TRIPARTITE_CHECK(peek_posting());
-    if (pending_posting_ && pending_posting_->seq < seq) {
-      return at_record(pending_posting_->seq, "posting rows exist for a record that is not an entry");
+    if (posting_pending_ && posting_.seq < seq) {
+      return at_record(posting_.seq, "posting rows exist for a record that is not an entry");
     }
     std::size_t count = 0;
-    while (pending_posting_ && pending_posting_->seq == seq) {
-      const ledger::StoredPosting& stored = *pending_posting_;
+    while (posting_pending_ && posting_.seq == seq) {
+      const ledger::StoredPosting& stored = posting_;
       if (stored.index != count) return at_record(seq, "posting rows are out of order or missing");
       if (stored.date != entry.date) return at_record(seq, "a posting row's date disagrees with the entry");
       if (count >= entry.postings.size() || !(stored.posting == entry.postings[count])) {
         return at_record(seq, "posting rows disagree with the entry");
       }
       count += 1;
-      pending_posting_.reset();
+      posting_pending_ = false;
       TRIPARTITE_CHECK(peek_posting());
     }
     if (count == 0) return at_record(seq, "the entry's posting rows are missing");
@@ -414,7 +415,8 @@ class LogVerifier {
   std::map<std::string, std::string> offtakers_;  // season -> off-taker
   std::unordered_map<std::string, std::string> lenders_;  // loan -> lender
   ledger::PostingCursor* postings_;
-  std::optional<ledger::StoredPosting> pending_posting_;
+  ledger::StoredPosting posting_;  // the next posting row, when posting_pending_
+  bool posting_pending_ = false;
   bool postings_done_ = false;
   std::size_t author_checkpoint_ = 0;
   std::string author_;  // the signer of checkpoints_[author_checkpoint_], once parsed
@@ -489,8 +491,8 @@ Result<VerifySummary> verify_store(ledger::Store& store, const VerifyOptions& op
   TRIPARTITE_TRY(postings, store.open_posting_cursor(""));
   LogVerifier verifier(std::move(checkpoints), options.kept_checkpoint.has_value(), store.ledger_id(), postings.get());
   PreparePipeline pipeline = prepare_pipeline(verifier, options);
-  TRIPARTITE_CHECK(store.scan_log([&](const ledger::StoredRecord& record, const ledger::Hash& leaf) -> Status {
-    return pipeline.add(RawRecord{record.seq, record.body, leaf, record.index, record.batch});
+  TRIPARTITE_CHECK(store.scan_log([&](ledger::StoredRecord& record, const ledger::Hash& leaf) -> Status {
+    return pipeline.add(RawRecord{record.seq, std::move(record.body), leaf, std::move(record.index), record.batch});
   }));
   TRIPARTITE_CHECK(pipeline.finish());
   TRIPARTITE_CHECK(verifier.finish());

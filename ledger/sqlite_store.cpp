@@ -293,7 +293,7 @@ class SqliteStore final : public Store {
     return Status::success();
   }
 
-  Status scan_log(const std::function<Status(const StoredRecord&, const Hash& leaf)>& visit) override {
+  Status scan_log(const std::function<Status(StoredRecord&, const Hash& leaf)>& visit) override {
     Statement statement;
     TRIPARTITE_CHECK(statement.prepare(db_, "SELECT seq, batch, kind, key, season, subject, date, body, leaf FROM records ORDER BY seq"));
     while (true) {
@@ -302,7 +302,8 @@ class SqliteStore final : public Store {
       std::string leaf = statement.column_text(8);
       Hash hash{};
       if (leaf.size() == hash.size()) hash = to_hash(leaf);  // a wrong size fails verification later
-      TRIPARTITE_CHECK(visit(read_record(statement), hash));
+      StoredRecord record = read_record(statement);
+      TRIPARTITE_CHECK(visit(record, hash));
     }
     return Status::success();
   }
@@ -536,18 +537,45 @@ class StatementCursor final : public Interface {
   bool done_ = false;
 };
 
-StoredPosting read_posting(const Statement& statement) {
-  StoredPosting posting;
+// Fills `posting` from the current row, reusing its strings' memory.
+void read_posting_into(const Statement& statement, StoredPosting& posting) {
   posting.seq = statement.column_uint(0);
   posting.index = static_cast<std::uint32_t>(statement.column_int(1));
-  posting.date = statement.column_text(2);
-  posting.posting = Posting{statement.column_text(3), statement.column_text(4), statement.column_int(5),
-                            statement.column_text(6)};
-  return posting;
+  posting.date.assign(statement.column_view(2));
+  posting.posting.account.assign(statement.column_view(3));
+  posting.posting.asset.assign(statement.column_view(4));
+  posting.posting.amount = statement.column_int(5);
+  posting.posting.tag.assign(statement.column_view(6));
 }
 
+
+class SqlitePostingCursor final : public PostingCursor {
+ public:
+  Statement& statement() { return statement_; }
+  Result<std::optional<StoredPosting>> next() override {
+    StoredPosting row;
+    TRIPARTITE_TRY(more, next_into(row));
+    if (!more) return std::optional<StoredPosting>();
+    return std::optional<StoredPosting>(std::move(row));
+  }
+  Result<bool> next_into(StoredPosting& row) override {
+    if (done_) return false;
+    TRIPARTITE_TRY(more, statement_.step());
+    if (!more) {
+      done_ = true;
+      return false;
+    }
+    read_posting_into(statement_, row);
+    return true;
+  }
+
+ private:
+  Statement statement_;
+  bool done_ = false;
+};
+
 Result<std::unique_ptr<PostingCursor>> SqliteStore::open_posting_cursor(std::string_view account_prefix) {
-  auto cursor = std::make_unique<StatementCursor<PostingCursor, StoredPosting, read_posting>>();
+  auto cursor = std::make_unique<SqlitePostingCursor>();
   std::string sql = "SELECT seq, idx, date, account, asset, amount, tag FROM postings";
   if (!account_prefix.empty()) sql += " WHERE account >= ?1 AND account < ?2";
   sql += " ORDER BY seq, idx";

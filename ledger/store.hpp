@@ -110,6 +110,8 @@ class PostingCursor {
  public:
   virtual ~PostingCursor() = default;
   virtual Result<std::optional<StoredPosting>> next() = 0;
+  // The next row into `row`, reusing its memory (verify reads millions); false after the last.
+  virtual Result<bool> next_into(StoredPosting& row) = 0;
 };
 
 enum class SealOutcome { written, replay_ignored, empty_ignored };
@@ -169,8 +171,9 @@ class Store {
   // The key of every record of that kind (open transaction included), in byte order,
   // without reading the records themselves.
   virtual Status scan_keys(std::string_view kind, const std::function<Status(std::string_view key)>& visit) = 0;
-  // Every record in sequence order with its stored leaf hash (for verify and export).
-  virtual Status scan_log(const std::function<Status(const StoredRecord&, const Hash& leaf)>& visit) = 0;
+  // Every record in sequence order with its stored leaf hash (for verify and export). The
+  // record is the visitor's to keep: it may move the bytes out.
+  virtual Status scan_log(const std::function<Status(StoredRecord&, const Hash& leaf)>& visit) = 0;
   virtual Result<std::vector<StoredBatch>> batches() = 0;
   virtual Result<std::uint64_t> size() = 0;  // number of records
   // Postings in (seq, index) order; with a non-empty prefix only accounts starting with it.
