@@ -1056,6 +1056,18 @@ RandomSeasonFolder random_season(Random& random, int number, bool zero_decimal_c
 
 }  // namespace
 
+// The parties of a folder written by contracts::generate_season: coordinator, off-taker,
+// two lenders, supplier, transporter, levy, market, and 40 agents.
+std::vector<std::string> generated_season_parties() {
+  std::vector<std::string> parties = {"COAL", "OT1", "BANK1", "BANK2", "SUP1", "TRN1", "CESS", "MKT"};
+  for (int a = 1; a <= 40; ++a) {
+    char id[8];
+    std::snprintf(id, sizeof id, "AG%03d", a);
+    parties.emplace_back(id);
+  }
+  return parties;
+}
+
 TEST_CASE("a generated season settled in three runs: files, ledger and loan book agree", "[integration][property]") {
   const std::uint64_t seed = seed_from_environment();
   WARN("ledger property seed " << seed << " (set TRIPARTITE_PROPERTY_SEED to change it)");
@@ -1068,13 +1080,7 @@ TEST_CASE("a generated season settled in three runs: files, ledger and loan book
   const auto summary = must(contracts::generate_season(options), "generate");
   REQUIRE(summary.farmers == 400);
 
-  std::vector<std::string> parties = {"COAL", "OT1", "BANK1", "BANK2", "SUP1", "TRN1", "CESS", "MKT"};
-  for (int a = 1; a <= 40; ++a) {
-    char id[8];
-    std::snprintf(id, sizeof id, "AG%03d", a);
-    parties.emplace_back(id);
-  }
-  SeasonUnderTest season(temporary.path, parties);
+  SeasonUnderTest season(temporary.path, generated_season_parties());
   season.import(options.out);
   // Deliveries run July to October: a run in August, one in September, one after the last.
   Random random(seed);
@@ -1128,13 +1134,7 @@ TEST_CASE("an import whose store fails in the middle of deliveries.csv stops its
   options.seed = 11;
   options.out = temporary.path + "/season";
   const auto generated = must(contracts::generate_season(options), "generate");
-  std::vector<std::string> parties = {"COAL", "OT1", "BANK1", "BANK2", "SUP1", "TRN1", "CESS", "MKT"};
-  for (int a = 1; a <= 40; ++a) {
-    char id[8];
-    std::snprintf(id, sizeof id, "AG%03d", a);
-    parties.emplace_back(id);
-  }
-  SeasonUnderTest season(temporary.path, parties);
+  SeasonUnderTest season(temporary.path, generated_season_parties());
   // Terms, 5,000 farmers, their commitments, loans and disbursements (~17,500 records) come
   // first: the 30,000th append is a delivery about a quarter into the file.
   season.store().inject_append_failure(30000);
