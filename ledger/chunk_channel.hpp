@@ -87,10 +87,10 @@ class ChunkChannel {
     return chunk;
   }
   // Consumer: gives a consumed chunk back for the producer to clear and refill.
+  // (No bound needed: at most depth + 2 chunks ever exist — queued, being filled, being read.)
   void recycle(Chunk chunk) {
     std::lock_guard lock(mutex_);
-    if (returned_.size() < depth_ + 1) returned_.push_back(std::move(chunk));
-    else discarded_.push_back(std::move(chunk));  // freed with the channel
+    returned_.push_back(std::move(chunk));
   }
   // Consumer: stop; every waiting and later push() returns false.
   void cancel() {
@@ -105,7 +105,6 @@ class ChunkChannel {
   std::condition_variable room_, filled_;
   std::deque<Chunk> ready_;
   std::vector<Chunk> returned_;
-  std::vector<Chunk> discarded_;
   bool closed_ = false;
   bool cancelled_ = false;
 };

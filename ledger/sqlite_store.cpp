@@ -199,6 +199,17 @@ class SqliteTransaction final : public Transaction {
   BatchDigest batch_digest_;  // SHA-256 over the batch's leaf hashes: its content digest
 };
 
+// A record from the columns seq, batch, kind, key, season, subject, date, body (in that order).
+StoredRecord read_record(const Statement& statement) {
+  StoredRecord record;
+  record.seq = statement.column_uint(0);
+  record.batch = statement.column_uint(1);
+  record.index = RecordIndex{statement.column_text(2), statement.column_text(3), statement.column_text(4),
+                             statement.column_text(5), statement.column_text(6)};
+  record.body = statement.column_text(7);
+  return record;
+}
+
 class SqliteStore final : public Store {
  public:
   ~SqliteStore() override {
@@ -487,16 +498,6 @@ class SqliteStore final : public Store {
     return Status::success();
   }
 
-  static StoredRecord read_record(const Statement& statement) {
-    StoredRecord record;
-    record.seq = statement.column_uint(0);
-    record.batch = statement.column_uint(1);
-    record.index = RecordIndex{statement.column_text(2), statement.column_text(3), statement.column_text(4),
-                               statement.column_text(5), statement.column_text(6)};
-    record.body = statement.column_text(7);
-    return record;
-  }
-
   sqlite3* db_ = nullptr;
   std::string ledger_id_;
   bool in_transaction_ = false;
@@ -517,25 +518,37 @@ std::string SqliteStore::random_bytes(std::size_t count) {
 }
 
 // A cursor over a prepared statement's rows: Interface is RecordCursor or PostingCursor,
-// read turns the current row into the interface's row type.
-template <typename Interface, typename Row, Row (*read)(const Statement&)>
-class StatementCursor final : public Interface {
+// read_into fills a row of the interface's row type from the current row.
+template <typename Interface, typename Row, void (*read_into)(const Statement&, Row&)>
+class StatementCursor : public Interface {
  public:
   Statement& statement() { return statement_; }
   Result<std::optional<Row>> next() override {
-    if (done_) return std::optional<Row>();
-    TRIPARTITE_TRY(row, statement_.step());
-    if (!row) {
+    Row row;
+    TRIPARTITE_TRY(more, step_into(row));
+    if (!more) return std::optional<Row>();
+    return std::optional<Row>(std::move(row));
+  }
+
+ protected:
+  // The next row into `row`; false after the last.
+  Result<bool> step_into(Row& row) {
+    if (done_) return false;
+    TRIPARTITE_TRY(more, statement_.step());
+    if (!more) {
       done_ = true;
-      return std::optional<Row>();
+      return false;
     }
-    return std::optional<Row>(read(statement_));
+    read_into(statement_, row);
+    return true;
   }
 
  private:
   Statement statement_;
   bool done_ = false;
 };
+
+void read_record_into(const Statement& statement, StoredRecord& record) { record = read_record(statement); }
 
 // Fills `posting` from the current row, reusing its strings' memory.
 void read_posting_into(const Statement& statement, StoredPosting& posting) {
@@ -548,30 +561,9 @@ void read_posting_into(const Statement& statement, StoredPosting& posting) {
   posting.posting.tag.assign(statement.column_view(6));
 }
 
-
-class SqlitePostingCursor final : public PostingCursor {
+class SqlitePostingCursor final : public StatementCursor<PostingCursor, StoredPosting, read_posting_into> {
  public:
-  Statement& statement() { return statement_; }
-  Result<std::optional<StoredPosting>> next() override {
-    StoredPosting row;
-    TRIPARTITE_TRY(more, next_into(row));
-    if (!more) return std::optional<StoredPosting>();
-    return std::optional<StoredPosting>(std::move(row));
-  }
-  Result<bool> next_into(StoredPosting& row) override {
-    if (done_) return false;
-    TRIPARTITE_TRY(more, statement_.step());
-    if (!more) {
-      done_ = true;
-      return false;
-    }
-    read_posting_into(statement_, row);
-    return true;
-  }
-
- private:
-  Statement statement_;
-  bool done_ = false;
+  Result<bool> next_into(StoredPosting& row) override { return step_into(row); }
 };
 
 Result<std::unique_ptr<PostingCursor>> SqliteStore::open_posting_cursor(std::string_view account_prefix) {
@@ -589,7 +581,7 @@ Result<std::unique_ptr<PostingCursor>> SqliteStore::open_posting_cursor(std::str
 }
 
 Result<std::unique_ptr<RecordCursor>> SqliteStore::open_cursor(const RecordFilter& filter) {
-  auto cursor = std::make_unique<StatementCursor<RecordCursor, StoredRecord, SqliteStore::read_record>>();
+  auto cursor = std::make_unique<StatementCursor<RecordCursor, StoredRecord, read_record_into>>();
   std::string sql = "SELECT seq, batch, kind, key, season, subject, date, body FROM records WHERE kind = ?1";
   if (filter.season) sql += " AND season = ?2";
   if (filter.subject) sql += " AND subject = ?3";
