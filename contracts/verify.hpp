@@ -37,8 +37,10 @@ struct VerifySummary {
 struct VerifyOptions {
   std::optional<std::string> kept_checkpoint;  // signed note text kept by the auditor
   // Records hashed and parsed together on the second core while the previous chunk is
-  // checked in order. Any size gives the same result; tests use small ones.
-  std::size_t chunk_records = 2048;
+  // checked in order. Any size gives the same result; tests use small ones. 1,024 records
+  // (about 260 KB of a season's bytes) stay in the core's cache between the reading and the
+  // checking: at 100,000 farmers 2,048 took 2.4 s, 8,192 took 2.7 s, 1,024 and 512 2.1 s.
+  std::size_t chunk_records = 1024;
   // Called now and then with the number of records checked so far (for a progress line).
   std::function<void(std::uint64_t records)> progress;
 };

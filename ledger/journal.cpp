@@ -1,6 +1,7 @@
 // Journal entries: the balance check and the canonical record form. See journal.hpp.
 #include "ledger/journal.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <optional>
 
@@ -12,20 +13,32 @@ Status check_balanced(const JournalEntry& entry) {
                    " posting(s), at least 2 are needed");
   }
   // Per asset: the sum, and the sum of the debits (so that balances can never overflow).
-  std::map<std::string, std::pair<std::int64_t, std::int64_t>> sums;
+  // An entry moves one or two assets, so a short list searched in order is the cheapest map
+  // (verify checks every entry of a season).
+  struct AssetSum {
+    std::string_view asset;
+    std::int64_t sum = 0;
+    std::int64_t debits = 0;
+  };
+  std::vector<AssetSum> sums;
+  sums.reserve(4);
   for (const auto& posting : entry.postings) {
     if (posting.account.empty()) return invalid("entry " + entry.id + " has a posting without an account");
     if (posting.asset.empty()) return invalid("entry " + entry.id + " has a posting without an asset");
-    auto& [sum, debits] = sums[posting.asset];
-    bool overflow = __builtin_add_overflow(sum, posting.amount, &sum);
-    if (posting.amount > 0) overflow = overflow || __builtin_add_overflow(debits, posting.amount, &debits);
+    auto it = std::find_if(sums.begin(), sums.end(), [&](const AssetSum& s) { return s.asset == posting.asset; });
+    if (it == sums.end()) it = sums.insert(sums.end(), AssetSum{posting.asset});
+    bool overflow = __builtin_add_overflow(it->sum, posting.amount, &it->sum);
+    if (posting.amount > 0) overflow = overflow || __builtin_add_overflow(it->debits, posting.amount, &it->debits);
     if (overflow) return invalid("entry " + entry.id + " moves more than the largest representable amount");
   }
-  for (const auto& [asset, totals] : sums) {
-    if (totals.first != 0) {
-      return invalid("entry " + entry.id + " does not balance in " + asset + ": postings sum to " +
-                     std::to_string(totals.first));
-    }
+  // The first unbalanced asset in byte order is the one reported.
+  const AssetSum* unbalanced = nullptr;
+  for (const auto& total : sums) {
+    if (total.sum != 0 && (unbalanced == nullptr || total.asset < unbalanced->asset)) unbalanced = &total;
+  }
+  if (unbalanced != nullptr) {
+    return invalid("entry " + entry.id + " does not balance in " + std::string(unbalanced->asset) +
+                   ": postings sum to " + std::to_string(unbalanced->sum));
   }
   return Status::success();
 }

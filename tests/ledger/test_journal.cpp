@@ -87,3 +87,30 @@ TEST_CASE("the shape scanner reads integers exactly as the parser does", "[journ
     if (accepted && parsed.ok()) CHECK(parsed->as_int() == scanned);
   }
 }
+
+TEST_CASE("the balance check names the first unbalanced asset in byte order and catches overflow", "[journal]") {
+  JournalEntry entry;
+  entry.id = "E1";
+  entry.date = "2026-08-31";
+  // Three assets, met in the order zeta, KES, kg:maize; KES balances, the other two do not.
+  entry.postings = {Posting{"a", "zeta", 5, ""}, Posting{"b", "KES", 7, ""}, Posting{"c", "kg:maize", 3, ""},
+                    Posting{"d", "KES", -7, ""}, Posting{"e", "zeta", -4, ""}};
+  auto status = check_balanced(entry);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().message == "entry E1 does not balance in kg:maize: postings sum to 3");
+
+  entry.postings = {Posting{"a", "KES", 2, ""}, Posting{"b", "kg:maize", 1, ""}, Posting{"c", "kg:maize", -1, ""},
+                    Posting{"d", "KES", -2, ""}};
+  CHECK(check_balanced(entry).ok());
+
+  // Debits that overflow even though the sum would come back to zero.
+  const std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  entry.postings = {Posting{"a", "KES", max, ""}, Posting{"b", "KES", -max, ""}, Posting{"c", "KES", max, ""},
+                    Posting{"d", "KES", -max, ""}};
+  status = check_balanced(entry);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().message == "entry E1 moves more than the largest representable amount");
+
+  entry.postings = {Posting{"a", "", 1, ""}, Posting{"b", "KES", -1, ""}};
+  CHECK(check_balanced(entry).error().message == "entry E1 has a posting without an asset");
+}
