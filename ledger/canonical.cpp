@@ -2,22 +2,13 @@
 #include "ledger/canonical.hpp"
 
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 
 namespace tripartite::ledger::canonical {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
-
-// The first byte at or after pos that a canonical string cannot hold as itself (a quote, a
-// backslash or a control byte), or text.size() when there is none.
-std::size_t plain_run_end(std::string_view text, std::size_t pos) {
-  while (pos < text.size()) {
-    auto c = static_cast<unsigned char>(text[pos]);
-    if (c == '"' || c == '\\' || c < 0x20) break;
-    ++pos;
-  }
-  return pos;
-}
 
 // The parser writes into its output in place (no Value is moved through a Result on the way
 // up) and copies each run of plain string bytes in one append; the first failure is kept
@@ -187,6 +178,32 @@ class Parser {
 };
 
 }  // namespace
+
+std::size_t plain_run_end(std::string_view text, std::size_t pos) {
+  // Eight bytes at a time while none of them is special (a record's strings are mostly
+  // plain ASCII); the byte loop below then finds the exact one. For each byte b of the word:
+  // b == c shows as a zero byte of word ^ c, and (v - 0x01..) & ~v has a high bit set in
+  // some byte exactly when v has a zero byte (resp. a byte < n for (v - n..) & ~v, n <= 0x80).
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+  const char* data = text.data();
+  while (pos + 8 <= text.size()) {
+    std::uint64_t word;
+    std::memcpy(&word, data + pos, sizeof word);
+    const std::uint64_t quote = word ^ (kOnes * '"');
+    const std::uint64_t backslash = word ^ (kOnes * '\\');
+    const std::uint64_t special = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
+                                  ((word - kOnes * 0x20) & ~word);
+    if ((special & kHighs) != 0) break;
+    pos += 8;
+  }
+  while (pos < text.size()) {
+    auto c = static_cast<unsigned char>(data[pos]);
+    if (c == '"' || c == '\\' || c < 0x20) break;
+    ++pos;
+  }
+  return pos;
+}
 
 const Value* Value::find(std::string_view key) const {
   const auto& members = std::get<Object>(data_);

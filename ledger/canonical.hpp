@@ -157,6 +157,11 @@ bool scan_flat_strings(std::string_view bytes, FlatMembers& members);
 // The value of `key` among members read by scan_flat_strings (keys ascending), if present.
 std::optional<std::string_view> find_flat(const FlatMembers& members, std::string_view key);
 
+// The first byte at or after pos that a canonical string cannot hold as itself (a quote, a
+// backslash or a control byte below 0x20), or text.size() when there is none. Every reader
+// and writer of strings here uses it.
+std::size_t plain_run_end(std::string_view text, std::size_t pos);
+
 // A cursor for fast readers of records of one known shape (a delivery, a journal entry):
 // each call consumes the token it expects and returns false on anything else, and the
 // reader then falls back to parse(). Every token it accepts is one parse() accepts with the

@@ -105,3 +105,43 @@ TEST_CASE("scan_flat_strings accepts only what parse accepts, with the same memb
   }
   CHECK(accepted > flat.size());  // the substitutions inside strings stay flat
 }
+
+TEST_CASE("plain_run_end stops at the first quote, backslash or control byte, at any alignment", "[canonical]") {
+  auto reference = [](std::string_view text, std::size_t pos) {
+    while (pos < text.size()) {
+      auto c = static_cast<unsigned char>(text[pos]);
+      if (c == '"' || c == '\\' || c < 0x20) break;
+      ++pos;
+    }
+    return pos;
+  };
+  // Every byte value, alone and after plain runs of every length up to 20, from every start.
+  for (int special = 0; special < 256; ++special) {
+    for (std::size_t run = 0; run <= 20; ++run) {
+      std::string text(run, 'a');
+      text += static_cast<char>(special);
+      text += "tail\xc3\xa9 more text";
+      for (std::size_t start = 0; start <= text.size(); ++start) {
+        INFO("byte " << special << " after " << run << " plain bytes, from " << start);
+        REQUIRE(plain_run_end(text, start) == reference(text, start));
+      }
+    }
+  }
+  // Pseudo-random texts mixing UTF-8 (bytes >= 0x80), ASCII and rare special bytes.
+  std::uint32_t state = 12345;
+  auto next = [&state] {
+    state = state * 1664525u + 1013904223u;
+    return state >> 24;
+  };
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    const std::size_t size = next() % 64;
+    for (std::size_t i = 0; i < size; ++i) {
+      std::uint32_t r = next();
+      text += static_cast<char>(r < 8 ? r * 4 : (r < 200 ? 'a' + r % 26 : 0x80 + r % 128));
+    }
+    for (std::size_t start = 0; start <= text.size(); ++start) {
+      REQUIRE(plain_run_end(text, start) == reference(text, start));
+    }
+  }
+}
