@@ -199,14 +199,22 @@ class SqliteTransaction final : public Transaction {
   BatchDigest batch_digest_;  // SHA-256 over the batch's leaf hashes: its content digest
 };
 
-// A record from the columns seq, batch, kind, key, season, subject, date, body (in that order).
-StoredRecord read_record(const Statement& statement) {
-  StoredRecord record;
+// Reads a record from the columns seq, batch, kind, key, season, subject, date, body (in
+// that order) into `record`, reusing its strings' memory.
+void read_record_into(const Statement& statement, StoredRecord& record) {
   record.seq = statement.column_uint(0);
   record.batch = statement.column_uint(1);
-  record.index = RecordIndex{statement.column_text(2), statement.column_text(3), statement.column_text(4),
-                             statement.column_text(5), statement.column_text(6)};
-  record.body = statement.column_text(7);
+  record.index.kind.assign(statement.column_view(2));
+  record.index.key.assign(statement.column_view(3));
+  record.index.season.assign(statement.column_view(4));
+  record.index.subject.assign(statement.column_view(5));
+  record.index.date.assign(statement.column_view(6));
+  record.body.assign(statement.column_view(7));
+}
+
+StoredRecord read_record(const Statement& statement) {
+  StoredRecord record;
+  read_record_into(statement, record);
   return record;
 }
 
@@ -548,8 +556,6 @@ class StatementCursor : public Interface {
   bool done_ = false;
 };
 
-void read_record_into(const Statement& statement, StoredRecord& record) { record = read_record(statement); }
-
 // Fills `posting` from the current row, reusing its strings' memory.
 void read_posting_into(const Statement& statement, StoredPosting& posting) {
   posting.seq = statement.column_uint(0);
@@ -564,6 +570,11 @@ void read_posting_into(const Statement& statement, StoredPosting& posting) {
 class SqlitePostingCursor final : public StatementCursor<PostingCursor, StoredPosting, read_posting_into> {
  public:
   Result<bool> next_into(StoredPosting& row) override { return step_into(row); }
+};
+
+class SqliteRecordCursor final : public StatementCursor<RecordCursor, StoredRecord, read_record_into> {
+ public:
+  Result<bool> next_into(StoredRecord& row) override { return step_into(row); }
 };
 
 Result<std::unique_ptr<PostingCursor>> SqliteStore::open_posting_cursor(std::string_view account_prefix) {
@@ -581,7 +592,7 @@ Result<std::unique_ptr<PostingCursor>> SqliteStore::open_posting_cursor(std::str
 }
 
 Result<std::unique_ptr<RecordCursor>> SqliteStore::open_cursor(const RecordFilter& filter) {
-  auto cursor = std::make_unique<StatementCursor<RecordCursor, StoredRecord, read_record_into>>();
+  auto cursor = std::make_unique<SqliteRecordCursor>();
   std::string sql = "SELECT seq, batch, kind, key, season, subject, date, body FROM records WHERE kind = ?1";
   if (filter.season) sql += " AND season = ?2";
   if (filter.subject) sql += " AND subject = ?3";

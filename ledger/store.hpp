@@ -103,6 +103,9 @@ class RecordCursor {
   virtual ~RecordCursor() = default;
   // The next record, or nullopt after the last.
   virtual Result<std::optional<StoredRecord>> next() = 0;
+  // The next record into `row`, reusing its memory (settlement reads millions); false after
+  // the last.
+  virtual Result<bool> next_into(StoredRecord& row) = 0;
 };
 
 // A forward cursor over posting rows in (seq, index) order (Store::open_posting_cursor).
