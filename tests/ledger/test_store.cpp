@@ -303,3 +303,55 @@ TEST_CASE("a record appended with its hash taken beforehand is the same record, 
   };
   CHECK(write("hashed.db", true) == write("plain.db", false));
 }
+
+TEST_CASE("a cursor reads the same records into a reused row as one at a time, in both orders", "[store]") {
+  TempDir dir;
+  auto key = PrivateKey::generate();
+  REQUIRE(key.ok());
+  auto store = open_sqlite_store((dir.path / "l.db").string(), OpenMode::create_new);
+  REQUIRE(store.ok());
+  auto tx = (*store)->begin();
+  REQUIRE(tx.ok());
+  REQUIRE((*tx)->begin_batch("OT1", "b1").ok());
+  // Bodies of very different lengths, so that a reused row must both grow and shrink.
+  const std::vector<std::pair<std::string, std::string>> deliveries = {
+      {"D3", "F2"}, {"D1", "F10"}, {"D2", "F1"}, {"D4", "F2"}, {"D5", "F1"}};
+  for (std::size_t i = 0; i < deliveries.size(); ++i) {
+    const auto& [id, farmer] = deliveries[i];
+    std::string body = "{\"id\":\"" + id + "\",\"pad\":\"" + std::string(i % 2 == 0 ? 300 : 3, 'x') + "\"}";
+    REQUIRE((*tx)->append(RecordIndex{"delivery", id, "S1", farmer, "2026-09-0" + std::to_string(i + 1)}, body).ok());
+  }
+  REQUIRE((*tx)->append(RecordIndex{"farmer", "F1", "", "F1", ""}, "{\"id\":\"F1\"}").ok());
+  REQUIRE((*tx)->seal_batch(*key).ok());
+  REQUIRE((*tx)->commit().ok());
+
+  for (bool by_subject : {false, true}) {
+    RecordFilter filter{"delivery"};
+    filter.season = "S1";
+    filter.order_by_subject = by_subject;
+    auto one_at_a_time = (*store)->open_cursor(filter);
+    auto into_row = (*store)->open_cursor(filter);
+    REQUIRE(one_at_a_time.ok());
+    REQUIRE(into_row.ok());
+    std::vector<std::string> order;
+    StoredRecord row;
+    while (true) {
+      auto expected = (*one_at_a_time)->next();
+      auto more = (*into_row)->next_into(row);
+      REQUIRE(expected.ok());
+      REQUIRE(more.ok());
+      REQUIRE(expected->has_value() == *more);
+      if (!*more) break;
+      CHECK(row.seq == (*expected)->seq);
+      CHECK(row.batch == (*expected)->batch);
+      CHECK(row.index == (*expected)->index);
+      CHECK(row.body == (*expected)->body);
+      order.push_back(row.index.key);
+    }
+    CHECK(order == (by_subject ? std::vector<std::string>{"D2", "D5", "D1", "D3", "D4"}
+                               : std::vector<std::string>{"D3", "D1", "D2", "D4", "D5"}));
+    auto after = (*into_row)->next_into(row);
+    REQUIRE(after.ok());
+    CHECK_FALSE(*after);  // still the end
+  }
+}
