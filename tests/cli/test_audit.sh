@@ -393,6 +393,21 @@ cmp -s "$exp/journal.jsonl" "$work/x/journal.jsonl" && die "no space was added"
 both "a space added to journal line $farmer (no longer canonical)" "$(at_record "$farmer") .*canonical" "$work/x"
 
 copy_export "$exp" "$work/x"
+sed -i "${farmer}s/^/\n/" "$work/x/journal.jsonl"   # an empty line before line $farmer
+[ -z "$(sed -n "${farmer}p" "$work/x/journal.jsonl")" ] || die "no empty line was inserted"
+both "an empty line inserted before journal line $farmer" "$(at_record "$farmer") " "$work/x"
+
+# The journal is read in blocks of whole lines; a last line without its newline is still a
+# line, as for std::getline and the Python checker, and the log verifies.
+copy_export "$exp" "$work/x"
+truncate -s -1 "$work/x/journal.jsonl"
+[ "$(tail -c 1 "$work/x/journal.jsonl")" = "}" ] || die "the final newline was not removed"
+expect 0 "verified $(wc -l <"$exp/journal.jsonl") records" "verify --audit: the journal's final newline removed" \
+  "$bin" verify --audit "$work/x"
+expect 0 "verified $(wc -l <"$exp/journal.jsonl") records" "verify_export.py: the journal's final newline removed" \
+  "$py" "$checker" "$work/x"
+
+copy_export "$exp" "$work/x"
 tweak_root "$work/x/checkpoints/$size"
 both "one byte of checkpoints/$size" "$(at_size "$size")" "$work/x"
 
