@@ -15,11 +15,17 @@ Result<std::string> inclusion_proof_text(ledger::Store& store, std::uint64_t seq
     return invalid("--seq " + std::to_string(seq) + ": the ledger's records are 1.." + std::to_string(last.tree_size));
   }
   TRIPARTITE_TRY(leaves, store.leaf_hashes(last.tree_size));
-  std::string record;
-  TRIPARTITE_CHECK(store.scan_log([&](const ledger::StoredRecord& stored, const ledger::Hash&) -> Status {
-    if (stored.seq == seq) record = stored.body;
-    return Status::success();
-  }));
+  if (leaves.size() != last.tree_size) {
+    return verification_error("the records table holds " + std::to_string(leaves.size()) +
+                              " of the records the last checkpoint covers (" + std::to_string(last.tree_size) +
+                              "); run `tripartite verify --db` to see where");
+  }
+  TRIPARTITE_TRY(stored, store.record_at(seq));
+  if (!stored) {
+    return verification_error("record " + std::to_string(seq) +
+                              " is missing from the records table; run `tripartite verify --db` to see where");
+  }
+  const std::string& record = stored->body;
   auto proof = ledger::inclusion_proof(leaves, seq - 1);
   auto b64 = [](const ledger::Hash& hash) { return ledger::base64_encode(ledger::hash_bytes(hash)); };
   std::string out = "# seq\n" + std::to_string(seq) + "\n# record\n" + record + "\n# leaf_hash\n" +

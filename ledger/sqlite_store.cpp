@@ -288,6 +288,15 @@ class SqliteStore final : public Store {
     return found;
   }
 
+  Result<std::optional<StoredRecord>> record_at(std::uint64_t seq) override {
+    Statement statement;
+    TRIPARTITE_CHECK(statement.prepare(db_, "SELECT seq, batch, kind, key, season, subject, date, body FROM records WHERE seq = ?1"));
+    statement.bind(1, seq);
+    TRIPARTITE_TRY(row, statement.step());
+    if (!row) return std::optional<StoredRecord>();
+    return std::optional<StoredRecord>(read_record(statement));
+  }
+
   Status scan(const RecordFilter& filter, const std::function<Status(const StoredRecord&)>& visit) override {
     TRIPARTITE_TRY(cursor, open_cursor(filter));
     while (true) {

@@ -168,6 +168,8 @@ class Store {
 
   // Reads see the open transaction's uncommitted records too (same connection).
   virtual Result<std::optional<StoredRecord>> find(std::string_view kind, std::string_view key) = 0;
+  // The record with sequence number seq, if there is one (a direct look-up, for proofs).
+  virtual Result<std::optional<StoredRecord>> record_at(std::uint64_t seq) = 0;
   virtual Status scan(const RecordFilter& filter, const std::function<Status(const StoredRecord&)>& visit) = 0;
   // The same records as scan(), pulled one at a time. The cursor must not outlive the store.
   virtual Result<std::unique_ptr<RecordCursor>> open_cursor(const RecordFilter& filter) = 0;

@@ -58,6 +58,20 @@ else
   fail "verify-inclusion.sh: $(cat "$work/inclusion")"
 fi
 sed -n "${seq}p" "$work/audit/journal.jsonl" | grep -q '"id":"2026A-R2-F002"' && pass "the proven record is F002's run 2 entry" || fail "proven record"
+[ "$(awk '$0 == "# record" {getline; print; exit}' "$work/prove.txt")" = "$(sed -n "${seq}p" "$work/audit/journal.jsonl")" ] \
+  && pass "prove prints record $seq's bytes as exported" || fail "prove's record is not record $seq"
+# A records table that lost rows: prove refuses instead of printing a proof of the wrong bytes.
+cp "$db" "$work/holed.db"
+sqlite3 "$work/holed.db" "DELETE FROM records WHERE seq = $seq"
+expect_status 3 "prove on a ledger missing record $seq" "$bin" prove --db "$work/holed.db" --seq "$seq"
+covered=$(sqlite3 "$db" "SELECT max(tree_size) FROM batches")
+grep -qF "holds $((covered - 1)) of the records the last checkpoint covers ($covered)" "$work/err" \
+  && pass "the refusal counts the records" || fail "prove's refusal: $(cat "$work/err")"
+cp "$db" "$work/moved.db"
+sqlite3 "$work/moved.db" "UPDATE records SET seq = 0 WHERE seq = $seq"
+expect_status 3 "prove of record $seq moved to seq 0" "$bin" prove --db "$work/moved.db" --seq "$seq"
+grep -q "record $seq is missing from the records table" "$work/err" && pass "the refusal names record $seq" \
+  || fail "prove's refusal: $(cat "$work/err")"
 expect_status 0 "--proof in JSON" "$bin" statement --db "$db" --farmer F002 --run 2026A-R2 --format json --proof
 grep -q '"proof":"# seq\\u000a'"$seq"'\\u000a# record' "$work/out" && pass "JSON carries the proof" || fail "JSON proof"
 

@@ -355,3 +355,40 @@ TEST_CASE("a cursor reads the same records into a reused row as one at a time, i
     CHECK_FALSE(*after);  // still the end
   }
 }
+
+TEST_CASE("record_at finds a record by its sequence number, and nothing outside the log", "[store]") {
+  TempDir dir;
+  auto key = PrivateKey::generate();
+  REQUIRE(key.ok());
+  auto store = open_sqlite_store((dir.path / "l.db").string(), OpenMode::create_new);
+  REQUIRE(store.ok());
+  auto tx = (*store)->begin();
+  REQUIRE(tx.ok());
+  REQUIRE((*tx)->begin_batch("OT1", "b1").ok());
+  for (int i = 1; i <= 3; ++i) {
+    const std::string id = "F" + std::to_string(i);
+    REQUIRE((*tx)->append(RecordIndex{"farmer", id, "S1", id, ""}, "{\"id\":\"" + id + "\"}").ok());
+  }
+  REQUIRE((*tx)->seal_batch(*key).ok());
+  REQUIRE((*tx)->commit().ok());
+  std::vector<StoredRecord> scanned;
+  REQUIRE((*store)->scan_log([&](StoredRecord& record, const Hash&) {
+    scanned.push_back(record);
+    return tripartite::Status::success();
+  }).ok());
+  REQUIRE(scanned.size() == 3);
+  for (const auto& expected : scanned) {
+    auto found = (*store)->record_at(expected.seq);
+    REQUIRE(found.ok());
+    REQUIRE(found->has_value());
+    CHECK((*found)->seq == expected.seq);
+    CHECK((*found)->batch == expected.batch);
+    CHECK((*found)->index == expected.index);
+    CHECK((*found)->body == expected.body);
+  }
+  for (std::uint64_t outside : {0ULL, 4ULL, 1000ULL}) {
+    auto found = (*store)->record_at(outside);
+    REQUIRE(found.ok());
+    CHECK_FALSE(found->has_value());
+  }
+}
