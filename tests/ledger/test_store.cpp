@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <sstream>
 #include <unistd.h>
@@ -304,8 +305,8 @@ TEST_CASE("a record appended with its hash taken beforehand is the same record, 
   CHECK(write("hashed.db", true) == write("plain.db", false));
 }
 
-TEST_CASE("a cursor reads the same records into a reused row as one at a time, in both orders", "[store]") {
-  TempDir dir;
+// A new ledger in `dir` holding one committed batch of the records `fill` appends.
+std::unique_ptr<Store> ledger_of_one_batch(const TempDir& dir, const std::function<void(Transaction&)>& fill) {
   auto key = PrivateKey::generate();
   REQUIRE(key.ok());
   auto store = open_sqlite_store((dir.path / "l.db").string(), OpenMode::create_new);
@@ -313,24 +314,32 @@ TEST_CASE("a cursor reads the same records into a reused row as one at a time, i
   auto tx = (*store)->begin();
   REQUIRE(tx.ok());
   REQUIRE((*tx)->begin_batch("OT1", "b1").ok());
-  // Bodies of very different lengths, so that a reused row must both grow and shrink.
-  const std::vector<std::pair<std::string, std::string>> deliveries = {
-      {"D3", "F2"}, {"D1", "F10"}, {"D2", "F1"}, {"D4", "F2"}, {"D5", "F1"}};
-  for (std::size_t i = 0; i < deliveries.size(); ++i) {
-    const auto& [id, farmer] = deliveries[i];
-    std::string body = "{\"id\":\"" + id + "\",\"pad\":\"" + std::string(i % 2 == 0 ? 300 : 3, 'x') + "\"}";
-    REQUIRE((*tx)->append(RecordIndex{"delivery", id, "S1", farmer, "2026-09-0" + std::to_string(i + 1)}, body).ok());
-  }
-  REQUIRE((*tx)->append(RecordIndex{"farmer", "F1", "", "F1", ""}, "{\"id\":\"F1\"}").ok());
+  fill(**tx);
   REQUIRE((*tx)->seal_batch(*key).ok());
   REQUIRE((*tx)->commit().ok());
+  return std::move(*store);
+}
+
+TEST_CASE("a cursor reads the same records into a reused row as one at a time, in both orders", "[store]") {
+  TempDir dir;
+  auto store = ledger_of_one_batch(dir, [](Transaction& tx) {
+    // Bodies of very different lengths, so that a reused row must both grow and shrink.
+    const std::vector<std::pair<std::string, std::string>> deliveries = {
+        {"D3", "F2"}, {"D1", "F10"}, {"D2", "F1"}, {"D4", "F2"}, {"D5", "F1"}};
+    for (std::size_t i = 0; i < deliveries.size(); ++i) {
+      const auto& [id, farmer] = deliveries[i];
+      std::string body = "{\"id\":\"" + id + "\",\"pad\":\"" + std::string(i % 2 == 0 ? 300 : 3, 'x') + "\"}";
+      REQUIRE(tx.append(RecordIndex{"delivery", id, "S1", farmer, "2026-09-0" + std::to_string(i + 1)}, body).ok());
+    }
+    REQUIRE(tx.append(RecordIndex{"farmer", "F1", "", "F1", ""}, "{\"id\":\"F1\"}").ok());
+  });
 
   for (bool by_subject : {false, true}) {
     RecordFilter filter{"delivery"};
     filter.season = "S1";
     filter.order_by_subject = by_subject;
-    auto one_at_a_time = (*store)->open_cursor(filter);
-    auto into_row = (*store)->open_cursor(filter);
+    auto one_at_a_time = store->open_cursor(filter);
+    auto into_row = store->open_cursor(filter);
     REQUIRE(one_at_a_time.ok());
     REQUIRE(into_row.ok());
     std::vector<std::string> order;
@@ -358,27 +367,20 @@ TEST_CASE("a cursor reads the same records into a reused row as one at a time, i
 
 TEST_CASE("record_at finds a record by its sequence number, and nothing outside the log", "[store]") {
   TempDir dir;
-  auto key = PrivateKey::generate();
-  REQUIRE(key.ok());
-  auto store = open_sqlite_store((dir.path / "l.db").string(), OpenMode::create_new);
-  REQUIRE(store.ok());
-  auto tx = (*store)->begin();
-  REQUIRE(tx.ok());
-  REQUIRE((*tx)->begin_batch("OT1", "b1").ok());
-  for (int i = 1; i <= 3; ++i) {
-    const std::string id = "F" + std::to_string(i);
-    REQUIRE((*tx)->append(RecordIndex{"farmer", id, "S1", id, ""}, "{\"id\":\"" + id + "\"}").ok());
-  }
-  REQUIRE((*tx)->seal_batch(*key).ok());
-  REQUIRE((*tx)->commit().ok());
+  auto store = ledger_of_one_batch(dir, [](Transaction& tx) {
+    for (int i = 1; i <= 3; ++i) {
+      const std::string id = "F" + std::to_string(i);
+      REQUIRE(tx.append(RecordIndex{"farmer", id, "S1", id, ""}, "{\"id\":\"" + id + "\"}").ok());
+    }
+  });
   std::vector<StoredRecord> scanned;
-  REQUIRE((*store)->scan_log([&](StoredRecord& record, const Hash&) {
+  REQUIRE(store->scan_log([&](StoredRecord& record, const Hash&) {
     scanned.push_back(record);
     return tripartite::Status::success();
   }).ok());
   REQUIRE(scanned.size() == 3);
   for (const auto& expected : scanned) {
-    auto found = (*store)->record_at(expected.seq);
+    auto found = store->record_at(expected.seq);
     REQUIRE(found.ok());
     REQUIRE(found->has_value());
     CHECK((*found)->seq == expected.seq);
@@ -387,7 +389,7 @@ TEST_CASE("record_at finds a record by its sequence number, and nothing outside 
     CHECK((*found)->body == expected.body);
   }
   for (std::uint64_t outside : {0ULL, 4ULL, 1000ULL}) {
-    auto found = (*store)->record_at(outside);
+    auto found = store->record_at(outside);
     REQUIRE(found.ok());
     CHECK_FALSE(found->has_value());
   }
