@@ -11,7 +11,6 @@
 #include <istream>
 #include <vector>
 
-
 namespace tripartite::ledger {
 
 struct LineSpan {
