@@ -23,31 +23,43 @@ Status write_text(const fs::path& path, const std::string& text) {
   return Status::success();
 }
 
-Status export_audit(ledger::Store& store, const fs::path& out) {
+Status write_export(ledger::Store& store, const fs::path& out, const fs::path& partial) {
   std::error_code error;
-  if (fs::exists(out, error) && !fs::is_empty(out, error)) return invalid(out.string() + ": exists and is not empty");
-  fs::path partial = out.string() + ".partial";
-  fs::remove_all(partial, error);
   fs::create_directories(partial / "checkpoints", error);
   fs::create_directories(partial / "keys", error);
   fs::create_directories(partial / "proofs", error);
   if (error) return invalid(partial.string() + ": " + error.message());
 
+  TRIPARTITE_TRY(batches, store.batches());
+  if (batches.empty()) return invalid("the ledger has no records to export");
+  const ledger::StoredBatch& last = batches.back();
+
+  // One pass over the log writes the journal and collects the leaf hashes (and the last
+  // covered record) for the example inclusion proof.
   std::ofstream journal(partial / "journal.jsonl", std::ios::binary | std::ios::trunc);
   std::uint64_t records = 0;
+  std::vector<ledger::Hash> leaves;
+  leaves.reserve(last.tree_size);
+  std::string proven_record;
   Progress progress("exporting records");
-  TRIPARTITE_CHECK(store.scan_log([&](const ledger::StoredRecord& record, const ledger::Hash&) -> Status {
+  TRIPARTITE_CHECK(store.scan_log([&](const ledger::StoredRecord& record, const ledger::Hash& leaf) -> Status {
     journal << record.body << '\n';
     records += 1;
+    if (record.seq <= last.tree_size) {
+      if (leaf == ledger::Hash{}) {
+        return verification_error("record " + std::to_string(record.seq) + ": stored leaf hash is not 32 bytes");
+      }
+      leaves.push_back(leaf);
+      if (record.seq == last.tree_size) proven_record = record.body;
+    }
     progress.update(records);
     return Status::success();
   }));
   progress.finish();
   journal.close();
   if (!journal) return internal_error("journal.jsonl: write failed");
+  TRIPARTITE_CHECK(check_leaves_cover(leaves.size(), last.tree_size));
 
-  TRIPARTITE_TRY(batches, store.batches());
-  if (batches.empty()) return invalid("the ledger has no records to export");
   for (const auto& batch : batches) {
     TRIPARTITE_CHECK(write_text(partial / "checkpoints" / std::to_string(batch.tree_size), batch.note));
   }
@@ -55,9 +67,8 @@ Status export_audit(ledger::Store& store, const fs::path& out) {
   for (const auto& [party, raw] : parties.keys) {
     TRIPARTITE_CHECK(write_text(partial / "keys" / (party + ".pem"), ledger::public_key_pem_from_raw(raw)));
   }
-  const auto& last = batches.back();
-  TRIPARTITE_TRY(proof, inclusion_proof_text(store, last.tree_size));
-  TRIPARTITE_CHECK(write_text(partial / "proofs" / ("inclusion-" + std::to_string(last.tree_size) + ".txt"), proof));
+  TRIPARTITE_CHECK(write_text(partial / "proofs" / ("inclusion-" + std::to_string(last.tree_size) + ".txt"),
+                              inclusion_proof_text(leaves, last.tree_size, proven_record, last)));
   TRIPARTITE_CHECK(write_text(partial / "verify-inclusion.sh", kInclusionScript));
   TRIPARTITE_CHECK(write_text(partial / "VERIFY.md", verify_md_text(store.ledger_id(), records, last.tree_size,
                                                                     last.author, last.tree_size)));
@@ -65,6 +76,17 @@ Status export_audit(ledger::Store& store, const fs::path& out) {
   fs::rename(partial, out, error);
   if (error) return internal_error(out.string() + ": " + error.message());
   return Status::success();
+}
+
+// Writes into OUT.partial and renames it into place; a failed export leaves neither.
+Status export_audit(ledger::Store& store, const fs::path& out) {
+  std::error_code error;
+  if (fs::exists(out, error) && !fs::is_empty(out, error)) return invalid(out.string() + ": exists and is not empty");
+  fs::path partial = out.string() + ".partial";
+  fs::remove_all(partial, error);
+  Status status = write_export(store, out, partial);
+  if (!status.ok()) fs::remove_all(partial, error);
+  return status;
 }
 
 }  // namespace

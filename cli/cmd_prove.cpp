@@ -7,6 +7,25 @@
 
 namespace tripartite::cli {
 
+Status check_leaves_cover(std::size_t leaves, std::uint64_t tree_size) {
+  if (leaves == tree_size) return Status::success();
+  return verification_error("the records table holds " + std::to_string(leaves) +
+                            " of the records the last checkpoint covers (" + std::to_string(tree_size) +
+                            "); run `tripartite verify --db` to see where");
+}
+
+std::string inclusion_proof_text(const std::vector<ledger::Hash>& leaves, std::uint64_t seq, std::string_view record,
+                                 const ledger::StoredBatch& last) {
+  auto proof = ledger::inclusion_proof(leaves, seq - 1);
+  auto b64 = [](const ledger::Hash& hash) { return ledger::base64_encode(ledger::hash_bytes(hash)); };
+  std::string out = "# seq\n" + std::to_string(seq) + "\n# record\n" + std::string(record) + "\n# leaf_hash\n" +
+                    b64(leaves[seq - 1]) + "\n# tree_size\n" + std::to_string(last.tree_size) + "\n# root\n" +
+                    b64(ledger::merkle_root(leaves)) + "\n# proof\n";
+  for (const auto& hash : proof) out += b64(hash) + "\n";
+  out += "# checkpoint\n" + last.note;
+  return out;
+}
+
 Result<std::string> inclusion_proof_text(ledger::Store& store, std::uint64_t seq) {
   TRIPARTITE_TRY(batches, store.batches());
   if (batches.empty()) return invalid("the ledger has no records");
@@ -15,25 +34,13 @@ Result<std::string> inclusion_proof_text(ledger::Store& store, std::uint64_t seq
     return invalid("--seq " + std::to_string(seq) + ": the ledger's records are 1.." + std::to_string(last.tree_size));
   }
   TRIPARTITE_TRY(leaves, store.leaf_hashes(last.tree_size));
-  if (leaves.size() != last.tree_size) {
-    return verification_error("the records table holds " + std::to_string(leaves.size()) +
-                              " of the records the last checkpoint covers (" + std::to_string(last.tree_size) +
-                              "); run `tripartite verify --db` to see where");
-  }
+  TRIPARTITE_CHECK(check_leaves_cover(leaves.size(), last.tree_size));
   TRIPARTITE_TRY(stored, store.record_at(seq));
   if (!stored) {
     return verification_error("record " + std::to_string(seq) +
                               " is missing from the records table; run `tripartite verify --db` to see where");
   }
-  const std::string& record = stored->body;
-  auto proof = ledger::inclusion_proof(leaves, seq - 1);
-  auto b64 = [](const ledger::Hash& hash) { return ledger::base64_encode(ledger::hash_bytes(hash)); };
-  std::string out = "# seq\n" + std::to_string(seq) + "\n# record\n" + record + "\n# leaf_hash\n" +
-                    b64(leaves[seq - 1]) + "\n# tree_size\n" + std::to_string(last.tree_size) + "\n# root\n" +
-                    b64(ledger::merkle_root(leaves)) + "\n# proof\n";
-  for (const auto& hash : proof) out += b64(hash) + "\n";
-  out += "# checkpoint\n" + last.note;
-  return out;
+  return inclusion_proof_text(leaves, seq, stored->body, last);
 }
 
 void setup_prove(CLI::App& app, Action& action) {

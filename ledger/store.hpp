@@ -177,7 +177,8 @@ class Store {
   // without reading the records themselves.
   virtual Status scan_keys(std::string_view kind, const std::function<Status(std::string_view key)>& visit) = 0;
   // Every record in sequence order with its stored leaf hash (for verify and export). The
-  // record is the visitor's to keep: it may move the bytes out.
+  // record is the visitor's to keep: it may move the bytes out. A stored leaf that is not
+  // 32 bytes long (a damaged row) is passed as 32 zero bytes, which no record hashes to.
   virtual Status scan_log(const std::function<Status(StoredRecord&, const Hash& leaf)>& visit) = 0;
   virtual Result<std::vector<StoredBatch>> batches() = 0;
   virtual Result<std::uint64_t> size() = 0;  // number of records

@@ -67,6 +67,16 @@ expect_status 3 "prove on a ledger missing record $seq" "$bin" prove --db "$work
 covered=$(sqlite3 "$db" "SELECT max(tree_size) FROM batches")
 grep -qF "holds $((covered - 1)) of the records the last checkpoint covers ($covered)" "$work/err" \
   && pass "the refusal counts the records" || fail "prove's refusal: $(cat "$work/err")"
+expect_status 3 "export of a ledger missing record $seq" "$bin" export audit --db "$work/holed.db" --out "$work/holed-audit"
+grep -qF "holds $((covered - 1)) of the records the last checkpoint covers ($covered)" "$work/err" \
+  && pass "export's refusal counts the records" || fail "export's refusal: $(cat "$work/err")"
+[ ! -e "$work/holed-audit" ] && [ ! -e "$work/holed-audit.partial" ] && pass "a refused export leaves no folder" \
+  || fail "a refused export left $(ls -d "$work"/holed-audit*)"
+cp "$db" "$work/short-leaf.db"
+sqlite3 "$work/short-leaf.db" "UPDATE records SET leaf = x'00' WHERE seq = 2"
+expect_status 3 "export of a ledger whose record 2 has a 1-byte leaf" "$bin" export audit --db "$work/short-leaf.db" --out "$work/short-audit"
+grep -qF "record 2: stored leaf hash is not 32 bytes" "$work/err" && pass "export names the damaged leaf" \
+  || fail "export's refusal: $(cat "$work/err")"
 cp "$db" "$work/moved.db"
 sqlite3 "$work/moved.db" "UPDATE records SET seq = 0 WHERE seq = $seq"
 expect_status 3 "prove of record $seq moved to seq 0" "$bin" prove --db "$work/moved.db" --seq "$seq"
