@@ -64,6 +64,13 @@ class LedgerRegistry final : public Registry {
     return Status::success();
   }
 
+  std::optional<Role> season_party_role(const PartyId& party) const override {
+    if (terms_ == nullptr) return std::nullopt;
+    for (const auto& p : terms_->parties) {
+      if (p.id == party) return p.role;
+    }
+    return std::nullopt;
+  }
   bool farmer_exists(const FarmerId& farmer) const override {
     if (farmers_frozen_) return ledger_farmers_.count(farmer.value) != 0;
     if (staged_farmers_.count(farmer.value) != 0) return true;
@@ -197,11 +204,23 @@ struct Importer {
     return std::nullopt;
   }
 
-  // The signer for a role; for the coordinator the genesis coordinator is preferred.
+  // Whether `party` may sign the coordinator's batch of a ledger that has a genesis: a
+  // coordinator already in the ledger (the genesis one, or a party record of that role) with
+  // a registered key. A coordinator named only by the terms being imported may not: its
+  // role and key would be vouched for by its own batch (verify refuses such a batch).
+  bool ledger_coordinator(const std::string& party) const {
+    if (parties.genesis && parties.genesis->coordinator.value == party) return true;
+    auto it = parties.parties.find(party);
+    return it != parties.parties.end() && it->second.role == Role::coordinator && parties.keys.count(party) != 0;
+  }
+
+  // The signer for a role; for the coordinator the genesis coordinator is preferred, and on
+  // a ledger with a genesis only a ledger_coordinator qualifies.
   const ImportSigner* signer_with_role(Role role) const {
     const ImportSigner* found = nullptr;
     for (const auto& signer : options.signers) {
       if (role_of(signer.party) != role) continue;
+      if (role == Role::coordinator && parties.genesis && !ledger_coordinator(signer.party)) continue;
       if (role == Role::coordinator && parties.genesis && parties.genesis->coordinator.value == signer.party) {
         return &signer;
       }
@@ -376,6 +395,16 @@ struct Importer {
     const ImportSigner* coordinator = terms ? signer_with_role(Role::coordinator) : nullptr;
     if (!parties.genesis && terms && coordinator == nullptr) {
       return invalid("the ledger is empty: its first import must be signed by the season's coordinator");
+    }
+    if (terms && coordinator == nullptr) {
+      for (const auto& signer : options.signers) {
+        if (role_of(signer.party) != Role::coordinator) continue;
+        diagnostics.push_back(Diagnostic{
+            "coalition.toml", 0, "party." + signer.party,
+            signer.party + " is not yet a coordinator of this ledger (its coordinator is " +
+                parties.genesis->coordinator.value +
+                "): a coordinator already in the ledger, with a registered key, signs the terms that name a new one"});
+      }
     }
     if (terms) TRIPARTITE_CHECK(import_terms(coordinator));
     const ImportSigner* offtaker_signer = terms ? signer_for(offtaker()) : nullptr;

@@ -813,9 +813,11 @@ class RowChecker {
     if (may_be_empty && get(column).empty()) return std::nullopt;
     auto text = id(column);
     if (!text || registry_ == nullptr) return text;
-    auto actual = registry_->party_role(PartyId(*text));
+    auto actual = registry_->season_party_role(PartyId(*text));
     if (!actual) {
-      problem(column, "unknown party " + *text);
+      problem(column, registry_->party_role(PartyId(*text))
+                          ? *text + " is not a party of this season (coalition.toml)"
+                          : "unknown party " + *text);
       return std::nullopt;
     }
     if (*actual != role) {

@@ -46,8 +46,12 @@ namespace tripartite::contracts {
 class Registry {
  public:
   virtual ~Registry() = default;
-  // The role of the party with that id, or nothing when no such party is known.
+  // The role of the party with that id anywhere in the ledger (farmer ids and party ids
+  // never collide), or nothing when no such party is known.
   virtual std::optional<Role> party_role(const PartyId& party) const = 0;
+  // Its role in this season: the parties of the season's coalition.toml. CSV rows may name
+  // only these (a season has exactly one off-taker, its own lenders and agents).
+  virtual std::optional<Role> season_party_role(const PartyId& party) const = 0;
   virtual bool farmer_exists(const FarmerId& farmer) const = 0;
   virtual bool product_exists(const ProductId& product) const = 0;
   // True when the season's price terms have a multiplier for that grade.
@@ -66,6 +70,7 @@ class InMemoryRegistry final : public Registry {
   void add_commitment(const Commitment& commitment);
 
   std::optional<Role> party_role(const PartyId& party) const override;
+  std::optional<Role> season_party_role(const PartyId& party) const override { return party_role(party); }
   bool farmer_exists(const FarmerId& farmer) const override;
   bool product_exists(const ProductId& product) const override;
   bool grade_exists(const std::string& grade) const override;

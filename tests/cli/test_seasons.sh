@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# A ledger with more than one season: what a later season's import may and may not do.
+# Every refusal exits 2, lists its FILE:LINE: field: message, and leaves the database as it
+# was (same dump); every accepted import leaves a ledger that `verify` accepts.
+# Usage: test_seasons.sh TRIPARTITE_BINARY SOURCE_DIR
+set -uo pipefail
+bin=$1
+src=$2
+source "$src/tests/cli/lib.sh"
+snapshot() { sqlite3 "$1" .dump | sha256sum; }
+# refused NAME DB FOLDER KEYS EXPECTED_LINE...: the import exits 2, prints exactly these
+# diagnostic lines and changes nothing.
+refused() {
+  local name=$1 db=$2 folder=$3 keys=$4; shift 4
+  local before
+  before=$(snapshot "$db")
+  "$bin" import --db "$db" --season-dir "$folder" --keys "$keys" >"$work/out" 2>"$work/err"
+  local status=$?
+  grep -v '^tripartite: ' "$work/err" >"$work/lines"
+  printf '%s\n' "$@" >"$work/expected"
+  if [ "$status" -ne 2 ]; then
+    fail "$name: exit $status, expected 2"; cat "$work/err"
+  elif ! cmp -s "$work/expected" "$work/lines"; then
+    fail "$name: diagnostics differ"; diff -u "$work/expected" "$work/lines" | head -20
+  elif [ "$(snapshot "$db")" != "$before" ]; then
+    fail "$name: the database changed"
+  else
+    pass "$name"
+  fi
+}
+# second_season DIR ID: the reference season as season ID, its farmers the same (already in
+# the ledger), its commitments, loans and deliveries new rows with ids prefixed by ID.
+second_season() {
+  local dir=$1 id=$2
+  cp -r "$season" "$dir"
+  rm -rf "$dir/expected"
+  sed -i "s/^id = \"2026A\"/id = \"$id\"/" "$dir/coalition.toml"
+  for file in commitments loans deliveries; do
+    sed -i "2,\$s/^/$id-/" "$dir/$file.csv"
+  done
+}
+
+reference_keys
+db="$work/ledger.db"
+reference_ledger "$db" 2026-08-31
+
+# 1. A new coordinator may not vouch for itself: the terms naming it must be signed by a
+#    coordinator already in the ledger, with a registered key.
+second_season "$work/s-coal2" 2026B
+sed -i 's/^id = "COAL"$/id = "COAL2"/; s/COAL = "0.25"/COAL2 = "0.25"/' "$work/s-coal2/coalition.toml"
+mkdir -p "$work/keys-coal2"
+cp "$work/keys"/*.pem "$work/keys-coal2/"
+rm "$work/keys-coal2/COAL.pem"
+"$bin" keygen --party COAL2 --out "$work/keys-coal2/COAL2.pem" >/dev/null
+refused "a season whose coordinator is new to the ledger, signed by that coordinator" "$db" "$work/s-coal2" "$work/keys-coal2" \
+  "coalition.toml: party.COAL2: COAL2 is not yet a coordinator of this ledger (its coordinator is COAL): a coordinator already in the ledger, with a registered key, signs the terms that name a new one" \
+  "coalition.toml: season.id: season 2026B is not in the ledger: the coordinator imports coalition.toml first"
+# Signed by the ledger's coordinator instead, the same season imports and verifies.
+cp "$work/keys/COAL.pem" "$work/keys-coal2/"
+copy="$work/coal2.db"
+cp "$db" "$copy"
+expect_status 0 "the same season signed by the ledger's coordinator COAL" \
+  "$bin" import --db "$copy" --season-dir "$work/s-coal2" --keys "$work/keys-coal2"
+expect_status 0 "… and the ledger verifies" "$bin" verify --db "$copy"
+
+# 2. CSV rows name the season's own parties: an off-taker, lender or agent of another
+#    season of the ledger is refused.
+second_season "$work/s-ot2" 2026C
+sed -i 's/^id = "OT1"$/id = "OT2"/' "$work/s-ot2/coalition.toml"
+sed -i '3s/,OT1,/,OT2,/' "$work/s-ot2/commitments.csv"
+"$bin" keygen --party OT2 --out "$work/keys/OT2.pem" >/dev/null
+refused "rows naming the off-taker of another season" "$db" "$work/s-ot2" "$work/keys" \
+  "commitments.csv:2: offtaker_id: OT1 is not a party of this season (coalition.toml)" \
+  "commitments.csv:4: offtaker_id: OT1 is not a party of this season (coalition.toml)" \
+  "commitments.csv:5: offtaker_id: OT1 is not a party of this season (coalition.toml)" \
+  "$(awk -F, 'NR > 1 {printf "deliveries.csv:%d: offtaker_id: OT1 is not a party of this season (coalition.toml)\n", NR}' "$work/s-ot2/deliveries.csv")"
+second_season "$work/s-nobank" 2026D
+# The season's terms without BANK1 and AG1 (the loans' lender, the deliveries' agents).
+awk 'BEGIN { RS = ""; ORS = "\n\n" } !/id = "BANK1"/ && !/id = "AG1"/' "$work/s-nobank/coalition.toml" >"$work/toml"
+mv "$work/toml" "$work/s-nobank/coalition.toml"
+loans=$(awk -F, 'NR > 1 {printf "loans.csv:%d: lender_id: BANK1 is not a party of this season (coalition.toml)\n", NR}' "$work/s-nobank/loans.csv")
+agents=$(awk -F, 'NR > 1 && $8 == "AG1" {printf "deliveries.csv:%d: agent_id: AG1 is not a party of this season (coalition.toml)\n", NR}' "$work/s-nobank/deliveries.csv")
+refused "loans of a lender and deliveries through an agent of another season" "$db" "$work/s-nobank" "$work/keys" "$loans" "$agents"
+
+if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
+echo "all checks passed"
