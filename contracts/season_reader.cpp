@@ -55,7 +55,28 @@ std::string wrong_role_message(std::string_view party, Role actual, std::string_
 }
 
 // Ranges a decimal must lie in, with the message when it does not.
-enum class Range { any, non_negative, positive, fraction_below_one, fraction_up_to_one, percent };
+// Upper bounds that keep every product and sum of a season inside a signed 64-bit count of
+// minor units, far above any real smallholder value (docs/settlement.md, "Limits"): a
+// price or per-kg fee of at most 10,000,000 a kg, a grade multiplier of at most 10, an
+// annual rate of at most 10 (1,000%), a weight of at most 10,000,000 kg and a principal of
+// at most 10^13 minor units. Levy and coalition fee rates and origination fees are
+// fractions of at most 1.
+constexpr std::int64_t kMaxPerKg = 10'000'000;
+constexpr std::int64_t kMaxGrams = 10'000'000'000;  // 10,000,000 kg
+constexpr std::int64_t kMaxPrincipalMinor = 10'000'000'000'000;
+
+enum class Range {
+  any,
+  non_negative,
+  positive,
+  fraction_below_one,
+  fraction_up_to_one,
+  percent,
+  price,            // > 0 and <= kMaxPerKg
+  price_or_zero,    // 0 ..= kMaxPerKg
+  multiplier,       // > 0 and <= 10
+  annual_rate,      // 0 ..= 10
+};
 
 std::optional<std::string> range_problem(const Decimal& value, Range range) {
   const Decimal zero = Decimal::from_units(0, 0);
@@ -78,6 +99,18 @@ std::optional<std::string> range_problem(const Decimal& value, Range range) {
       return std::nullopt;
     case Range::percent:
       if (value < zero || value >= hundred) return "must be at least 0 and less than 100";
+      return std::nullopt;
+    case Range::price:
+      if (value <= zero || value > Decimal::from_units(kMaxPerKg, 0)) return "must be greater than 0 and at most 10000000";
+      return std::nullopt;
+    case Range::price_or_zero:
+      if (value < zero || value > Decimal::from_units(kMaxPerKg, 0)) return "must be between 0 and 10000000";
+      return std::nullopt;
+    case Range::multiplier:
+      if (value <= zero || value > Decimal::from_units(10, 0)) return "must be greater than 0 and at most 10";
+      return std::nullopt;
+    case Range::annual_rate:
+      if (value < zero || value > Decimal::from_units(10, 0)) return "must be between 0 and 10 (1,000% a year)";
       return std::nullopt;
   }
   TRIPARTITE_ASSERT(false && "unknown range");
@@ -512,7 +545,7 @@ class CoalitionChecker {
     }
     if (method == PriceMethod::fixed) {
       terms.price.method = PriceMethod::fixed;
-      if (auto base = required_decimal(*price, line, prefix, "base_per_kg", kPriceDecimals, Range::positive,
+      if (auto base = required_decimal(*price, line, prefix, "base_per_kg", kPriceDecimals, Range::price,
                                        " for method fixed")) {
         terms.price.base_per_kg = *base;
       }
@@ -520,7 +553,7 @@ class CoalitionChecker {
       not_used(*price, prefix, "market_discount", "method fixed");
     } else if (method == PriceMethod::floor_market) {
       terms.price.method = PriceMethod::floor_market;
-      if (auto floor = required_decimal(*price, line, prefix, "floor_per_kg", kPriceDecimals, Range::non_negative,
+      if (auto floor = required_decimal(*price, line, prefix, "floor_per_kg", kPriceDecimals, Range::price_or_zero,
                                         " for method floor_market")) {
         terms.price.floor_per_kg = *floor;
       }
@@ -530,8 +563,8 @@ class CoalitionChecker {
       }
       not_used(*price, prefix, "base_per_kg", "method floor_market");
     } else {  // unknown method: still check the numbers that are there
-      static_cast<void>(optional_decimal(*price, prefix, "base_per_kg", kPriceDecimals, Range::positive));
-      static_cast<void>(optional_decimal(*price, prefix, "floor_per_kg", kPriceDecimals, Range::non_negative));
+      static_cast<void>(optional_decimal(*price, prefix, "base_per_kg", kPriceDecimals, Range::price));
+      static_cast<void>(optional_decimal(*price, prefix, "floor_per_kg", kPriceDecimals, Range::price_or_zero));
       static_cast<void>(optional_decimal(*price, prefix, "market_discount", kPriceDecimals, Range::fraction_below_one));
     }
     if (auto target =
@@ -564,7 +597,7 @@ class CoalitionChecker {
         problem(line, path, invalid_id_message(key.str()));
         continue;
       }
-      if (auto multiplier = decimal_value(Entry{&node, line}, path, kPriceDecimals, Range::positive)) {
+      if (auto multiplier = decimal_value(Entry{&node, line}, path, kPriceDecimals, Range::multiplier)) {
         terms.price.grade_multipliers.emplace(std::string(key.str()), *multiplier);
       }
     }
@@ -589,7 +622,7 @@ class CoalitionChecker {
       } else {
         complete = false;
       }
-      if (auto rate = required_decimal(*table, line, prefix, "annual_rate", kPriceDecimals, Range::non_negative)) {
+      if (auto rate = required_decimal(*table, line, prefix, "annual_rate", kPriceDecimals, Range::annual_rate)) {
         product.annual_rate = *rate;
       } else {
         complete = false;
@@ -616,7 +649,7 @@ class CoalitionChecker {
       } else {
         complete = false;
       }
-      if (auto fee = required_decimal(*table, line, prefix, "origination_fee", kPriceDecimals, Range::non_negative)) {
+      if (auto fee = required_decimal(*table, line, prefix, "origination_fee", kPriceDecimals, Range::fraction_up_to_one)) {
         product.origination_fee = *fee;
       } else {
         complete = false;
@@ -667,7 +700,7 @@ class CoalitionChecker {
               }
             }
           }
-          deduction.rate = required_decimal(*table, line, prefix, "rate", kPriceDecimals, Range::non_negative);
+          deduction.rate = required_decimal(*table, line, prefix, "rate", kPriceDecimals, Range::fraction_up_to_one);
           not_used(*table, prefix, "per_kg", by);
           not_used(*table, prefix, "shares", by);
           not_used(*table, prefix, "max_share_of_gross", by);
@@ -679,15 +712,15 @@ class CoalitionChecker {
             problem(line, prefix,
                     has_rate ? "needs exactly one of rate or per_kg, not both" : "needs one of rate or per_kg");
           }
-          deduction.rate = optional_decimal(*table, prefix, "rate", kPriceDecimals, Range::non_negative);
-          deduction.per_kg = optional_decimal(*table, prefix, "per_kg", kPriceDecimals, Range::non_negative);
+          deduction.rate = optional_decimal(*table, prefix, "rate", kPriceDecimals, Range::fraction_up_to_one);
+          deduction.per_kg = optional_decimal(*table, prefix, "per_kg", kPriceDecimals, Range::price_or_zero);
           check_shares(*table, line, prefix, deduction);
           not_used(*table, prefix, "to", by);
           not_used(*table, prefix, "max_share_of_gross", by);
           break;
         }
         case DeductionKind::agent_commission:
-          deduction.per_kg = required_decimal(*table, line, prefix, "per_kg", kPriceDecimals, Range::non_negative);
+          deduction.per_kg = required_decimal(*table, line, prefix, "per_kg", kPriceDecimals, Range::price_or_zero);
           not_used(*table, prefix, "to", by);
           not_used(*table, prefix, "rate", by);
           not_used(*table, prefix, "shares", by);
@@ -845,6 +878,10 @@ class RowChecker {
     }
     if (weight->grams <= 0) {
       problem(column, "must be greater than 0");
+      return std::nullopt;
+    }
+    if (weight->grams > kMaxGrams) {
+      problem(column, "must be at most 10000000 kg");
       return std::nullopt;
     }
     return *weight;
@@ -1050,6 +1087,8 @@ bool read_loans(const std::string& path, const ReadContext& context, Diagnostics
           check.problem("principal", money.error().message);
         } else if (money->minor <= 0) {
           check.problem("principal", "must be greater than 0");
+        } else if (money->minor > kMaxPrincipalMinor) {
+          check.problem("principal", "must be at most " + ledger::format_units(kMaxPrincipalMinor, context.currency->exponent));
         } else {
           principal_minor = money->minor;
         }
@@ -1139,7 +1178,7 @@ bool read_market_prices(const std::string& path, Diagnostics& diagnostics, const
         date.reset();
       }
     }
-    auto price = check.decimal("price_per_kg", kPriceDecimals, Range::positive);
+    auto price = check.decimal("price_per_kg", kPriceDecimals, Range::price);
     if (!date || !price) return std::nullopt;
     return MarketPrice{*date, *price};
   };

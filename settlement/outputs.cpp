@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "contracts/csv_writer.hpp"
 #include "contracts/records.hpp"
@@ -187,11 +188,13 @@ Result<std::vector<LoanReportRow>> loan_report(ledger::Store& store, const Date&
     const std::string& tag = stored.posting.tag;
     auto& s = sums[id];
     std::int64_t amount = stored.posting.amount;
-    if (tag == "fee_charged") s.fees_charged += amount;
-    if (tag == "interest_charged") s.interest_charged += amount;
-    if (tag == "fees_paid") s.fees_paid -= amount;
-    if (tag == "interest_paid") s.interest_paid -= amount;
-    if (tag == "principal_paid") s.principal_paid -= amount;
+    bool overflow = false;
+    if (tag == "fee_charged") overflow = __builtin_add_overflow(s.fees_charged, amount, &s.fees_charged);
+    if (tag == "interest_charged") overflow = __builtin_add_overflow(s.interest_charged, amount, &s.interest_charged);
+    if (tag == "fees_paid") overflow = __builtin_sub_overflow(s.fees_paid, amount, &s.fees_paid);
+    if (tag == "interest_paid") overflow = __builtin_sub_overflow(s.interest_paid, amount, &s.interest_paid);
+    if (tag == "principal_paid") overflow = __builtin_sub_overflow(s.principal_paid, amount, &s.principal_paid);
+    if (overflow) return invalid("loan " + id + ": its " + tag + " postings do not sum to a 64-bit amount");
     return Status::success();
   }));
 
@@ -216,13 +219,20 @@ Result<std::vector<LoanReportRow>> loan_report(ledger::Store& store, const Date&
     row.repaid_fees = s.fees_paid;
     row.repaid_interest = s.interest_paid;
     row.repaid_principal = s.principal_paid;
-    LoanState state{loan, product->second, loan.principal_minor - s.principal_paid, 0, 0, std::nullopt};
+    const std::string too_large = "loan " + loan.id.value + ": its amounts do not fit in a 64-bit amount";
+    std::int64_t principal_outstanding = 0;
+    if (__builtin_sub_overflow(loan.principal_minor, s.principal_paid, &principal_outstanding)) return invalid(too_large);
+    LoanState state{loan, product->second, principal_outstanding, 0, 0, std::nullopt};
     auto last = last_settled.find({record.index.season, loan.farmer.value});
     if (last != last_settled.end()) state.last_settled_as_of = contracts::parse_date(last->second);
     TRIPARTITE_TRY(accrued, accrued_interest_minor(state, as_of));
-    row.interest_accrued = s.interest_charged + accrued;
-    row.outstanding = loan.principal_minor + row.fees_charged + row.interest_accrued - row.repaid_fees -
-                      row.repaid_interest - row.repaid_principal;
+    if (__builtin_add_overflow(s.interest_charged, accrued, &row.interest_accrued)) return invalid(too_large);
+    const ledger::BigInt outstanding = ledger::BigInt(loan.principal_minor) + row.fees_charged + row.interest_accrued -
+                                       row.repaid_fees - row.repaid_interest - row.repaid_principal;
+    if (outstanding > std::numeric_limits<std::int64_t>::max() || outstanding < std::numeric_limits<std::int64_t>::min()) {
+      return invalid(too_large);
+    }
+    row.outstanding = static_cast<std::int64_t>(outstanding);
     row.due_on = contracts::format_date(loan.due_on);
     std::int64_t past_due = contracts::actual_days(loan.due_on, as_of);
     if (row.outstanding == 0) {

@@ -284,9 +284,12 @@ TEST_CASE("coalition: price method, floor_market, decimals and ranges", "[coalit
         Lines{"coalition.toml:31: price.base_per_kg: '38.123456789' has 9 decimals, at most 8 allowed"});
   CHECK(problems_of(changed("\"38.50\"", "\"38.12345678\"")).empty());
   CHECK(problems_of(changed("\"38.50\"", "\"0\"")) ==
-        Lines{"coalition.toml:31: price.base_per_kg: must be greater than 0"});
+        Lines{"coalition.toml:31: price.base_per_kg: must be greater than 0 and at most 10000000"});
   CHECK(problems_of(changed("\"38.50\"", "\"38,50\"")) ==
         Lines{"coalition.toml:31: price.base_per_kg: '38,50' is not a decimal number"});
+  CHECK(problems_of(changed("\"38.50\"", "\"10000000\"")).empty());
+  CHECK(problems_of(changed("\"38.50\"", "\"10000000.00000001\"")) ==
+        Lines{"coalition.toml:31: price.base_per_kg: must be greater than 0 and at most 10000000"});
   CHECK(problems_of(changed("\"13.5\"", "\"100\"")) ==
         Lines{"coalition.toml:32: price.moisture_target_pct: must be at least 0 and less than 100"});
   CHECK(problems_of(changed("\"13.5\"", "\"-1\"")) ==
@@ -298,7 +301,10 @@ TEST_CASE("coalition: price method, floor_market, decimals and ranges", "[coalit
 
 TEST_CASE("coalition: grades — at least one, ids, multipliers greater than 0", "[coalition]") {
   CHECK(problems_of(changed("B = \"1.00\"", "B = \"0\"")) ==
-        Lines{"coalition.toml:35: price.grade.B: must be greater than 0"});
+        Lines{"coalition.toml:35: price.grade.B: must be greater than 0 and at most 10"});
+  CHECK(problems_of(changed("B = \"1.00\"", "B = \"10\"")).empty());
+  CHECK(problems_of(changed("B = \"1.00\"", "B = \"10.00000001\"")) ==
+        Lines{"coalition.toml:35: price.grade.B: must be greater than 0 and at most 10"});
   CHECK(problems_of(changed("A = \"1.05\"\nB = \"1.00\"\n", "")) ==
         Lines{"coalition.toml:33: price.grade: at least one grade is required"});
   CHECK(problems_of(changed("[price.grade]\nA = \"1.05\"\nB = \"1.00\"\n", "")) ==
@@ -310,14 +316,20 @@ TEST_CASE("coalition: grades — at least one, ids, multipliers greater than 0",
 
 TEST_CASE("coalition: loan products", "[coalition]") {
   CHECK(problems_of(changed("\"0.18\"", "\"-0.18\"")) ==
-        Lines{"coalition.toml:38: loan_product[1].annual_rate: must be at least 0"});
+        Lines{"coalition.toml:38: loan_product[1].annual_rate: must be between 0 and 10 (1,000% a year)"});
+  CHECK(problems_of(changed("\"0.18\"", "\"10\"")).empty());
+  CHECK(problems_of(changed("\"0.18\"", "\"18\"")) ==
+        Lines{"coalition.toml:38: loan_product[1].annual_rate: must be between 0 and 10 (1,000% a year)"});
+  CHECK(problems_of(changed("origination_fee = \"0.02\"", "origination_fee = \"1\"")).empty());
+  CHECK(problems_of(changed("origination_fee = \"0.02\"", "origination_fee = \"1.00000001\"")) ==
+        Lines{"coalition.toml:41: loan_product[1].origination_fee: must be between 0 and 1"});
   CHECK(problems_of(changed("\"declining\"", "\"annuity\"")) ==
         Lines{"coalition.toml:39: loan_product[1].method: 'annuity' is not an interest method (declining or flat)"});
   CHECK(problems_of(changed("\"ACT/365F\"", "\"ACT/ACT\"")) ==
         Lines{"coalition.toml:40: loan_product[1].day_count: 'ACT/ACT' is not a day count (ACT/365F, ACT/360 or "
               "30/360)"});
   CHECK(problems_of(changed("origination_fee = \"0.02\"", "origination_fee = \"-0.02\"")) ==
-        Lines{"coalition.toml:41: loan_product[1].origination_fee: must be at least 0"});
+        Lines{"coalition.toml:41: loan_product[1].origination_fee: must be between 0 and 1"});
   std::string product =
       "[[loan_product]]\nid = \"P1\"\nannual_rate = \"0.20\"\nmethod = \"flat\"\n"
       "day_count = \"30/360\"\norigination_fee = \"0\"\n";
@@ -341,7 +353,10 @@ TEST_CASE("coalition: deductions — levy", "[coalition]") {
   CHECK(problems_of(changed("to = \"CESS\"\n", "")) == Lines{"coalition.toml:42: deduction[1].to: required"});
   CHECK(problems_of(changed("rate = \"0.01\"\n", "")) == Lines{"coalition.toml:42: deduction[1].rate: required"});
   CHECK(problems_of(changed("rate = \"0.01\"", "rate = \"-0.01\"")) ==
-        Lines{"coalition.toml:45: deduction[1].rate: must be at least 0"});
+        Lines{"coalition.toml:45: deduction[1].rate: must be between 0 and 1"});
+  CHECK(problems_of(changed("rate = \"0.01\"", "rate = \"1\"")).empty());
+  CHECK(problems_of(changed("rate = \"0.01\"", "rate = \"1.5\"")) ==
+        Lines{"coalition.toml:45: deduction[1].rate: must be between 0 and 1"});
   CHECK(problems_of(changed("rate = \"0.01\"", "rate = \"0.011111111\"")) ==
         Lines{"coalition.toml:45: deduction[1].rate: '0.011111111' has 9 decimals, at most 8 allowed"});
   CHECK(problems_of(changed("rate = \"0.01\"\n", "rate = \"0.01\"\nper_kg = \"1\"\n")) ==

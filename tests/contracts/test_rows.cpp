@@ -273,6 +273,9 @@ TEST_CASE("loans.csv: values, the optional paid_to column, and every rule", "[ro
         Lines{"loans.csv:2: principal: must be greater than 0"});
   CHECK(row("L010,F001,BANK1,INPUT-2026A,-100,2026-03-01,2026-09-30,") ==
         Lines{"loans.csv:2: principal: must be greater than 0"});
+  CHECK(row("L010,F001,BANK1,INPUT-2026A,100000000000.00,2026-03-01,2026-09-30,").empty());  // 10^13 cents
+  CHECK(row("L010,F001,BANK1,INPUT-2026A,100000000000.01,2026-03-01,2026-09-30,") ==
+        Lines{"loans.csv:2: principal: must be at most 100000000000.00"});
   CHECK(row("L010,F001,BANK1,INPUT-2026A,\"1,000\",2026-03-01,2026-09-30,") ==
         Lines{"loans.csv:2: principal: '1,000' is not a decimal number"});
   CHECK(row("L010,F001,BANK1,INPUT-2026A,100,2026-03-01,2026-02-28,") ==
@@ -327,6 +330,9 @@ TEST_CASE("deliveries.csv: every rule", "[rows]") {
         Lines{"deliveries.csv:2: weight_kg: must be greater than 0"});
   CHECK(row("D9,F001,OT1,A,-500.000,13,2026-07-10,AG1").diagnostics ==
         Lines{"deliveries.csv:2: weight_kg: must be greater than 0"});
+  CHECK(row("D9,F001,OT1,A,10000000.000,13,2026-07-10,AG1").diagnostics.empty());
+  CHECK(row("D9,F001,OT1,A,10000000.001,13,2026-07-10,AG1").diagnostics ==
+        Lines{"deliveries.csv:2: weight_kg: must be at most 10000000 kg"});
   CHECK(row("D9,F001,OT1,A,500.0005,13,2026-07-10,AG1").diagnostics ==
         Lines{"deliveries.csv:2: weight_kg: '500.0005' has 4 decimals, at most 3 allowed"});
   CHECK(row("D9,F001,OT1,A,500,100,2026-07-10,AG1").diagnostics ==
@@ -385,7 +391,7 @@ TEST_CASE("market_prices.csv: optional, one row per date, positive prices", "[ro
   CHECK(market_prices("date,price_per_kg\n2026-07-01,41\n2026-07-01,42\n").diagnostics ==
         Lines{"market_prices.csv:3: date: duplicate date 2026-07-01, first on line 2"});
   CHECK(market_prices("date,price_per_kg\n2026-07-01,0\n").diagnostics ==
-        Lines{"market_prices.csv:2: price_per_kg: must be greater than 0"});
+        Lines{"market_prices.csv:2: price_per_kg: must be greater than 0 and at most 10000000"});
   CHECK(market_prices("date,price_per_kg\n2026-06-31,40\n").diagnostics ==
         Lines{"market_prices.csv:2: date: '2026-06-31' is not a date (YYYY-MM-DD)"});
 }
