@@ -54,6 +54,44 @@ std::string wrong_role_message(std::string_view party, Role actual, std::string_
   return std::string(party) + " has role " + std::string(to_string(actual)) + ", expected " + std::string(expected);
 }
 
+// What is wrong with a value a payment or a message is sent to (a phone number, a payout
+// account), if anything: blank (only spaces), or holding a character that would make a
+// payout file misleading — a control character (tab and line breaks included, C1 controls too),
+// a Unicode line or paragraph separator, or a bidirectional override. The text is valid
+// UTF-8 (the readers refuse anything else before this).
+std::optional<std::string> text_problem(std::string_view text) {
+  if (text.find_first_not_of(' ') == std::string_view::npos) return "is blank";
+  for (std::size_t i = 0; i < text.size();) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    std::uint32_t code = byte;
+    std::size_t length = 1;
+    if (byte >= 0xF0) {
+      length = 4;
+      code = byte & 0x07U;
+    } else if (byte >= 0xE0) {
+      length = 3;
+      code = byte & 0x0FU;
+    } else if (byte >= 0xC0) {
+      length = 2;
+      code = byte & 0x1FU;
+    }
+    for (std::size_t k = 1; k < length && i + k < text.size(); ++k) {
+      code = (code << 6U) | (static_cast<unsigned char>(text[i + k]) & 0x3FU);
+    }
+    i += length;
+    bool control = code < 0x20 || (code >= 0x7F && code <= 0x9F);
+    bool separator = code == 0x2028 || code == 0x2029;
+    bool bidi = (code >= 0x202A && code <= 0x202E) || (code >= 0x2066 && code <= 0x2069);
+    if (control || separator || bidi) {
+      char hex[16];
+      std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(code));
+      return std::string("contains ") + (control ? "a control character" : separator ? "a line separator" : "a bidirectional override") +
+             " (" + hex + ")";
+    }
+  }
+  return std::nullopt;
+}
+
 // Ranges a decimal must lie in, with the message when it does not.
 // Upper bounds that keep every product and sum of a season inside a signed 64-bit count of
 // minor units, far above any real smallholder value (docs/settlement.md, "Limits"): a
@@ -517,6 +555,10 @@ class CoalitionChecker {
       }
       if (role == Role::coordinator) has_coordinator = true;
       auto name = required_string(*table, line, prefix, "name");
+      if (name && name->find_first_not_of(' ') == std::string::npos) {
+        problem(find(*table, "name")->line, prefix + ".name", "is blank");
+        name.reset();
+      }
       if (id && role) party_roles_.emplace(*id, *role);
       if (id && role && name) terms.parties.push_back(Party{PartyId(*id), *role, *name});
     }
@@ -811,6 +853,22 @@ class RowChecker {
     return std::string(text);
   }
 
+  // A column a payment or message goes to (text_problem); an empty optional column gives ""
+  // without a problem.
+  std::optional<std::string> destination(std::string_view column, bool required) {
+    std::string_view text = get(column);
+    if (text.empty()) {
+      if (!required) return std::string();
+      problem(column, "required");
+      return std::nullopt;
+    }
+    if (auto wrong = text_problem(text)) {
+      problem(column, *wrong);
+      return std::nullopt;
+    }
+    return std::string(text);
+  }
+
   std::optional<std::string> id(std::string_view column) {
     auto text = required_text(column);
     if (text && !is_valid_id(*text)) {
@@ -1023,6 +1081,11 @@ bool read_farmers(const std::string& path, const ReadContext& context, Diagnosti
       id.reset();
     }
     auto name = check.required_text("name");
+    if (name && name->find_first_not_of(' ') == std::string::npos) {
+      check.problem("name", "is blank");
+      name.reset();
+    }
+    auto phone = check.destination("phone", false);
     std::string_view group = check.get("group_id");
     if (!group.empty() && !is_valid_id(group)) check.problem("group_id", invalid_id_message(group));
     std::optional<PayoutMethod> method;
@@ -1032,17 +1095,25 @@ bool read_farmers(const std::string& path, const ReadContext& context, Diagnosti
         check.problem("payout_method",
                       shown_value(*method_name) + " is not a payout method (mobile_money, bank or cash)");
     }
-    std::string_view account = check.get("payout_account");
-    if (method && *method != PayoutMethod::cash && account.empty()) {
+    std::optional<std::string> account;
+    if (method && *method != PayoutMethod::cash && check.get("payout_account").empty()) {
       check.problem("payout_account", "required for payout_method " + std::string(to_string(*method)));
+    } else {
+      account = check.destination("payout_account", false);
+      // A payment goes to exactly these characters: a space a spreadsheet left at either end
+      // is refused, not trimmed.
+      if (account && !account->empty() && (account->front() == ' ' || account->back() == ' ')) {
+        check.problem("payout_account", "has a space at its start or end");
+        account.reset();
+      }
     }
-    if (!id || !name || !method) return std::nullopt;
+    if (!id || !name || !phone || !method || !account) return std::nullopt;
     farmer.id = FarmerId(*id);
     farmer.name = *name;
     farmer.group_id = std::string(group);
-    farmer.phone = std::string(check.get("phone"));
+    farmer.phone = *phone;
     farmer.payout_method = *method;
-    farmer.payout_account = std::string(account);
+    farmer.payout_account = *account;
     return farmer;
   };
   return read_rows<Farmer>(path, {"farmer_id", "name", "group_id", "phone", "payout_method", "payout_account"}, {},

@@ -148,6 +148,20 @@ TEST_CASE("farmers.csv: every rule", "[rows]") {
         Lines{"farmers.csv:2: payout_account: required for payout_method bank"});
   CHECK(farmers(context, std::string(kFarmersHeader) + "F010,A,G1,+2547,mobile_money,\n").diagnostics ==
         Lines{"farmers.csv:2: payout_account: required for payout_method mobile_money"});
+  // Where a payment or a message goes: no blank value, no control character, line or
+  // paragraph separator or bidirectional override, no space at either end of an account.
+  auto farmer_row = [&](const std::string& row) { return farmers(context, std::string(kFarmersHeader) + row).diagnostics; };
+  CHECK(farmer_row("F010,A,G1,+2547,bank,\"   \"\n") == Lines{"farmers.csv:2: payout_account: is blank"});
+  CHECK(farmer_row("F010,A,G1,+2547,bank,\"AC\r\nCT\"\n") ==
+        Lines{"farmers.csv:2: payout_account: contains a control character (U+000D)"});
+  CHECK(farmer_row("F010,A,G1,+2547,bank,AC\u202ETC\n") ==
+        Lines{"farmers.csv:2: payout_account: contains a bidirectional override (U+202E)"});
+  CHECK(farmer_row("F010,A,G1,+2547,bank,AC\u0085T\n") ==
+        Lines{"farmers.csv:2: payout_account: contains a control character (U+0085)"});
+  CHECK(farmer_row("F010,A,G1,+2547\u2028,cash,\n") == Lines{"farmers.csv:2: phone: contains a line separator (U+2028)"});
+  CHECK(farmer_row("F010,A,G1,+2547,bank, ACCT\n") == Lines{"farmers.csv:2: payout_account: has a space at its start or end"});
+  CHECK(farmer_row("F010,\" \",G1,+2547,cash,\n") == Lines{"farmers.csv:2: name: is blank"});
+  CHECK(farmer_row("F010,Ana Mar\u00EDa \u00D1,G1,+2547,bank,\u00C9-42\n").empty());  // letters beyond ASCII are fine
   CHECK(farmers(context, std::string(kFarmersHeader) + "F 010,A,G1,,cash,\n").diagnostics ==
         Lines{"farmers.csv:2: farmer_id: 'F 010'" + kInvalidId});
   CHECK(farmers(context, std::string(kFarmersHeader) + ",A,G1,,cash,\n").diagnostics ==
