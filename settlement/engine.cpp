@@ -474,6 +474,15 @@ std::string UnitPrice::to_string(int decimals) const {
   return negative ? "-" + digits : digits;
 }
 
+std::optional<Date> last_charged_as_of(const std::vector<std::pair<std::uint64_t, Date>>& settlements,
+                                       std::uint64_t loan_seq) {
+  std::optional<Date> last;
+  for (const auto& [seq, as_of] : settlements) {
+    if (seq > loan_seq && (!last || as_of > *last)) last = as_of;
+  }
+  return last;
+}
+
 Date accrual_start(const LoanState& state) {
   if (state.last_settled_as_of && *state.last_settled_as_of > state.loan.disbursed_on) {
     return *state.last_settled_as_of;

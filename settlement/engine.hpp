@@ -33,9 +33,18 @@ struct LoanState {
   std::int64_t fees_outstanding_minor = 0;      // origination fee charged at disbursement, unpaid
   std::int64_t interest_outstanding_minor = 0;  // interest charged by earlier runs, unpaid
   // Interest accrues from the later of disbursed_on and the as_of of the previous run that
-  // settled this farmer; the caller passes that previous as_of here (none = never settled).
+  // settled this farmer and charged this loan (last_charged_as_of); the caller passes that
+  // as_of here (none = never charged).
   std::optional<Date> last_settled_as_of;
 };
+
+// The as_of of the last of a farmer's earlier settlements, given as (sequence number of the
+// settlement entry, as_of), that was recorded after the loan (loan_seq): the last run that
+// charged the loan its interest. A run recorded before a loan was imported did not know it
+// and charged it nothing, so a loan book imported late accrues from disbursement, not from
+// that run (docs/settlement.md).
+std::optional<Date> last_charged_as_of(const std::vector<std::pair<std::uint64_t, Date>>& settlements,
+                                       std::uint64_t loan_seq);
 
 struct FarmerInput {
   contracts::FarmerId farmer;

@@ -167,12 +167,13 @@ Result<std::vector<LoanReportRow>> loan_report(ledger::Store& store, const Date&
     products[product.id.value] = product;
     return Status::success();
   }));
-  // The last run dated on or before as_of that settled each (season, farmer).
-  std::map<std::pair<std::string, std::string>, std::string> last_settled;
+  // The settlements dated on or before as_of of each (season, farmer), as (seq, as_of).
+  std::map<std::pair<std::string, std::string>, std::vector<std::pair<std::uint64_t, Date>>> settled;
   TRIPARTITE_CHECK(store.scan({"settlement"}, [&](const ledger::StoredRecord& record) -> Status {
     if (record.index.date > as_of_text) return Status::success();
-    auto& last = last_settled[{record.index.season, record.index.subject}];
-    last = std::max(last, record.index.date);
+    auto date = contracts::parse_date(record.index.date);
+    if (!date) return internal_error("settlement entry " + record.index.key + " has no valid date");
+    settled[{record.index.season, record.index.subject}].emplace_back(record.seq, *date);
     return Status::success();
   }));
 
@@ -223,8 +224,8 @@ Result<std::vector<LoanReportRow>> loan_report(ledger::Store& store, const Date&
     std::int64_t principal_outstanding = 0;
     if (__builtin_sub_overflow(loan.principal_minor, s.principal_paid, &principal_outstanding)) return invalid(too_large);
     LoanState state{loan, product->second, principal_outstanding, 0, 0, std::nullopt};
-    auto last = last_settled.find({record.index.season, loan.farmer.value});
-    if (last != last_settled.end()) state.last_settled_as_of = contracts::parse_date(last->second);
+    auto farmer_runs = settled.find({record.index.season, loan.farmer.value});
+    if (farmer_runs != settled.end()) state.last_settled_as_of = last_charged_as_of(farmer_runs->second, record.seq);
     TRIPARTITE_TRY(accrued, accrued_interest_minor(state, as_of));
     if (__builtin_add_overflow(s.interest_charged, accrued, &row.interest_accrued)) return invalid(too_large);
     const ledger::BigInt outstanding = ledger::BigInt(loan.principal_minor) + row.fees_charged + row.interest_accrued -

@@ -116,7 +116,10 @@ struct FarmerWork {
   std::vector<Record> deliveries;
   std::vector<Record> loans;
   std::vector<LoanBalances> balances;  // one per loan, same order
-  std::optional<Date> last_settled;    // as_of of the last run that settled this farmer
+  // (seq, as_of) of the farmer's settlement entries of earlier runs: a loan's interest
+  // accrues from the last run that settled the farmer after the loan was recorded
+  // (last_charged_as_of).
+  std::vector<std::pair<std::uint64_t, Date>> settled;
 };
 
 struct FarmerResult {
@@ -169,8 +172,8 @@ FarmerResult plan_farmer_work(const PlanInputs& inputs, FarmerWork work) {
       return out;
     }
     const LoanBalances& b = work.balances[i];
-    input.loans.push_back(
-        LoanState{std::move(*loan), *product->second, b.principal, b.fees, b.interest, work.last_settled});
+    auto last_charged = last_charged_as_of(work.settled, work.loans[i].seq);
+    input.loans.push_back(LoanState{std::move(*loan), *product->second, b.principal, b.fees, b.interest, last_charged});
   }
   auto plan = plan_farmer(inputs.season, input, context.as_of);
   if (!plan) {
@@ -229,7 +232,7 @@ Result<RunCounts> plan_run(ledger::Store& store, const RunContext& context, cons
     TRIPARTITE_CHECK(settled.take(work.farmer, [&](const ledger::StoredRecord& record) -> Status {
       auto date = contracts::parse_date(record.index.date);
       if (!date) return internal_error("settlement entry " + record.index.key + " has no valid date");
-      if (!work.last_settled || date::sys_days(*date) > date::sys_days(*work.last_settled)) work.last_settled = *date;
+      work.settled.emplace_back(record.seq, *date);
       return Status::success();
     }));
     TRIPARTITE_CHECK(loans.take(work.farmer, [&](const ledger::StoredRecord& record) -> Status {

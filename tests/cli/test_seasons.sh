@@ -82,5 +82,25 @@ loans=$(awk -F, 'NR > 1 {printf "loans.csv:%d: lender_id: BANK1 is not a party o
 agents=$(awk -F, 'NR > 1 && $8 == "AG1" {printf "deliveries.csv:%d: agent_id: AG1 is not a party of this season (coalition.toml)\n", NR}' "$work/s-nobank/deliveries.csv")
 refused "loans of a lender and deliveries through an agent of another season" "$db" "$work/s-nobank" "$work/keys" "$loans" "$agents"
 
+# 3. A loan book imported late: a loan disbursed before a run that settled its farmer, but
+#    recorded after it, accrues interest from disbursement — that run did not know the loan
+#    and charged it nothing (docs/settlement.md, "Loans").
+late_db="$work/late.db"
+reference_ledger "$late_db" 2026-08-31
+cp -r "$season" "$work/s-late"
+echo "L005,F002,BANK1,INPUT-2026A,10000.00,2026-03-01,2026-09-30" >>"$work/s-late/loans.csv"
+expect_status 0 "a loan of F002 disbursed 2026-03-01, imported after run 1 (as of 2026-08-31)" \
+  "$bin" import --db "$late_db" --season-dir "$work/s-late" --keys "$work/keys"
+# 10,000.00 x 0.18 x 183/365 (ACT/365F, 2026-03-01 to 2026-08-31) = 902.4657… -> 902.47
+expect_status 0 "loan report as of 2026-08-31" "$bin" report loans --db "$late_db" --as-of 2026-08-31 --format csv
+grep -q '^L005,F002,BANK1,10000.00,200.00,902.47,0.00,0.00,0.00,11102.47,open,2026-09-30,0$' "$work/out" \
+  && pass "the late loan shows its interest since disbursement, not since run 1" || fail "late loan: $(grep L005 "$work/out")"
+# Run 2 charges it from disbursement to 2026-10-31: 10,000.00 x 0.18 x 244/365 = 1,203.29.
+expect_status 0 "run 2 as of 2026-10-31" "$bin" settle --db "$late_db" --season 2026A --as-of 2026-10-31 --key "$work/keys/OT1.pem"
+expect_status 0 "loan report as of 2026-10-31" "$bin" report loans --db "$late_db" --as-of 2026-10-31 --format csv
+[ "$(grep '^L005,' "$work/out" | cut -d, -f6)" = "1203.29" ] && pass "run 2 charged the late loan 244 days of interest" \
+  || fail "late loan after run 2: $(grep L005 "$work/out")"
+expect_status 0 "… and the ledger replays" "$bin" verify --db "$late_db" --replay
+
 if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
 echo "all checks passed"
