@@ -46,21 +46,29 @@ struct OutputFile {
 
 }  // namespace
 
-void RunTotals::add(const FarmerPlan& plan) {
+Status RunTotals::add(const FarmerPlan& plan) {
   farmers += 1;
   deliveries += static_cast<std::int64_t>(plan.deliveries.size());
-  weight.grams += plan.weight_total.grams;
-  payable.grams += plan.payable_total.grams;
-  gross += plan.gross_minor;
-  levy += plan.levy_minor;
-  coalition_fee += plan.coalition_fee_minor;
-  agent_commission += plan.agent_commission_minor;
-  loan_repayment += plan.loan_repayment_minor;
-  net_payout += plan.net_payout_minor;
+  bool overflow = false;
+  auto add_to = [&overflow](std::int64_t& total, std::int64_t amount) {
+    overflow = __builtin_add_overflow(total, amount, &total) || overflow;
+  };
+  add_to(weight.grams, plan.weight_total.grams);
+  add_to(payable.grams, plan.payable_total.grams);
+  add_to(gross, plan.gross_minor);
+  add_to(levy, plan.levy_minor);
+  add_to(coalition_fee, plan.coalition_fee_minor);
+  add_to(agent_commission, plan.agent_commission_minor);
+  add_to(loan_repayment, plan.loan_repayment_minor);
+  add_to(net_payout, plan.net_payout_minor);
   for (const auto& line : plan.deductions) {
     for (const auto& payment : line.payments) {
-      if (payment.amount_minor != 0) remittances[payment.party.value] += payment.amount_minor;
+      if (payment.amount_minor != 0) add_to(remittances[payment.party.value], payment.amount_minor);
     }
+  }
+  if (overflow) {
+    return invalid("the run's totals pass 2^63 minor units at farmer " + plan.farmer.value +
+                   " (a 64-bit amount cannot hold them); nothing was posted");
   }
   for (const auto& loan : plan.loans) {
     std::int64_t due = loan.fees_due_minor + loan.interest_due_minor + loan.principal_due_minor;
@@ -74,6 +82,7 @@ void RunTotals::add(const FarmerPlan& plan) {
       loans_partly += 1;
     }
   }
+  return Status::success();
 }
 
 struct RunFiles::Impl {

@@ -35,7 +35,8 @@ struct RunTotals {
   std::int64_t loans_partly = 0;     // paid something, still owing
   std::int64_t loans_untouched = 0;  // paid nothing
   std::map<std::string, std::int64_t> remittances;  // party id -> amount owed by the off-taker
-  void add(const FarmerPlan& plan);
+  // Fails (invalid_input) when a total would pass what a 64-bit amount holds.
+  Status add(const FarmerPlan& plan);
 };
 
 // The three files of a run, streamed farmer by farmer into DIR.

@@ -16,7 +16,7 @@ std::string offtaker_of(const contracts::SeasonTerms& terms) {
 }
 
 Status check_totals(const RunTotals& totals) {
-  std::int64_t remitted = 0;
+  ledger::BigInt remitted = 0;
   for (const auto& [party, amount] : totals.remittances) remitted += amount;
   if (remitted + totals.net_payout != totals.gross) {
     return internal_error("the run does not add up (remittances + payouts != gross); nothing was posted");
@@ -30,7 +30,7 @@ class RunSink {
   RunSink(ledger::Store& store, RunFiles* files, const std::function<void(std::int64_t)>& progress)
       : store_(store), files_(files), progress_(progress) {}
   Status add(const FarmerPlan& plan) {
-    totals.add(plan);
+    TRIPARTITE_CHECK(totals.add(plan));
     if (progress_) progress_(totals.farmers);
     if (files_ == nullptr) return Status::success();
     TRIPARTITE_TRY(record, store_.find("farmer", plan.farmer.value));
