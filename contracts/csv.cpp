@@ -44,7 +44,8 @@ void FileDiagnostics::finish() {
   if (count_ <= limit_) return;
   output_->push_back(Diagnostic{
       file_, 0, "",
-      std::to_string(count_ - limit_) + " more errors not shown (at most " + std::to_string(limit_) + " per file)"});
+      std::to_string(count_ - limit_) + " more errors not shown (at most " + std::to_string(limit_) + " per file)",
+      count_ - limit_});
 }
 
 // ---------------------------------------------------------------------------------------------

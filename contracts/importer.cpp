@@ -384,8 +384,7 @@ struct Importer {
       if (file_exists(path("market_prices.csv"))) {
         read_market_prices(path("market_prices.csv"), diagnostics, [](const MarketPrice&, int) {});
       }
-      return invalid(std::to_string(diagnostics.size()) + " problem(s) in " + options.directory +
-                     "; nothing was imported");
+      return invalid(problems_summary(diagnostics, options.directory, "imported"));
     }
     context.registry = &registry;
     context.currency = terms->currency;
@@ -478,8 +477,7 @@ struct Importer {
     }
 
     if (!diagnostics.empty()) {
-      return invalid(std::to_string(diagnostics.size()) + " problem(s) in " + options.directory +
-                     "; nothing was imported");
+      return invalid(problems_summary(diagnostics, options.directory, "imported"));
     }
     if (!terms) return invalid("coalition.toml could not be read; nothing was imported");
     TRIPARTITE_CHECK(tx->commit());

@@ -80,6 +80,8 @@ struct Diagnostic {
   int line = 0;
   std::string field;
   std::string message;
+  // On the closing "N more errors not shown" line of a file: N (the line stands for them).
+  std::size_t not_shown = 0;
   std::string format() const {
     std::string out = file;
     if (line > 0) out += ":" + std::to_string(line);
@@ -90,6 +92,25 @@ struct Diagnostic {
   }
 };
 using Diagnostics = std::vector<Diagnostic>;
+
+// How many problems the diagnostics stand for: each line one, a closing "N more errors not
+// shown" line its N.
+inline std::size_t problem_count(const Diagnostics& diagnostics) {
+  std::size_t count = 0;
+  for (const auto& diagnostic : diagnostics) count += diagnostic.not_shown != 0 ? diagnostic.not_shown : 1;
+  return count;
+}
+
+// "N problem(s) in WHERE; nothing was WHAT", or with lines not shown "N problem(s) in WHERE
+// (M not shown: at most L per file); nothing was WHAT".
+inline std::string problems_summary(const Diagnostics& diagnostics, const std::string& where, const std::string& what) {
+  std::size_t count = problem_count(diagnostics);
+  std::size_t hidden = 0;
+  for (const auto& diagnostic : diagnostics) hidden += diagnostic.not_shown;
+  std::string out = std::to_string(count) + " problem(s) in " + where;
+  if (hidden != 0) out += " (" + std::to_string(hidden) + " of them not shown)";
+  return out + "; nothing was " + what;
+}
 
 [[noreturn]] inline void assertion_failed(const char* condition, const char* file, int line) {
   std::fprintf(stderr, "tripartite: internal error: assertion failed: %s (%s:%d)\n", condition, file, line);

@@ -92,7 +92,8 @@ for i in $(seq 1 105); do echo "X$i,F001,OT1,A,heavy,13.0,2026-07-10,AG1"; done 
 status=$?
 lines=$(grep -c '^deliveries.csv:' "$work/err")
 if [ "$status" -eq 2 ] && [ "$lines" -eq 103 ] && grep -q '^deliveries.csv:4: delivery_id: delivery D3 is already' "$work/err" \
-   && grep '^deliveries.csv' "$work/err" | tail -1 | grep -q '^deliveries.csv: 7 more errors not shown (at most 100 per file)$'; then
+   && grep '^deliveries.csv' "$work/err" | tail -1 | grep -q '^deliveries.csv: 7 more errors not shown (at most 100 per file)$' \
+   && grep -q '^tripartite: 109 problem(s) in .* (7 of them not shown); nothing was imported$' "$work/err"; then
   echo "ok   past 100 errors: the changed records still listed, the count of the rest last"
 else
   echo "FAIL many diagnostics: exit $status, $lines lines"; tail -5 "$work/err"; failures=$((failures + 1))
