@@ -18,6 +18,7 @@
 
 #include "cli/common.hpp"
 #include "contracts/csv_writer.hpp"
+#include "contracts/records.hpp"
 #include "ledger/canonical.hpp"
 #include "ledger/money.hpp"
 #include "settlement/outputs.hpp"
@@ -74,7 +75,20 @@ int run_loans(const LoanOptions& options) {
   auto store = open_store(options.db);
   if (!store) return fail(store.error());
   std::optional<std::string> lender;
-  if (!options.lender.empty()) lender = options.lender;
+  if (!options.lender.empty()) {
+    // An unknown or mistyped lender is an error, not an empty report a bank could read as
+    // "no loans outstanding".
+    auto party = (*store)->find("party", options.lender);
+    if (!party) return fail(party.error());
+    if (!*party) return fail(invalid("--lender: " + options.lender + " is not a party of the ledger"));
+    auto decoded = contracts::decode_party((*party)->body);
+    if (!decoded) return fail(decoded.error());
+    if (decoded->role != contracts::Role::lender) {
+      return fail(invalid("--lender: " + options.lender + " has role " + std::string(contracts::to_string(decoded->role)) +
+                          ", not lender"));
+    }
+    lender = options.lender;
+  }
   auto rows = settlement::loan_report(**store, *as_of, lender);
   if (!rows) return fail(rows.error());
   if (options.format == "csv") {

@@ -52,6 +52,11 @@ expect_status 2 "an impossible date is refused" "$bin" settle --db "$db" --seaso
 "$bin" report loans --db "$db" --as-of 2026-10-31 --lender BANK1 --format json >"$work/loans.json"
 grep -q '"loan_id":"L004"' "$work/loans.json" && grep -q '"status":"arrears"' "$work/loans.json" \
   && pass "json loan report" || fail "json loan report"
+expect_status 2 "a loan report for an unknown lender is refused, not empty" \
+  "$bin" report loans --db "$db" --as-of 2026-10-31 --lender BANK9
+grep -q "^tripartite: --lender: BANK9 is not a party of the ledger" "$work/err" && pass "… naming it" || fail "$(cat "$work/err")"
+expect_status 2 "a loan report for a party that is not a lender is refused" \
+  "$bin" report loans --db "$db" --as-of 2026-10-31 --lender OT1
 
 # Party by party, each with its own key only.
 db2="$work/ledger2.db"
