@@ -455,12 +455,36 @@ struct Importer {
     // market_prices.csv — the coordinator's; optional.
     if (file_exists(path("market_prices.csv"))) {
       if (coordinator != nullptr) {
+        // A floor_market season's runs priced their deliveries with the prices recorded
+        // then: a new price dated on or before the last run would change what was paid.
+        std::optional<StoredRun> last_run;
+        if (terms->price.method == PriceMethod::floor_market) {
+          TRIPARTITE_TRY(runs, load_runs(store, terms->id));
+          if (!runs.empty()) last_run = runs.back();
+        }
         BatchWriter batch(store, *tx, "market_prices.csv", coordinator->party, *coordinator->key, diagnostics);
         TRIPARTITE_CHECK(batch.begin(season));
         Status failure;
         read_market_prices(path("market_prices.csv"), diagnostics, [&](const MarketPrice& price, int line) {
           tick();
-          if (failure.ok()) failure = batch.write(encode_market_price(price, terms->id), line, "date");
+          if (!failure.ok()) return;
+          EncodedRecord record = encode_market_price(price, terms->id);
+          if (last_run && date::sys_days(price.date) <= date::sys_days(last_run->run.as_of)) {
+            auto existing = store.find(record.index.kind, record.index.key);
+            if (!existing.ok()) {
+              failure = existing.error();
+              return;
+            }
+            if (!*existing) {
+              diagnostics.push_back(Diagnostic{
+                  "market_prices.csv", line, "date",
+                  format_date(price.date) + " is on or before the season's last run " + last_run->run.id + " (as of " +
+                      format_date(last_run->run.as_of) +
+                      "): a new price for a settled date would change what the run paid"});
+              return;
+            }
+          }
+          failure = batch.write(record, line, "date");
         });
         TRIPARTITE_CHECK(failure);
         TRIPARTITE_TRY(written, batch.seal());

@@ -102,5 +102,26 @@ expect_status 0 "loan report as of 2026-10-31" "$bin" report loans --db "$late_d
   || fail "late loan after run 2: $(grep L005 "$work/out")"
 expect_status 0 "… and the ledger replays" "$bin" verify --db "$late_db" --replay
 
+# 4. floor_market: a new market price dated on or before the season's last run is refused
+#    (the run priced its deliveries with the prices recorded then); a later one is accepted.
+fm="$work/s-fm"
+cp -r "$season" "$fm"
+rm -rf "$fm/expected"
+sed -i 's/^method = "fixed"$/method = "floor_market"/; s/^base_per_kg = "38.50"$/floor_per_kg = "30.00"\nmarket_discount = "0.05"/' \
+  "$fm/coalition.toml"
+printf 'date,price_per_kg\n2026-06-01,40.00\n' >"$fm/market_prices.csv"
+fm_db="$work/fm.db"
+"$bin" init --db "$fm_db" >/dev/null
+expect_status 0 "a floor_market season imports" "$bin" import --db "$fm_db" --season-dir "$fm" --keys "$work/keys"
+expect_status 0 "… and settles as of 2026-08-31" "$bin" settle --db "$fm_db" --season 2026A --as-of 2026-08-31 --key "$work/keys/OT1.pem"
+echo "2026-07-05,45.00" >>"$fm/market_prices.csv"
+refused "a market price dated before the last run" "$fm_db" "$fm" "$work/keys" \
+  "market_prices.csv:3: date: 2026-07-05 is on or before the season's last run 2026A-R1 (as of 2026-08-31): a new price for a settled date would change what the run paid"
+sed -i '$d' "$fm/market_prices.csv"
+echo "2026-09-15,45.00" >>"$fm/market_prices.csv"
+expect_status 0 "a market price dated after the last run is accepted" "$bin" import --db "$fm_db" --season-dir "$fm" --keys "$work/keys"
+grep -q '^market_prices.csv: 1 new, 1 already in the ledger' "$work/out" && pass "… as one new price" || fail "$(cat "$work/out")"
+expect_status 0 "… and the ledger replays" "$bin" verify --db "$fm_db" --replay
+
 if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
 echo "all checks passed"
