@@ -981,15 +981,22 @@ RandomSeasonFolder random_season(Random& random, int number, bool zero_decimal_c
   const int last_phase = static_cast<int>(run_count) - 1;
 
   // Market prices: one row on 31 May (before any delivery) and every few weeks, in phase 0;
-  // more rows, on other dates, imported later.
+  // more rows, on other dates, imported later — each dated after the run before its import
+  // (a price for a date a run has settled is refused: docs/settlement.md).
   std::set<std::int64_t> price_days;
   for (std::int64_t day = 0; day <= 220; day += random.between(7, 30)) price_days.insert(day);
   for (std::int64_t i = 0; i < 6; ++i) {
-    const std::int64_t day = random.between(1, 220);
+    const auto phase = static_cast<int>(random.between(0, last_phase));
+    const std::int64_t first_day =
+        phase == 0 ? 1
+                   : (date::sys_days(folder.runs[static_cast<std::size_t>(phase - 1)]) - date::sys_days(ymd(2026, 5, 31)))
+                             .count() + 1;
+    if (first_day > 220) continue;
+    const std::int64_t day = random.between(first_day, 220);
     if (!price_days.insert(day).second) continue;
     folder.market_prices.push_back(
         {text(add_days(ymd(2026, 5, 31), day)) + "," + Random::decimal(random.between(80, 140) * price_unit * 10, 3),
-         static_cast<int>(random.between(0, last_phase))});
+         phase});
   }
   for (auto day : price_days) {
     bool later = false;
