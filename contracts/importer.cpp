@@ -410,6 +410,7 @@ struct Importer {
     const std::string season = terms ? terms->id.value : std::string();
 
     // farmers.csv — the coordinator's.
+    std::size_t before = diagnostics.size();
     if (coordinator != nullptr) {
       TRIPARTITE_CHECK(stream_file("farmers.csv", *coordinator, "farmer_id", [&](Diagnostics& problems, const Emit& emit) {
         read_farmers(path("farmers.csv"), context, problems, [&](const Farmer& farmer, int line) {
@@ -422,6 +423,8 @@ struct Importer {
     }
     // Every farmer is known now; later readers (on the reading thread) ask memory only.
     TRIPARTITE_CHECK(registry.freeze_farmers());
+    context.farmers_readable = !file_unreadable(diagnostics, before, "farmers.csv");
+    before = diagnostics.size();
 
     // commitments.csv — the off-taker's.
     if (offtaker_signer != nullptr) {
@@ -437,6 +440,7 @@ struct Importer {
       summary.skipped.push_back("commitments.csv (signed by the off-taker " + offtaker() + ")");
     }
 
+    context.commitments_readable = !file_unreadable(diagnostics, before, "commitments.csv");
     TRIPARTITE_CHECK(import_loans(context));
 
     // deliveries.csv — the off-taker's; streams.

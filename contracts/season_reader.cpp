@@ -889,9 +889,10 @@ class RowChecker {
     return text;
   }
 
-  std::optional<std::string> known_farmer(std::string_view column) {
+  // A farmer id; with `resolve`, one the registry knows.
+  std::optional<std::string> known_farmer(std::string_view column, bool resolve) {
     auto text = id(column);
-    if (text && registry_ != nullptr && !registry_->farmer_exists(FarmerId(*text))) {
+    if (text && resolve && registry_ != nullptr && !registry_->farmer_exists(FarmerId(*text))) {
       problem(column, "unknown farmer " + *text);
       return std::nullopt;
     }
@@ -1126,7 +1127,7 @@ bool read_commitments(const std::string& path, const ReadContext& context, Diagn
   auto parse_row = [&](const CsvRow& row, FileDiagnostics& file) -> std::optional<Commitment> {
     RowChecker check(row, file, context.registry);
     auto id = check.unique_id("commitment_id", seen);
-    auto farmer = check.known_farmer("farmer_id");
+    auto farmer = check.known_farmer("farmer_id", context.farmers_readable);
     auto offtaker = check.party("offtaker_id", Role::offtaker);
     auto quantity = check.positive_weight("quantity_kg");
     auto signed_on = check.date("signed_on");
@@ -1143,7 +1144,7 @@ bool read_loans(const std::string& path, const ReadContext& context, Diagnostics
   auto parse_row = [&](const CsvRow& row, FileDiagnostics& file) -> std::optional<Loan> {
     RowChecker check(row, file, context.registry);
     auto id = check.unique_id("loan_id", seen);
-    auto farmer = check.known_farmer("farmer_id");
+    auto farmer = check.known_farmer("farmer_id", context.farmers_readable);
     auto lender = check.party("lender_id", Role::lender);
     auto product = check.id("product_id");
     if (product && context.registry != nullptr && !context.registry->product_exists(ProductId(*product))) {
@@ -1195,7 +1196,7 @@ bool read_deliveries(const std::string& path, const ReadContext& context, Diagno
   auto parse_row = [&](const CsvRow& row, FileDiagnostics& file) -> std::optional<Delivery> {
     RowChecker check(row, file, context.registry);
     auto id = check.unique_id("delivery_id", seen);
-    auto farmer = check.known_farmer("farmer_id");
+    auto farmer = check.known_farmer("farmer_id", context.farmers_readable);
     auto offtaker = check.party("offtaker_id", Role::offtaker);
     auto grade = check.id("grade");
     if (grade && context.registry != nullptr && !context.registry->grade_exists(*grade)) {
@@ -1212,7 +1213,7 @@ bool read_deliveries(const std::string& path, const ReadContext& context, Diagno
     auto delivered_on = check.date("delivered_on");
     bool agent_given = !check.get("agent_id").empty();
     auto agent = check.party("agent_id", Role::agent, /*may_be_empty=*/true);
-    if (farmer && offtaker && delivered_on && context.registry != nullptr) {
+    if (farmer && offtaker && delivered_on && context.registry != nullptr && context.commitments_readable) {
       auto earliest = context.registry->earliest_commitment(FarmerId(*farmer), PartyId(*offtaker));
       if (!earliest) {
         check.problem("delivered_on", "no commitment between farmer " + *farmer + " and off-taker " + *offtaker);
@@ -1259,6 +1260,13 @@ bool read_market_prices(const std::string& path, Diagnostics& diagnostics, const
 // ---------------------------------------------------------------------------------------------
 // A whole folder
 
+bool file_unreadable(const Diagnostics& diagnostics, std::size_t from, std::string_view file) {
+  for (std::size_t i = from; i < diagnostics.size(); ++i) {
+    if (diagnostics[i].file == file && diagnostics[i].line <= 1) return true;
+  }
+  return false;
+}
+
 SeasonFolder read_season_folder(const std::string& directory, Diagnostics& diagnostics) {
   const std::filesystem::path folder_path(directory);
   auto file = [&folder_path](const char* name) { return (folder_path / name).string(); };
@@ -1272,15 +1280,19 @@ SeasonFolder read_season_folder(const std::string& directory, Diagnostics& diagn
     context.currency = terms->currency;
     folder.terms = std::move(terms).value();
   }
+  std::size_t before = diagnostics.size();
   static_cast<void>(read_farmers(file("farmers.csv"), context, diagnostics, [&](const Farmer& farmer, int) {
     registry.add_farmer(farmer);
     folder.farmers.push_back(farmer);
   }));
+  context.farmers_readable = !file_unreadable(diagnostics, before, "farmers.csv");
+  before = diagnostics.size();
   static_cast<void>(
       read_commitments(file("commitments.csv"), context, diagnostics, [&](const Commitment& commitment, int) {
         registry.add_commitment(commitment);
         folder.commitments.push_back(commitment);
       }));
+  context.commitments_readable = !file_unreadable(diagnostics, before, "commitments.csv");
   static_cast<void>(read_loans(file("loans.csv"), context, diagnostics,
                                [&](const Loan& loan, int) { folder.loans.push_back(loan); }));
   static_cast<void>(read_deliveries(file("deliveries.csv"), context, diagnostics,

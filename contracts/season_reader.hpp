@@ -99,7 +99,16 @@ struct ReadContext {
   const Registry* registry = nullptr;  // resolves references; nullptr: references are not checked
   std::optional<Currency> currency;    // loans.csv principal; none: checked as a decimal only
                                        // (principal_minor is then 0 — for diagnostics only)
+  // false when farmers.csv / commitments.csv could not be read as a whole (missing, empty, a
+  // bad header): references to farmers / the commitment check are then not resolved, so
+  // that one bad header gives its own lines, not one "unknown farmer" per row elsewhere.
+  bool farmers_readable = true;
+  bool commitments_readable = true;
 };
+
+// True when `diagnostics`, from index `from` on, hold a problem of `file` as a whole (line
+// 0) or of its header (line 1): its rows could not be read.
+bool file_unreadable(const Diagnostics& diagnostics, std::size_t from, std::string_view file);
 
 template <class T>
 using RowCallback = std::function<void(const T& value, int line)>;
