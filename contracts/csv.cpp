@@ -23,6 +23,21 @@ std::string hex_byte(unsigned char byte) {
 
 std::string invalid_utf8(unsigned char byte) { return "invalid UTF-8 (byte " + hex_byte(byte) + ")"; }
 
+// A header name with every byte outside printable ASCII written as <0xXX>, so that an
+// invisible character (a second byte-order mark, a no-break space) shows in the message.
+std::string visible_name(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte < 0x7F) {
+      out += c;
+    } else {
+      out += "<" + hex_byte(byte) + ">";
+    }
+  }
+  return out;
+}
+
 struct FileCloser {
   void operator()(std::FILE* file) const { std::fclose(file); }
 };
@@ -378,7 +393,16 @@ struct CsvReader::State {
       std::size_t declared = 0;
       while (declared < new_layout->columns.size() && new_layout->columns[declared] != name) ++declared;
       if (declared == new_layout->columns.size()) {
-        diagnostics.add(record.start_line, name, "unknown column");
+        // A name that would print as something else (empty, or with an invisible character
+        // such as a second byte-order mark) is named by its position and shown escaped.
+        std::string shown = visible_name(name);
+        if (name.empty()) {
+          diagnostics.add(record.start_line, "column " + std::to_string(i + 1), "empty column name");
+        } else if (shown != name) {
+          diagnostics.add(record.start_line, "column " + std::to_string(i + 1), "unknown column '" + shown + "'");
+        } else {
+          diagnostics.add(record.start_line, name, "unknown column");
+        }
       } else if (new_layout->position[declared] >= 0) {
         diagnostics.add(record.start_line, name, "duplicate column");
       } else {

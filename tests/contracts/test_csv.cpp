@@ -127,6 +127,12 @@ TEST_CASE("csv: header problems, one diagnostic per column on line 1", "[csv]") 
   CHECK(duplicate.diagnostics == Lines{"t.csv:1: a: duplicate column"});
   auto both = read_csv("a,B\n1,2\n");
   CHECK(both.diagnostics == Lines{"t.csv:1: B: unknown column", "t.csv:1: b: missing column"});
+  // Names that would not print as what they are: by position, escaped.
+  auto empty_name = read_csv("a,,b\n1,2,3\n");
+  CHECK(empty_name.diagnostics == Lines{"t.csv:1: column 2: empty column name"});
+  auto second_bom = read_csv("\xEF\xBB\xBF\xEF\xBB\xBF" "a,b\n1,2\n");
+  CHECK(second_bom.diagnostics == Lines{"t.csv:1: column 1: unknown column '<0xEF><0xBB><0xBF>a'",
+                                        "t.csv:1: a: missing column"});
 }
 
 TEST_CASE("csv: an empty file, a BOM alone, blank lines alone or a header alone hold no records", "[csv]") {
