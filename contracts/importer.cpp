@@ -312,6 +312,20 @@ struct Importer {
     while (next_written < written.size()) diagnostics.push_back(std::move(written[next_written++]));
   }
 
+  // The season is in the ledger with other terms: one diagnostic per key that differs, at
+  // its line (or one for the whole file when the difference is not in a key, e.g. order).
+  Status report_changed_terms() {
+    TRIPARTITE_TRY(ledger_terms, load_terms(store, terms->id));
+    Diagnostics differences = terms_differences(path("coalition.toml"), ledger_terms, *terms);
+    if (differences.empty()) {
+      differences.push_back(Diagnostic{"coalition.toml", 0, "season.id",
+                                       "differs from the terms of season " + terms->id.value +
+                                           " in the ledger; a season's terms cannot change once imported"});
+    }
+    for (auto& difference : differences) diagnostics.push_back(std::move(difference));
+    return Status::success();
+  }
+
   Status import_terms(const ImportSigner* coordinator) {
     const std::string file = "coalition.toml";
     EncodedRecord season_record = encode_season(*terms);
@@ -323,13 +337,18 @@ struct Importer {
                                          "season " + terms->id.value +
                                              " is not in the ledger: the coordinator imports coalition.toml first"});
       } else if (existing->body != season_record.body) {
-        diagnostics.push_back(Diagnostic{file, 0, "season.id",
-                                         "differs from the terms of season " + terms->id.value +
-                                             " in the ledger (signed by the coordinator)"});
+        TRIPARTITE_CHECK(report_changed_terms());
       }
       summary.skipped.push_back("coalition.toml (signed by the coordinator)");
       return Status::success();
     }
+    TRIPARTITE_TRY(existing, store.find("season", terms->id.value));
+    if (existing && existing->body != season_record.body) return report_changed_terms();
+    const auto lines = coalition_key_lines(path(file));
+    auto line_of = [&lines](const std::string& key) {
+      auto found = lines.find(key);
+      return found == lines.end() ? 0 : found->second;
+    };
     BatchWriter batch(store, *tx, file, coordinator->party, *coordinator->key, diagnostics);
     TRIPARTITE_CHECK(batch.begin(terms->id.value));
     if (!parties.genesis) {
@@ -350,13 +369,18 @@ struct Importer {
       if (!parties.genesis && party == coordinator->party) continue;  // registered by the genesis
       TRIPARTITE_CHECK(batch.write(encode_key(PartyId(party), public_key), 0, ""));
     }
-    for (const auto& party : terms->parties) {
-      TRIPARTITE_CHECK(batch.write(encode_party(party), 0, "party." + party.id.value));
+    // A party or loan product another season recorded differently is refused at its line.
+    for (std::size_t i = 0; i < terms->parties.size(); ++i) {
+      const Party& party = terms->parties[i];
+      TRIPARTITE_CHECK(batch.write(encode_party(party), line_of("party[" + std::to_string(i) + "]"),
+                                   "party." + party.id.value));
     }
-    for (const auto& product : terms->loan_products) {
-      TRIPARTITE_CHECK(batch.write(encode_loan_product(product), 0, "loan_product." + product.id.value));
+    for (std::size_t i = 0; i < terms->loan_products.size(); ++i) {
+      const LoanProduct& product = terms->loan_products[i];
+      TRIPARTITE_CHECK(batch.write(encode_loan_product(product), line_of("loan_product[" + std::to_string(i) + "]"),
+                                   "loan_product." + product.id.value));
     }
-    TRIPARTITE_CHECK(batch.write(season_record, 0, "season.id"));
+    TRIPARTITE_CHECK(batch.write(season_record, line_of("season.id"), "season.id"));
     TRIPARTITE_TRY(written, batch.seal());
     summary.files.push_back(written);
     return Status::success();

@@ -1303,3 +1303,180 @@ SeasonFolder read_season_folder(const std::string& directory, Diagnostics& diagn
 }
 
 }  // namespace tripartite::contracts
+
+namespace tripartite::contracts {
+namespace {
+
+void collect_key_lines(const toml::node& node, const std::string& path, std::map<std::string, int>& lines) {
+  if (!path.empty()) lines[path] = line_of(node.source());
+  if (const auto* table = node.as_table()) {
+    for (auto&& [key, value] : *table) {
+      collect_key_lines(value, path.empty() ? std::string(key.str()) : path + "." + std::string(key.str()), lines);
+    }
+  } else if (const auto* array = node.as_array()) {
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      collect_key_lines(*array->get(i), path + "[" + std::to_string(i) + "]", lines);
+    }
+  }
+}
+
+// Collects the differences of two seasons' terms, each as a diagnostic of coalition.toml at
+// the line of the folder's key (`at` is the key's path with 0-based array indices, as
+// coalition_key_lines names them; `field` the path as the readers' diagnostics name it).
+class TermsDiff {
+ public:
+  TermsDiff(const std::map<std::string, int>& lines, const std::string& season) : lines_(lines), season_(season) {}
+
+  void value(const std::string& at, const std::string& field, const std::string& here, const std::string& ledger) {
+    if (here == ledger) return;
+    add(at, field, quoted(here) + " here, " + quoted(ledger) + " in the terms of season " + season_ +
+                       " in the ledger; a season's terms cannot change once imported");
+  }
+  void decimal(const std::string& at, const std::string& field, const std::optional<Decimal>& here,
+               const std::optional<Decimal>& ledger) {
+    if (here == ledger) return;
+    value(at, field, here ? here->to_string() : std::string(), ledger ? ledger->to_string() : std::string());
+  }
+  void add(const std::string& at, const std::string& field, const std::string& message) {
+    auto line = lines_.find(at);
+    out.push_back(Diagnostic{"coalition.toml", line == lines_.end() ? 0 : line->second, field, message});
+  }
+  const std::string& season() const { return season_; }
+  Diagnostics out;
+
+ private:
+  static std::string quoted(const std::string& text) { return text.empty() ? "nothing" : "'" + text + "'"; }
+  const std::map<std::string, int>& lines_;
+  std::string season_;
+};
+
+std::string indexed(const std::string& table, std::size_t i) { return table + "[" + std::to_string(i) + "]"; }
+
+}  // namespace
+
+std::map<std::string, int> coalition_key_lines(const std::string& path) {
+  Diagnostics ignored;
+  FileDiagnostics file(display_name(path), ignored);
+  auto text = read_small_file(path, file);
+  if (!text) return {};
+  std::map<std::string, int> lines;
+  try {
+    collect_key_lines(toml::parse(*text), "", lines);
+  } catch (const toml::parse_error&) {
+    return {};
+  }
+  return lines;
+}
+
+Diagnostics terms_differences(const std::string& path, const SeasonTerms& ledger, const SeasonTerms& folder) {
+  const auto lines = coalition_key_lines(path);
+  TermsDiff diff(lines, ledger.id.value);
+  diff.value("season.currency", "season.currency", folder.currency.code, ledger.currency.code);
+  diff.value("season.commodity", "season.commodity", folder.commodity, ledger.commodity);
+
+  for (std::size_t i = 0; i < folder.parties.size(); ++i) {
+    const Party& party = folder.parties[i];
+    const std::string at = indexed("party", i);
+    auto found = std::find_if(ledger.parties.begin(), ledger.parties.end(), [&](const Party& p) { return p.id == party.id; });
+    if (found == ledger.parties.end()) {
+      diff.add(at + ".id", "party." + party.id.value,
+               "party " + party.id.value + " is not a party of season " + diff.season() +
+                   " in the ledger; a season's terms cannot change once imported");
+      continue;
+    }
+    diff.value(at + ".role", "party." + party.id.value + ".role", std::string(to_string(party.role)),
+               std::string(to_string(found->role)));
+    diff.value(at + ".name", "party." + party.id.value + ".name", party.name, found->name);
+  }
+  for (const auto& party : ledger.parties) {
+    bool here = std::any_of(folder.parties.begin(), folder.parties.end(), [&](const Party& p) { return p.id == party.id; });
+    if (!here) {
+      diff.add("party", "party", "party " + party.id.value + " of season " + diff.season() +
+                                     " in the ledger is missing here; a season's terms cannot change once imported");
+    }
+  }
+
+  const PriceTerms& a = folder.price;
+  const PriceTerms& b = ledger.price;
+  diff.value("price.method", "price.method", a.method == PriceMethod::fixed ? "fixed" : "floor_market",
+             b.method == PriceMethod::fixed ? "fixed" : "floor_market");
+  if (a.method == b.method) {
+    if (a.method == PriceMethod::fixed) {
+      diff.decimal("price.base_per_kg", "price.base_per_kg", a.base_per_kg, b.base_per_kg);
+    } else {
+      diff.decimal("price.floor_per_kg", "price.floor_per_kg", a.floor_per_kg, b.floor_per_kg);
+      diff.decimal("price.market_discount", "price.market_discount", a.market_discount, b.market_discount);
+    }
+  }
+  diff.decimal("price.moisture_target_pct", "price.moisture_target_pct", a.moisture_target_pct, b.moisture_target_pct);
+  for (const auto& [grade, multiplier] : a.grade_multipliers) {
+    auto found = b.grade_multipliers.find(grade);
+    diff.decimal("price.grade." + grade, "price.grade." + grade, multiplier,
+                 found == b.grade_multipliers.end() ? std::nullopt : std::optional<Decimal>(found->second));
+  }
+  for (const auto& [grade, multiplier] : b.grade_multipliers) {
+    if (a.grade_multipliers.count(grade) == 0) {
+      diff.decimal("price.grade", "price.grade." + grade, std::nullopt, multiplier);
+    }
+  }
+
+  for (std::size_t i = 0; i < folder.loan_products.size(); ++i) {
+    const LoanProduct& product = folder.loan_products[i];
+    const std::string at = indexed("loan_product", i);
+    const std::string field = indexed("loan_product", i + 1);
+    auto found = std::find_if(ledger.loan_products.begin(), ledger.loan_products.end(),
+                              [&](const LoanProduct& p) { return p.id == product.id; });
+    if (found == ledger.loan_products.end()) {
+      diff.add(at + ".id", field + ".id",
+               "loan product " + product.id.value + " is not in the terms of season " + diff.season() +
+                   " in the ledger; a season's terms cannot change once imported");
+      continue;
+    }
+    diff.decimal(at + ".annual_rate", field + ".annual_rate", product.annual_rate, found->annual_rate);
+    diff.value(at + ".method", field + ".method", std::string(to_string(product.method)),
+               std::string(to_string(found->method)));
+    diff.value(at + ".day_count", field + ".day_count", std::string(to_string(product.day_count)),
+               std::string(to_string(found->day_count)));
+    diff.decimal(at + ".origination_fee", field + ".origination_fee", product.origination_fee, found->origination_fee);
+  }
+  for (const auto& product : ledger.loan_products) {
+    bool here = std::any_of(folder.loan_products.begin(), folder.loan_products.end(),
+                            [&](const LoanProduct& p) { return p.id == product.id; });
+    if (!here) {
+      diff.add("loan_product", "loan_product", "loan product " + product.id.value + " of season " + diff.season() +
+                                                   " in the ledger is missing here; a season's terms cannot change once imported");
+    }
+  }
+
+  if (folder.deductions.size() != ledger.deductions.size()) {
+    diff.add("deduction", "deduction",
+             std::to_string(folder.deductions.size()) + " deductions here, " + std::to_string(ledger.deductions.size()) +
+                 " in the terms of season " + diff.season() + " in the ledger; a season's terms cannot change once imported");
+  }
+  for (std::size_t i = 0; i < std::min(folder.deductions.size(), ledger.deductions.size()); ++i) {
+    const Deduction& x = folder.deductions[i];
+    const Deduction& y = ledger.deductions[i];
+    const std::string at = indexed("deduction", i);
+    const std::string field = indexed("deduction", i + 1);
+    diff.value(at + ".kind", field + ".kind", std::string(to_string(x.kind)), std::string(to_string(y.kind)));
+    if (x.kind != y.kind) continue;
+    diff.value(at + ".to", field + ".to", x.to.value, y.to.value);
+    diff.decimal(at + ".rate", field + ".rate", x.rate, y.rate);
+    diff.decimal(at + ".per_kg", field + ".per_kg", x.per_kg, y.per_kg);
+    if (x.kind == DeductionKind::loan_repayment) {
+      diff.decimal(at + ".max_share_of_gross", field + ".max_share_of_gross", x.max_share_of_gross, y.max_share_of_gross);
+    }
+    for (const auto& [party, share] : x.shares) {
+      auto found = y.shares.find(party);
+      diff.decimal(at + ".shares." + party, field + ".shares." + party, share,
+                   found == y.shares.end() ? std::nullopt : std::optional<Decimal>(found->second));
+    }
+    for (const auto& [party, share] : y.shares) {
+      if (x.shares.count(party) == 0) diff.decimal(at + ".shares", field + ".shares." + party, std::nullopt, share);
+    }
+  }
+  std::stable_sort(diff.out.begin(), diff.out.end(), [](const Diagnostic& l, const Diagnostic& r) { return l.line < r.line; });
+  return std::move(diff.out);
+}
+
+}  // namespace tripartite::contracts

@@ -71,6 +71,31 @@ else
   echo "FAIL changed delivery: exit $status"; cat "$work/err"; failures=$((failures + 1))
 fi
 
+# Changed terms are refused key by key, at the key's line, whoever imports them.
+terms="$work/terms"
+cp -r "$src/fixtures/reference" "$terms"
+sed -i 's/^base_per_kg = "38.50"/base_per_kg = "38.51"/; s/^C = "0.90"/C = "0.95"/' "$terms/coalition.toml"
+"$bin" import --db "$db" --season-dir "$terms" --keys "$work/keys" >/dev/null 2>"$work/err"
+status=$?
+printf '%s\n' \
+  "coalition.toml:49: price.base_per_kg: '38.51' here, '38.5' in the terms of season 2026A in the ledger; a season's terms cannot change once imported" \
+  "coalition.toml:54: price.grade.C: '0.95' here, '0.9' in the terms of season 2026A in the ledger; a season's terms cannot change once imported" \
+  >"$work/expected"
+grep -v '^tripartite: ' "$work/err" >"$work/lines"
+if [ "$status" -eq 2 ] && cmp -s "$work/expected" "$work/lines" && [ "$(snapshot "$db")" = "$before" ]; then
+  echo "ok   changed terms are refused at each changed key's line"
+else
+  echo "FAIL changed terms: exit $status"; diff -u "$work/expected" "$work/lines"; failures=$((failures + 1))
+fi
+"$bin" import --db "$db" --season-dir "$terms" --key "$work/keys/OT1.pem" >/dev/null 2>"$work/err"
+status=$?
+grep -v '^tripartite: ' "$work/err" >"$work/lines"
+if [ "$status" -eq 2 ] && cmp -s "$work/expected" "$work/lines" && [ "$(snapshot "$db")" = "$before" ]; then
+  echo "ok   … also when the off-taker imports with changed terms"
+else
+  echo "FAIL changed terms, off-taker's import: exit $status"; diff -u "$work/expected" "$work/lines"; failures=$((failures + 1))
+fi
+
 # The reading thread's diagnostics (bad rows) and the writing thread's (records that differ
 # from the ledger's) come out as one list in line order, the "more not shown" line last.
 mixed="$work/mixed"

@@ -446,3 +446,33 @@ TEST_CASE("coalition: a missing file", "[coalition]") {
   CHECK_FALSE(terms.ok());
   CHECK(formatted(diagnostics) == Lines{"coalition.toml: cannot open file (No such file or directory)"});
 }
+
+TEST_CASE("coalition: terms that differ from the ledger's are named key by key, at their lines", "[coalition]") {
+  const auto ledger_terms = read_toml(kValid).terms;
+  REQUIRE(ledger_terms.has_value());
+  auto differences = [&](const std::string& text) {
+    ScratchFolder folder;
+    Diagnostics diagnostics;
+    const std::string path = folder.write("coalition.toml", text);
+    auto terms = read_coalition(path, diagnostics);
+    REQUIRE(terms.ok());
+    return formatted(terms_differences(path, *ledger_terms, *terms));
+  };
+  const std::string tail = " in the terms of season S1 in the ledger; a season's terms cannot change once imported";
+  CHECK(differences(kValid).empty());
+  // The same values written otherwise are the same terms.
+  CHECK(differences(changed("base_per_kg = \"38.50\"", "base_per_kg = \"38.5000\"")).empty());
+  CHECK(differences(changed("name = \"Bank\"", "name = \"Bank of the Valley\"")) ==
+        Lines{"coalition.toml:16: party.BANK1.name: 'Bank of the Valley' here, 'Bank'" + tail});
+  CHECK(differences(changed("annual_rate = \"0.18\"", "annual_rate = \"0.20\"")) ==
+        Lines{"coalition.toml:38: loan_product[1].annual_rate: '0.20' here, '0.18'" + tail});
+  CHECK(differences(changed("COAL = \"0.60\" }", "COAL = \"0.55\", AG1 = \"0.05\" }")) ==
+        Lines{"coalition.toml:49: deduction[2].shares.AG1: '0.05' here, nothing" + tail,
+              "coalition.toml:49: deduction[2].shares.COAL: '0.55' here, '0.60'" + tail});
+  CHECK(differences(changed("B = \"1.00\"\n", "")) == Lines{"coalition.toml:33: price.grade.B: nothing here, '1.00'" + tail});
+  CHECK(differences(changed("[[deduction]]\nkind = \"levy\"\nto = \"CESS\"\nrate = \"0.01\"\n", "")) ==
+        Lines{"coalition.toml:42: deduction: 3 deductions here, 4" + tail,
+              "coalition.toml:43: deduction[1].kind: 'coalition_fee' here, 'levy'" + tail,
+              "coalition.toml:47: deduction[2].kind: 'agent_commission' here, 'coalition_fee'" + tail,
+              "coalition.toml:50: deduction[3].kind: 'loan_repayment' here, 'agent_commission'" + tail});
+}
