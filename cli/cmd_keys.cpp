@@ -35,6 +35,12 @@ void setup_keys(CLI::App& app, Action& action) {
           return fail(invalid("only a coordinator registers keys; " + signer->party + " is not one"));
         }
       }
+      // Farmers sign nothing, and a party can never take a farmer's id (SPEC §1).
+      auto farmer = (*store)->find("farmer", options->party);
+      if (!farmer) return fail(farmer.error());
+      if (*farmer) {
+        return fail(invalid("--party: " + options->party + " is a farmer; keys are registered for parties, which sign"));
+      }
       auto pub_text = ledger::read_file(options->pub);
       if (!pub_text) return fail(pub_text.error());
       auto raw = ledger::public_key_raw_from_pem(*pub_text);

@@ -67,6 +67,8 @@ expect_status 2 "an unregistered off-taker key is refused" "$bin" import --db "$
 for party in OT1 BANK1; do
   expect_status 0 "coordinator registers $party" "$bin" keys add --db "$db2" --key "$work/keys/COAL.pem" --party "$party" --pub "$work/keys/$party.pem.pub"
 done
+"$bin" keygen --party F001 --out "$work/F001.pem" >/dev/null
+expect_status 2 "no key is registered for a farmer" "$bin" keys add --db "$db2" --key "$work/keys/COAL.pem" --party F001 --pub "$work/F001.pem.pub"
 expect_status 0 "bank imports its loans" "$bin" import --db "$db2" --season-dir "$season" --key "$work/keys/BANK1.pem"
 expect_status 0 "off-taker imports commitments and deliveries" "$bin" import --db "$db2" --season-dir "$season" --key "$work/keys/OT1.pem"
 expect_status 0 "settle run 1 (party by party ledger)" "$bin" settle --db "$db2" --season 2026A --as-of 2026-08-31 --key "$work/keys/OT1.pem" --out "$work/p1"
