@@ -7,21 +7,14 @@ reports around the due dates.
 Usage: batch_generated.py FIRST LAST --bin TRIPARTITE --keys KEYDIR --work WORKDIR
 Seasons and ledgers go under WORKDIR; a seed that agrees is removed again. Prints only
 differences and a summary; exit 1 when a seed differs."""
-import argparse
 import os
 import random
 import shutil
 import subprocess
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-ap.add_argument("first", type=int)
-ap.add_argument("last", type=int)
-ap.add_argument("--bin", required=True)
-ap.add_argument("--keys", required=True)
-ap.add_argument("--work", required=True)
-a = ap.parse_args()
+import seeded
+
+a = seeded.parse_args(__doc__)
 days = [f"2026-{m:02d}-{d:02d}" for m in (6, 7, 8, 9, 10, 11) for d in range(1, 31)] + ["2026-08-31", "2026-10-31"]
 fails = 0
 for seed in range(a.first, a.last + 1):
@@ -43,14 +36,7 @@ for seed in range(a.first, a.last + 1):
         steps.append("run:" + r)
         steps.append("report:" + r)
     steps += ["report:" + d for d in reports]
-    rc = subprocess.run([sys.executable, os.path.join(HERE, "diff_run.py"), "--bin", a.bin, "--keys", a.keys,
-                         "--work", sd + ".work", "--season-dir", sd, "--quiet"] + steps).returncode
-    if rc != 0:
+    if not seeded.agrees(a, sd, steps):
         fails += 1
         print(f"  (seed {seed}: {farmers} farmers x {per} deliveries, runs {runs})", flush=True)
-    else:
-        shutil.rmtree(sd, ignore_errors=True)
-        shutil.rmtree(sd + ".work", ignore_errors=True)
-n = a.last - a.first + 1
-print(f"generated seasons: {n - fails} of {n} agree")
-sys.exit(1 if fails else 0)
+seeded.finish("generated seasons", a, fails)

@@ -8,24 +8,17 @@ and reports.
 Usage: fuzz_mutate.py FIRST LAST --bin TRIPARTITE --keys KEYDIR --work WORKDIR
 Seasons and ledgers go under WORKDIR; a seed that agrees is removed again. Prints only
 differences and a summary; exit 1 when a seed differs."""
-import argparse
 import csv
 import os
 import random
 import shutil
 import subprocess
-import sys
 import tomllib
 from fractions import Fraction
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-ap.add_argument("first", type=int)
-ap.add_argument("last", type=int)
-ap.add_argument("--bin", required=True)
-ap.add_argument("--keys", required=True)
-ap.add_argument("--work", required=True)
-a = ap.parse_args()
+import seeded
+
+a = seeded.parse_args(__doc__)
 first, last, binp = a.first, a.last, a.bin
 fails = 0
 
@@ -128,14 +121,7 @@ for seed in range(first, last + 1):
     for r in runs:
         steps += ["run:" + r, "report:" + rnd.choice(days), "report:" + r]
     steps += ["report:" + d for d in rnd.sample(days, 3) + ["2027-01-31"]]
-    rc = subprocess.run([sys.executable, os.path.join(HERE, "diff_run.py"), "--bin", binp, "--keys", a.keys,
-                         "--work", sd + ".work", "--season-dir", sd, "--quiet"] + steps).returncode
-    if rc != 0:
+    if not seeded.agrees(a, sd, steps):
         fails += 1
         print(f"  (fuzz seed {seed}: {cur} {kinds} runs {runs})", flush=True)
-    else:
-        shutil.rmtree(sd, ignore_errors=True)
-        shutil.rmtree(sd + ".work", ignore_errors=True)
-n = last - first + 1
-print(f"randomised terms: {n - fails} of {n} agree")
-sys.exit(1 if fails else 0)
+seeded.finish("randomised terms", a, fails)
