@@ -13,6 +13,7 @@ bin=$(realpath "$1") src=$(realpath "$2") seeds=${3:-12} fuzz=${4:-25}
 here=$(cd "$(dirname "$0")" && pwd)
 py=${PYTHON:-python3}
 export PYTHON=$py
+export PYTHONDONTWRITEBYTECODE=1  # nothing written into the source tree (seeded.py is imported)
 work=$(mktemp -d "${TMPDIR:-/tmp}/tripartite-oracle.XXXXXX") || exit 2
 if [ "${ORACLE_KEEP:-0}" = 1 ]; then echo "work folder: $work (kept)"; else trap 'rm -rf "$work"' EXIT; trap 'exit 130' INT TERM; fi
 keys=$work/keys
