@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "contracts/importer.hpp"
 #include "contracts/records.hpp"
 #include "contracts/repository.hpp"
 #include "ledger/canonical.hpp"
@@ -336,6 +337,7 @@ class LogVerifier {
     }
     std::optional<Role> required = author_role_for_kind(kind);
     std::optional<Role> author_role = role_of(author);
+    if (pending_loan_ && kind != "entry") return loan_without_disbursement();
     if (kind == "entry") {
       // Read by prepare_entry, or parsed (an entry is never read flat: prepare_flat).
       std::optional<ledger::JournalEntry> parsed;
@@ -359,11 +361,14 @@ class LogVerifier {
         if (offtaker == offtakers_.end() || offtaker->second != author) {
           return at_record(seq, "settlement entry signed by " + author + ", who is not the season's off-taker");
         }
+        if (pending_loan_) return loan_without_disbursement();
+        TRIPARTITE_CHECK(note_settlement_entry(seq, run->second));
       } else if (loan != entry->refs.end()) {
         auto lender = lenders_.find(loan->second);
         if (lender == lenders_.end() || lender->second != author) {
           return at_record(seq, "disbursement of loan " + loan->second + " signed by " + author + ", not its lender");
         }
+        TRIPARTITE_CHECK(check_disbursement(seq, body, loan->second));
       } else {
         return at_record(seq, "an entry that is neither a settlement nor a disbursement");
       }
@@ -401,17 +406,31 @@ class LogVerifier {
                                   " parties of role offtaker; a season has exactly one");
       }
       offtakers_[season->terms.id.value] = offtakers.front();
+      currencies_[season->terms.id.value] = season->terms.currency;
+    } else if (kind == "loan_product") {
+      auto product = decode_loan_product(body);
+      if (!product) return at_record(seq, product.error().message);
+      products_[product->id.value] = *product;
     } else if (kind == "loan") {
       auto parsed = record.get_string("lender");
       auto id = record.get_string("id");
       if (!parsed || !id) return at_record(seq, "loan record without lender or id");
       if (*parsed != author) return at_record(seq, "loan of lender " + *parsed + " signed by " + author);
       lenders_[*id] = *parsed;
+      auto season = record.get_string("season");
+      if (!season) return at_record(seq, season.error().message);
+      auto currency = currencies_.find(*season);
+      if (currency == currencies_.end()) return at_record(seq, "loan " + *id + " of season " + *season + ", which has no terms before it");
+      auto loan = decode_loan(body, currency->second);
+      if (!loan) return at_record(seq, loan.error().message);
+      pending_loan_ = PendingLoan{seq, std::move(*loan), *season};
     } else if (kind == "acknowledgement") {
       auto lender = record.get_string("lender");
       if (!lender) return at_record(seq, lender.error().message);
       if (*lender != author) return at_record(seq, "acknowledgement of lender " + *lender + " signed by " + author);
-    } else if (kind == "run" || kind == "delivery" || kind == "commitment") {
+    }
+    if (kind == "run") TRIPARTITE_CHECK(check_run_record(seq, body));
+    if (kind == "run" || kind == "delivery" || kind == "commitment") {
       auto season = record.get_string("season");
       if (!season) return at_record(seq, season.error().message);
       auto offtaker = offtakers_.find(*season);
@@ -427,7 +446,79 @@ class LogVerifier {
     return Status::success();
   }
 
+  Status loan_without_disbursement() {
+    return at_record(pending_loan_->seq,
+                     "loan " + pending_loan_->loan.id.value + " is not followed by its disbursement entry");
+  }
+
+  // A disbursement entry comes right after its loan's record and is exactly the entry the
+  // loan and its product give (principal and origination fee): a lender cannot add a second
+  // one, nor post other amounts than its loan record says.
+  Status check_disbursement(std::uint64_t seq, std::string_view body, const std::string& loan_id) {
+    if (!pending_loan_ || pending_loan_->loan.id.value != loan_id) {
+      return at_record(seq, "a disbursement of loan " + loan_id + " that does not follow the loan's record");
+    }
+    PendingLoan pending = std::move(*pending_loan_);
+    pending_loan_.reset();
+    auto product = products_.find(pending.loan.product.value);
+    if (product == products_.end()) {
+      return at_record(pending.seq, "loan " + loan_id + " names product " + pending.loan.product.value + ", not in the log before it");
+    }
+    auto expected = disbursement_entry(pending.loan, product->second, SeasonId(pending.season), currencies_.at(pending.season));
+    if (!expected) return at_record(seq, expected.error().message);
+    if (encode_entry(*expected).body != body) {
+      return at_record(seq, "the disbursement of loan " + loan_id + " is not what its loan record and product give");
+    }
+    return Status::success();
+  }
+
+  // Settlement entries of a run are written in the run's batch, before the run's record,
+  // one per farmer of the run (docs/audit-format.md): none outside, none after the record.
+  Status note_settlement_entry(std::uint64_t seq, const std::string& run) {
+    if (run_records_.count(run) != 0 || batch_run_closed_) {
+      return at_record(seq, "a settlement entry of run " + run + " after that run's record");
+    }
+    if (batch_run_entries_ == 0) {
+      batch_run_ = run;
+      batch_run_first_seq_ = seq;
+    } else if (batch_run_ != run) {
+      return at_record(seq, "a settlement entry of run " + run + " in the batch of run " + batch_run_);
+    }
+    batch_run_entries_ += 1;
+    return Status::success();
+  }
+
+  Status check_run_record(std::uint64_t seq, std::string_view body) {
+    auto run = decode_run(body);
+    if (!run) return at_record(seq, run.error().message);
+    if (!run_records_.emplace(run->id, seq).second) return at_record(seq, "a second record of run " + run->id);
+    if (batch_run_closed_) return at_record(seq, "a second run record in one batch");
+    if (batch_run_entries_ != 0 && batch_run_ != run->id) {
+      return at_record(seq, "run " + run->id + " closes a batch of settlement entries of run " + batch_run_);
+    }
+    if (static_cast<std::uint64_t>(run->farmers) != batch_run_entries_) {
+      return at_record(seq, "run " + run->id + " settled " + std::to_string(run->farmers) + " farmers, its batch holds " +
+                                std::to_string(batch_run_entries_) + " settlement entries");
+    }
+    batch_run_closed_ = true;
+    return Status::success();
+  }
+
+  // At the end of a batch: no loan waits for its disbursement, no settlement entry for its run.
+  Status close_batch() {
+    if (pending_loan_) return loan_without_disbursement();
+    if (batch_run_entries_ != 0 && !batch_run_closed_) {
+      return at_record(batch_run_first_seq_, "settlement entries of run " + batch_run_ + " without the run's record in their batch");
+    }
+    batch_run_.clear();
+    batch_run_entries_ = 0;
+    batch_run_first_seq_ = 0;
+    batch_run_closed_ = false;
+    return Status::success();
+  }
+
   Status check_checkpoint(const CheckpointRef& batch, const std::string& author) {
+    TRIPARTITE_CHECK(close_batch());
     auto note = ledger::parse_note(batch.note);
     auto checkpoint = ledger::parse_checkpoint_body(note->body);
     if (!checkpoint) return at_checkpoint(batch.tree_size, checkpoint.error().message);
@@ -461,6 +552,22 @@ class LogVerifier {
   std::map<std::string, std::uint64_t> key_records_;
   std::map<std::string, std::string> offtakers_;  // season -> off-taker
   std::unordered_map<std::string, std::string> lenders_;  // loan -> lender
+  std::map<std::string, Currency> currencies_;              // season -> currency
+  std::map<std::string, LoanProduct> products_;             // loan product id -> terms
+  // A loan record whose disbursement entry must be the next record (docs/audit-format.md).
+  struct PendingLoan {
+    std::uint64_t seq = 0;
+    Loan loan;
+    std::string season;
+  };
+  std::optional<PendingLoan> pending_loan_;
+  // The current batch's settlement entries: their run, how many, the first one's seq, and
+  // whether the run's record has come (it closes them).
+  std::string batch_run_;
+  std::uint64_t batch_run_entries_ = 0;
+  std::uint64_t batch_run_first_seq_ = 0;
+  bool batch_run_closed_ = false;
+  std::unordered_map<std::string, std::uint64_t> run_records_;  // run id -> its record
   ledger::PostingCursor* postings_;
   ledger::StoredPosting posting_;  // the next posting row, when posting_pending_
   bool posting_pending_ = false;

@@ -19,7 +19,9 @@ import base64
 import hashlib
 import json
 import os
+import re
 import sys
+from fractions import Fraction
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -105,6 +107,13 @@ def text(seq, record, member):
     if not isinstance(value, str) or not value:
         raise at_record(seq, f"a {record['kind']} record without '{member}'")
     return value
+
+
+def decimal(seq, value):
+    """A canonical decimal string ("0.02", "-15000") as an exact Fraction."""
+    if not isinstance(value, str) or not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value):
+        raise at_record(seq, f"'{value}' is not a decimal")
+    return Fraction(value)
 
 
 def raw_key(seq, record):
@@ -215,6 +224,28 @@ class Log:
         self.offtakers = {}   # season -> its off-taker
         self.lenders = {}     # loan -> its lender
         self.entries = 0
+        self.fees = {}        # loan product -> its origination_fee, exactly
+        self.currencies = {}  # season -> currency code
+        self.pending_loan = None  # (seq, loan record): its disbursement must come next
+        self.runs = set()     # run ids whose record has come
+        self.batch_run = None  # the current batch's settlement entries: run, count, first seq
+        self.batch_run_entries = 0
+        self.batch_run_first = 0
+        self.batch_run_closed = False
+
+    def loan_without_disbursement(self):
+        seq, loan = self.pending_loan
+        return at_record(seq, f"loan {loan.get('id')} is not followed by its disbursement entry")
+
+    def close_batch(self):
+        """At the end of a batch: no loan waits for its disbursement, no settlement entry
+        for its run's record."""
+        if self.pending_loan:
+            raise self.loan_without_disbursement()
+        if self.batch_run_entries and not self.batch_run_closed:
+            raise at_record(self.batch_run_first,
+                            f"settlement entries of run {self.batch_run} without the run's record in their batch")
+        self.batch_run, self.batch_run_entries, self.batch_run_first, self.batch_run_closed = None, 0, 0, False
 
     def check(self, seq, record, author):
         kind = record["kind"]
@@ -229,6 +260,8 @@ class Log:
             self.keys[author] = (raw_key(seq, record), seq)
             return
         role = self.roles.get(author, "no role")
+        if self.pending_loan and kind != "entry":
+            raise self.loan_without_disbursement()
         if kind == "entry":
             self.check_entry(seq, record, author)
             return
@@ -262,11 +295,15 @@ class Log:
             if len(offtakers) != 1:
                 raise at_record(seq, "a season must name exactly one party of role offtaker")
             self.offtakers[text(seq, record, "id")] = offtakers[0]
+            self.currencies[text(seq, record, "id")] = text(seq, record, "currency")
         elif kind == "loan":
             lender = text(seq, record, "lender")
             if lender != author:
                 raise at_record(seq, f"loan of lender {lender} signed by {author}")
             self.lenders[text(seq, record, "id")] = lender
+            self.pending_loan = (seq, record)
+        elif kind == "loan_product":
+            self.fees[text(seq, record, "id")] = decimal(seq, text(seq, record, "origination_fee"))
         elif kind == "acknowledgement":
             lender = text(seq, record, "lender")
             if lender != author:
@@ -277,6 +314,53 @@ class Log:
                 raise at_record(seq, f"a {kind} of season {season} signed by {author}, not its off-taker")
             if kind != "run" and record.get("offtaker") != author:
                 raise at_record(seq, f"a {kind} for off-taker {record.get('offtaker')} signed by {author}")
+            if kind == "run":
+                self.check_run(seq, record)
+
+    def check_run(self, seq, record):
+        run = text(seq, record, "id")
+        if run in self.runs:
+            raise at_record(seq, f"a second record of run {run}")
+        self.runs.add(run)
+        if self.batch_run_closed:
+            raise at_record(seq, "a second run record in one batch")
+        if self.batch_run_entries and self.batch_run != run:
+            raise at_record(seq, f"run {run} closes a batch of settlement entries of run {self.batch_run}")
+        if record.get("farmers") != self.batch_run_entries:
+            raise at_record(seq, f"run {run} settled {record.get('farmers')} farmers, its batch holds "
+                                 f"{self.batch_run_entries} settlement entries")
+        self.batch_run_closed = True
+
+    def check_settlement_entry(self, seq, run):
+        if run in self.runs or self.batch_run_closed:
+            raise at_record(seq, f"a settlement entry of run {run} after that run's record")
+        if self.batch_run_entries == 0:
+            self.batch_run, self.batch_run_first = run, seq
+        elif self.batch_run != run:
+            raise at_record(seq, f"a settlement entry of run {run} in the batch of run {self.batch_run}")
+        self.batch_run_entries += 1
+
+    def check_disbursement(self, seq, record, loan_id):
+        if not self.pending_loan or self.pending_loan[1].get("id") != loan_id:
+            raise at_record(seq, f"a disbursement of loan {loan_id} that does not follow the loan's record")
+        loan_seq, loan = self.pending_loan
+        self.pending_loan = None
+        principal = text(loan_seq, loan, "principal")
+        amount = int(decimal(loan_seq, principal.replace(".", "")))  # exactly the currency's decimals
+        fee_rate = self.fees.get(loan.get("product"))
+        if fee_rate is None:
+            raise at_record(loan_seq, f"loan {loan_id} names product {loan.get('product')}, not in the log before it")
+        fee = round(amount * fee_rate)  # Python rounds a Fraction half to even
+        lender, account = loan.get("lender"), f"loan:{loan_id}:"
+        asset = self.currencies.get(loan.get("season"))
+        expected = [{"account": account + "principal", "amount": amount, "asset": asset, "tag": "disbursed"},
+                    {"account": f"lender:{lender}:funds", "amount": -amount, "asset": asset, "tag": "disbursed"}]
+        if fee:
+            expected += [{"account": account + "fees", "amount": fee, "asset": asset, "tag": "fee_charged"},
+                         {"account": f"lender:{lender}:fee_income", "amount": -fee, "asset": asset, "tag": "fee_charged"}]
+        refs = {"farmer": loan.get("farmer"), "loan": loan_id, "season": loan.get("season")}
+        if record.get("postings") != expected or record.get("refs") != refs or record.get("date") != loan.get("disbursed_on"):
+            raise at_record(seq, f"the disbursement of loan {loan_id} is not what its loan record and product give")
 
     def check_entry(self, seq, record, author):
         postings, refs = record.get("postings"), record.get("refs")
@@ -298,9 +382,13 @@ class Log:
             season = refs.get("season")
             if self.offtakers.get(season) != author:
                 raise at_record(seq, f"settlement entry signed by {author}, who is not the season's off-taker")
+            if self.pending_loan:
+                raise self.loan_without_disbursement()
+            self.check_settlement_entry(seq, refs["run"])
         elif "loan" in refs:
             if self.lenders.get(refs["loan"]) != author:
                 raise at_record(seq, f"disbursement of loan {refs['loan']} signed by {author}, not its lender")
+            self.check_disbursement(seq, record, refs["loan"])
         else:
             raise at_record(seq, "an entry that is neither a settlement nor a disbursement")
 
@@ -338,6 +426,7 @@ def verify(directory):
             record_bytes = lines[seq - 1]
             log.check(seq, parse_record(seq, record_bytes), signer)
             frontier.append(sha256(b"\x00", record_bytes))
+        log.close_batch()
         check_checkpoint(size, body, log.ledger_id, frontier.root())
         check_signature(size, signer, key_id, signature, body, log.keys)
         start = size

@@ -138,6 +138,21 @@ elif command == "replace":
     if body.count(old) != 1:
         sys.exit(f"forge.py: '{sys.argv[4]}' occurs {body.count(old)} times in record {seq}")
     set_body(db, seq, body.replace(old, new))
+elif command == "append":
+    # A new batch of one record by AUTHOR (its posting rows too, for an entry), then every
+    # batch signed again: what a party holding only its own key could append.
+    keys_dir, author, index_kind, key, season, subject, date, body = sys.argv[3:11]
+    entry = json.loads(body)
+    body = canonical(entry).decode()
+    seq = db.execute("SELECT max(seq) FROM records").fetchone()[0] + 1
+    batch = db.execute("SELECT max(id) FROM batches").fetchone()[0] + 1
+    db.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               (seq, batch, index_kind, key, season, subject, date, body, leaf(body.encode())))
+    for i, posting in enumerate(entry.get("postings", []) if entry.get("kind") == "entry" else []):
+        db.execute("INSERT INTO postings VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (seq, i, entry["date"], posting["account"], posting["asset"], posting["amount"], posting["tag"]))
+    db.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?)", (batch, "forged:" + str(seq), author, seq, seq, b"", ""))
+    resign(db, keys_dir)
 elif command == "shift":
     seq, amount, from_tag, to_tag = int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
     entry = json.loads(body_of(db, seq))
@@ -456,6 +471,41 @@ forge resign "$work/t.db" "$keys"
 expect 0 "^verified $last records" "... re-signed with every key: plain verify passes" "$bin" verify --db "$work/t.db"
 expect 3 "replay of run 2026A-R1 failed $(at_record "$r1_first")" \
   "... verify --replay names run 2026A-R1 and its first entry $r1_first" "$bin" verify --db "$work/t.db" --replay
+
+step "g. one party with only its own key appends what its role may sign, but the log's structure forbids"
+# A settlement entry outside any run's batch (the off-taker), a second disbursement of a
+# loan (its lender), a disbursement that posts other amounts than its loan record: each
+# signed correctly by an entitled party, each refused by plain verify at its record.
+forged="$work/forged.db"
+next=$(($(q "$db" "SELECT max(seq) FROM records") + 1))
+copy_db "$db" "$forged"
+forge append "$forged" "$keys" OT1 settlement 2026A-R9-F004 2026A F004 2026-10-31 \
+  '{"date":"2026-10-31","id":"2026A-R9-F004","kind":"entry","memo":"settlement 2026A-R9 F004","postings":[{"account":"lender:BANK1:funds","amount":500000,"asset":"KES","tag":"repayment"},{"account":"loan:L004:principal","amount":-500000,"asset":"KES","tag":"principal_paid"}],"refs":{"farmer":"F004","run":"2026A-R9","season":"2026A"}}'
+expect 3 "$(at_record "$next") settlement entries of run 2026A-R9 without the run's record in their batch" \
+  "a settlement entry the off-taker appends outside any run" "$bin" verify --db "$forged"
+copy_db "$db" "$forged"
+forge append "$forged" "$keys" OT1 settlement 2026A-R1-F004 2026A F004 2026-08-31 \
+  '{"date":"2026-08-31","id":"2026A-R1-F004","kind":"entry","memo":"settlement 2026A-R1 F004","postings":[{"account":"lender:BANK1:funds","amount":500000,"asset":"KES","tag":"repayment"},{"account":"loan:L004:principal","amount":-500000,"asset":"KES","tag":"principal_paid"}],"refs":{"farmer":"F004","run":"2026A-R1","season":"2026A"}}'
+expect 3 "$(at_record "$next") a settlement entry of run 2026A-R1 after that run's record" \
+  "a settlement entry of run 1 the off-taker appends after the run" "$bin" verify --db "$forged"
+must "$bin" export audit --db "$forged" --out "$work/forged-audit"
+both "its export" "$(at_record "$next")" "$work/forged-audit"
+copy_db "$db" "$forged"
+forge append "$forged" "$keys" BANK1 disbursement disburse-L001-topup 2026A F001 2026-03-01 \
+  '{"date":"2026-03-01","id":"disburse-L001-topup","kind":"entry","memo":"disbursement of loan L001 to farmer F001","postings":[{"account":"loan:L001:principal","amount":5000000,"asset":"KES","tag":"disbursed"},{"account":"lender:BANK1:funds","amount":-5000000,"asset":"KES","tag":"disbursed"}],"refs":{"farmer":"F001","loan":"L001","season":"2026A"}}'
+expect 3 "$(at_record "$next") a disbursement of loan L001 that does not follow the loan's record" \
+  "a second disbursement of L001 its lender appends" "$bin" verify --db "$forged"
+must "$bin" export audit --db "$forged" --out "$work/forged-audit2"
+both "its export" "$(at_record "$next")" "$work/forged-audit2"
+copy_db "$db" "$forged"
+disbursement=$(q "$db" "SELECT seq FROM records WHERE key = 'disburse-L004'")
+q "$forged" "UPDATE records SET body = replace(replace(body, ':500000,', ':900000,'), ':-500000,', ':-900000,') WHERE seq = $disbursement;
+             UPDATE postings SET amount = amount / 5 * 9 WHERE seq = $disbursement AND abs(amount) = 500000"
+forge resign "$forged" "$keys"
+expect 3 "$(at_record "$disbursement") the disbursement of loan L004 is not what its loan record and product give" \
+  "L004's disbursement posting 9000.00 against a loan record of 5000.00, re-signed with every key" "$bin" verify --db "$forged"
+must "$bin" export audit --db "$forged" --out "$work/forged-audit3"
+both "its export" "$(at_record "$disbursement")" "$work/forged-audit3"
 
 step "f. a ledger of several thousand records: hashed and parsed in chunks on two cores, still exact"
 # verify hands records to a second thread in chunks of 2,048; a bad record deep inside a
