@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -25,6 +26,7 @@ struct CheckpointRef {
   std::uint64_t tree_size = 0;
   std::string note;
   std::string author;  // the database's batch author; empty for an export (taken from the note)
+  std::optional<std::string> digest;  // the database's batch digest; none for an export
 };
 
 Error at_record(std::uint64_t seq, const std::string& why) {
@@ -215,6 +217,7 @@ class LogVerifier {
     TRIPARTITE_TRY(author, batch_author(batch));
     TRIPARTITE_CHECK(check_and_learn(seq, record, author));
     frontier_.append(leaf);
+    if (batch.digest) batch_digest_.add(leaf);
     if (keep_leaves_) leaves_.push_back(leaf);
     if (seq == batch.tree_size) TRIPARTITE_CHECK(check_checkpoint(batch, author));
     return Status::success();
@@ -250,6 +253,8 @@ class LogVerifier {
   }
 
   const std::vector<ledger::Hash>& leaves() const { return leaves_; }
+  // The tree frontier of the records verified, as the store persists it.
+  std::string frontier_bytes() const { return frontier_.serialise(); }
   const std::map<std::string, std::string>& keys() const { return keys_; }
   // The record that registered each party's key (the genesis for the coordinator).
   std::uint64_t key_record(const std::string& party) const { return key_records_.at(party); }
@@ -519,6 +524,10 @@ class LogVerifier {
 
   Status check_checkpoint(const CheckpointRef& batch, const std::string& author) {
     TRIPARTITE_CHECK(close_batch());
+    if (batch.digest && batch_digest_.finish() != *batch.digest) {
+      return at_checkpoint(batch.tree_size, "the batches table's digest is not SHA-256 of the batch's leaf hashes");
+    }
+    batch_digest_.reset();
     auto note = ledger::parse_note(batch.note);
     auto checkpoint = ledger::parse_checkpoint_body(note->body);
     if (!checkpoint) return at_checkpoint(batch.tree_size, checkpoint.error().message);
@@ -561,6 +570,7 @@ class LogVerifier {
     std::string season;
   };
   std::optional<PendingLoan> pending_loan_;
+  ledger::BatchDigest batch_digest_;  // over the current batch's leaves (a database's batches)
   // The current batch's settlement entries: their run, how many, the first one's seq, and
   // whether the run's record has come (it closes them).
   std::string batch_run_;
@@ -647,6 +657,7 @@ Result<std::string> read_whole(const std::filesystem::path& path) {
 }  // namespace
 
 Result<VerifySummary> verify_store(ledger::Store& store, const VerifyOptions& options) {
+  TRIPARTITE_CHECK(store.check_schema());
   TRIPARTITE_TRY(batches, store.batches());
   std::vector<CheckpointRef> checkpoints;
   std::uint64_t previous = 0;
@@ -655,7 +666,7 @@ Result<VerifySummary> verify_store(ledger::Store& store, const VerifyOptions& op
       return at_checkpoint(batch.tree_size, "batch " + std::to_string(batch.id) + " does not continue the previous batch");
     }
     previous = batch.tree_size;
-    checkpoints.push_back(CheckpointRef{batch.tree_size, batch.note, batch.author});
+    checkpoints.push_back(CheckpointRef{batch.tree_size, batch.note, batch.author, batch.digest});
   }
   TRIPARTITE_TRY(postings, store.open_posting_cursor(""));
   LogVerifier verifier(std::move(checkpoints), options.kept_checkpoint.has_value(), store.ledger_id(), postings.get());
@@ -675,6 +686,12 @@ Result<VerifySummary> verify_store(ledger::Store& store, const VerifyOptions& op
   TRIPARTITE_CHECK(pipeline.finish());
   TRIPARTITE_CHECK(verifier.finish());
   TRIPARTITE_CHECK(verifier.finish_postings());
+  // The frontier the next batch's tree head will be computed from.
+  TRIPARTITE_TRY(frontier, store.stored_frontier());
+  if (frontier != verifier.frontier_bytes()) {
+    return verification_error("verification failed: the stored tree frontier (meta 'frontier') is not the frontier of records 1.." +
+                              std::to_string(verifier.summary().records) + "; the next batch's tree head would be wrong");
+  }
   VerifySummary summary = verifier.summary();
   if (options.kept_checkpoint) {
     TRIPARTITE_TRY(size, check_kept_checkpoint(*options.kept_checkpoint, verifier));
@@ -696,7 +713,12 @@ Result<VerifySummary> verify_export(const std::string& directory, const VerifyOp
     }
     if (name == "0") return verification_error("verification failed: checkpoints/0 would be an empty batch");
     TRIPARTITE_TRY(note, read_whole(item.path()));
-    checkpoints.push_back(CheckpointRef{std::stoull(name), note, ""});
+    std::uint64_t size = 0;
+    auto [end, failure] = std::from_chars(name.data(), name.data() + name.size(), size);
+    if (failure != std::errc() || end != name.data() + name.size()) {
+      return verification_error("verification failed: checkpoints/" + name + " is not a tree size a log can have");
+    }
+    checkpoints.push_back(CheckpointRef{size, note, "", std::nullopt});
   }
   if (error) return invalid(directory + "/checkpoints: " + error.message());
   std::sort(checkpoints.begin(), checkpoints.end(),

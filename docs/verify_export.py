@@ -401,6 +401,8 @@ def verify(directory):
     for name in os.listdir(checkpoints_dir):
         if not name.isdigit() or not name.isascii() or (len(name) > 1 and name[0] == "0"):
             raise Failed(f"verification failed: checkpoints/{name} is not named by a tree size")
+        if int(name) >= 2 ** 64:
+            raise Failed(f"verification failed: checkpoints/{name} is not a tree size a log can have")
         sizes.append(int(name))
     sizes.sort()
     with open(os.path.join(directory, "journal.jsonl"), "rb") as journal:

@@ -649,6 +649,9 @@ Result<Checkpoint> parse_checkpoint_body(std::string_view body) {
     rest.remove_prefix(end + 1);
   }
   if (lines.size() < 3) return invalid("checkpoint body has fewer than three lines");
+  // SPEC §5 gives the body as exactly origin, size and root: C2SP's optional extension
+  // lines are signed text no Tripartite checkpoint carries, so they are refused.
+  if (lines.size() > 3) return invalid("checkpoint body has extension lines after its three");
   for (const std::string_view line : lines) {
     if (line.empty()) return invalid("checkpoint body has an empty line");
   }
@@ -671,6 +674,20 @@ Result<Checkpoint> parse_checkpoint_body(std::string_view body) {
   }
   std::memcpy(checkpoint.root.data(), root->data(), checkpoint.root.size());
   return checkpoint;
+}
+
+BatchDigest::BatchDigest() : context_(EVP_MD_CTX_new()) {
+  TRIPARTITE_ASSERT(context_ != nullptr);
+  reset();
+}
+BatchDigest::~BatchDigest() { EVP_MD_CTX_free(context_); }
+void BatchDigest::reset() { TRIPARTITE_ASSERT(EVP_DigestInit_ex(context_, EVP_sha256(), nullptr) == 1); }
+void BatchDigest::add(const Hash& leaf) { TRIPARTITE_ASSERT(EVP_DigestUpdate(context_, leaf.data(), leaf.size()) == 1); }
+std::string BatchDigest::finish() {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  TRIPARTITE_ASSERT(EVP_DigestFinal_ex(context_, out, &size) == 1);
+  return std::string(reinterpret_cast<const char*>(out), size);
 }
 
 }  // namespace tripartite::ledger

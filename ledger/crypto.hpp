@@ -23,6 +23,7 @@
 
 // OpenSSL's key type, kept out of this header.
 struct evp_pkey_st;
+struct evp_md_ctx_st;
 
 namespace tripartite::ledger {
 
@@ -33,6 +34,24 @@ using Hash = std::array<std::uint8_t, 32>;
 Hash sha256(std::string_view bytes);
 // SHA-256 of the concatenation of `parts`, without concatenating them first.
 Hash sha256_concat(std::initializer_list<std::string_view> parts);
+
+// SHA-256 over a batch's leaf hashes in order, fed one leaf at a time (one digest update
+// per record, so a batch's content digest costs almost nothing next to the leaf hashes):
+// the store writes it with each batch, verify recomputes it.
+class BatchDigest {
+ public:
+  BatchDigest();
+  BatchDigest(const BatchDigest&) = delete;
+  BatchDigest& operator=(const BatchDigest&) = delete;
+  ~BatchDigest();
+  void reset();
+  void add(const Hash& leaf);
+  // The 32 raw bytes; reset() before the next batch.
+  std::string finish();
+
+ private:
+  evp_md_ctx_st* context_;
+};
 
 // Lower-case hexadecimal, two characters per byte.
 std::string to_hex(std::string_view bytes);

@@ -140,26 +140,19 @@ std::string prefix_upper_bound(std::string_view prefix) {
   return std::string(prefix) + '\x7f';
 }
 
-// SHA-256 over a batch's leaf hashes in order, fed one leaf at a time (one digest update
-// per record, so the idempotency digest costs almost nothing next to the leaf hash itself).
-class BatchDigest {
- public:
-  BatchDigest() : context_(EVP_MD_CTX_new()) { reset(); }
-  BatchDigest(const BatchDigest&) = delete;
-  BatchDigest& operator=(const BatchDigest&) = delete;
-  ~BatchDigest() { EVP_MD_CTX_free(context_); }
-  void reset() { TRIPARTITE_ASSERT(EVP_DigestInit_ex(context_, EVP_sha256(), nullptr) == 1); }
-  void add(const Hash& leaf) { TRIPARTITE_ASSERT(EVP_DigestUpdate(context_, leaf.data(), leaf.size()) == 1); }
-  std::string finish() {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    TRIPARTITE_ASSERT(EVP_DigestFinal_ex(context_, out, &size) == 1);
-    return std::string(reinterpret_cast<const char*>(out), size);
+// Every table and index of a database (SQLite's own excepted) as "type name: sql", by name.
+Result<std::vector<std::string>> schema_of(sqlite3* db) {
+  Statement statement;
+  TRIPARTITE_CHECK(statement.prepare(
+      db, "SELECT type, name, COALESCE(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"));
+  std::vector<std::string> out;
+  while (true) {
+    TRIPARTITE_TRY(row, statement.step());
+    if (!row) break;
+    out.push_back(statement.column_text(0) + " " + statement.column_text(1) + ": " + statement.column_text(2));
   }
-
- private:
-  EVP_MD_CTX* context_;
-};
+  return out;
+}
 
 class SqliteStore;
 
@@ -419,6 +412,30 @@ class SqliteStore final : public Store {
       out.push_back(to_hash(leaf));
     }
     return out;
+  }
+
+  Result<std::string> stored_frontier() override { return read_meta("frontier"); }
+
+  Status check_schema() override {
+    TRIPARTITE_TRY(actual, schema_of(db_));
+    sqlite3* reference = nullptr;
+    if (sqlite3_open_v2(":memory:", &reference, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+      sqlite3_close(reference);
+      return internal_error("opening an in-memory database");
+    }
+    Status created = exec(reference, kSchema);
+    auto expected = created.ok() ? schema_of(reference) : Result<std::vector<std::string>>(created.error());
+    sqlite3_close(reference);
+    if (!expected) return expected.error();
+    for (std::size_t i = 0; i < std::max(actual.size(), expected->size()); ++i) {
+      const std::string have = i < actual.size() ? actual[i] : "nothing";
+      const std::string want = i < expected->size() ? (*expected)[i] : "nothing";
+      if (have != want) {
+        return verification_error("verification failed: the database's schema is not Tripartite's: " + have +
+                                  " where the schema has " + want);
+      }
+    }
+    return Status::success();
   }
 
   void inject_append_failure(std::uint64_t nth_append) override { fail_at_append_ = nth_append; }

@@ -197,6 +197,12 @@ class Store {
                                const std::function<Status(const Balance&)>& visit) = 0;
   // Leaf hashes of records 1..count (count = 0: all), for proofs.
   virtual Result<std::vector<Hash>> leaf_hashes(std::uint64_t count) = 0;
+  // For verify: the persisted tree frontier as stored (TreeFrontier::serialise form), which
+  // the next batch's tree head is computed from.
+  virtual Result<std::string> stored_frontier() = 0;
+  // For verify: fails (verification) when the database's tables and indexes are not
+  // exactly the store's schema (a dropped unique index would let an id be stored twice).
+  virtual Status check_schema() = 0;
 
   // For fault-injection tests: the n-th append from now (1 = the next) fails as an I/O
   // error would, after the record has been written inside the transaction. 0 = never.

@@ -122,6 +122,15 @@ def resign(db, keys_dir, override_batch=None, override_party=None, override_key=
                (struct.pack(">Q", frontier.size) + b"".join(h for _, h in frontier.stack),))
 
 command = sys.argv[1]
+if command == "extend":
+    # A checkpoint whose body gains a fourth (C2SP extension) line, signed again by PARTY.
+    path, party, key_file = sys.argv[2:5]
+    body = open(path).read().split("\n\n")[0] + "\n" + "extension\n"
+    key = serialization.load_pem_private_key(open(key_file, "rb").read(), None)
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    key_id = hashlib.sha256(party.encode() + b"\n\x01" + raw).digest()[:4]
+    open(path, "w").write(body + "\n\u2014 " + party + " " + base64.b64encode(key_id + key.sign(body.encode())).decode() + "\n")
+    sys.exit(0)
 if command == "note":
     origin, size, root, party, key_file = sys.argv[2:7]
     sys.stdout.write(note(origin, int(size), base64.b64decode(root), party, key_file))
@@ -266,6 +275,14 @@ tampered_postings() {
   q "$work/t.db" "$1"
   expect 3 "$2" "$3" "$bin" verify --db "$work/t.db"
 }
+# The store's own derived rows: each batch's digest, the persisted tree frontier, the schema.
+tampered_postings "UPDATE batches SET digest = zeroblob(32) WHERE id = 3" \
+  "$(at_size "$(q "$db" "SELECT tree_size FROM batches WHERE id = 3")") the batches table's digest" "batch 3's digest zeroed"
+tampered_postings "UPDATE meta SET value = substr(value, 1, 8) || zeroblob(length(value) - 8) WHERE name = 'frontier'" \
+  "the stored tree frontier .* is not the frontier of records 1..$last" \
+  "the persisted tree frontier zeroed (the next batch's tree head would be wrong)"
+tampered_postings "DROP INDEX records_by_key; CREATE INDEX records_by_key ON records(kind, key)" \
+  "the database's schema is not Tripartite's: index records_by_key" "the unique index on (kind, key) made not unique"
 tampered_postings "DELETE FROM postings WHERE seq = $entry AND idx = 1" \
   "$(at_record "$entry") posting rows are out of order or missing" "a posting row of entry $entry deleted"
 tampered_postings "DELETE FROM postings WHERE seq = $entry" \
@@ -401,6 +418,15 @@ copy_export "$exp" "$work/x"
 sed -i "${a}{h;d};$((a + 1)){G}" "$work/x/journal.jsonl"   # lines a and a+1 swapped
 [ "$(sed -n "$((a + 1))p" "$work/x/journal.jsonl")" = "$(sed -n "${a}p" "$exp/journal.jsonl")" ] || die "swap failed"
 both "journal lines $a and $((a + 1)) swapped" "$(at_size "$(batch_end "$db" "$a")")" "$work/x"
+
+copy_export "$exp" "$work/x"
+touch "$work/x/checkpoints/18446744073709551616"
+both "a checkpoint file named past 2^64" "checkpoints/18446744073709551616 is not a tree size" "$work/x"
+
+copy_export "$exp" "$work/x"
+first_size=$(ls "$exp/checkpoints" | sort -n | head -1)
+forge extend "$work/x/checkpoints/$first_size" COAL "$keys/COAL.pem"
+both "checkpoint $first_size with a fourth body line, signed" "$(at_size "$first_size")" "$work/x"
 
 copy_export "$exp" "$work/x"
 sed -i "${farmer}s/,\"id\":/, \"id\":/" "$work/x/journal.jsonl"

@@ -518,10 +518,10 @@ TEST_CASE("checkpoint bodies round-trip and sign as notes", "[crypto][checkpoint
   CHECK(example->size == 20852163u);
   CHECK(base64_encode(hash_bytes(example->root)) == "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=");
 
-  // Extension lines are ignored.
+  // C2SP's optional extension lines are refused: a Tripartite checkpoint is exactly three lines.
   auto extended = parse_checkpoint_body(body + "extension one\nextension two\n");
-  REQUIRE(extended.ok());
-  CHECK(*extended == checkpoint);
+  REQUIRE_FALSE(extended.ok());
+  CHECK(extended.error().message == "checkpoint body has extension lines after its three");
 
   checkpoint.size = 0;
   CHECK(parse_checkpoint_body(checkpoint_body(checkpoint))->size == 0u);
