@@ -24,6 +24,7 @@ int run(const Options& options) {
     verify.kept_checkpoint = *text;
   }
   Result<contracts::VerifySummary> summary = internal_error("not run");
+  std::unique_ptr<TemporaryFolder> rebuilt;  // verify --audit --replay: destroyed after the store in it
   std::unique_ptr<ledger::Store> store;
   std::uint64_t total = 0;  // records to check, when known (a database)
   if (!options.db.empty()) {
@@ -38,11 +39,26 @@ int run(const Options& options) {
   if (store) {
     summary = contracts::verify_store(*store, verify);
   } else {
-    if (options.replay) return fail(Error{ErrorKind::usage, "verify: --replay needs --db (it re-runs settlement)"});
     summary = contracts::verify_export(options.audit, verify);
   }
   progress.finish();
   if (!summary) return fail(summary.error());
+  // An export is replayed from a ledger rebuilt from it in a temporary folder: settlement
+  // needs its records by kind and farmer. Only a verified export is rebuilt.
+  if (options.replay && !store) {
+    auto folder = TemporaryFolder::create("tripartite-replay");
+    if (!folder) return fail(folder.error());
+    rebuilt = std::move(folder).value();
+    auto opened = ledger::open_sqlite_store((rebuilt->path() / "ledger.db").string(), ledger::OpenMode::create_new,
+                                           summary->ledger_id);
+    if (!opened) return fail(opened.error());
+    store = std::move(opened).value();
+    Progress copying("rebuilding the ledger from the export to replay it", summary->records);
+    auto copied = contracts::rebuild_from_export(options.audit, *store,
+                                                 [&copying](std::uint64_t records) { copying.update(records); });
+    copying.finish();
+    if (!copied.ok()) return fail(copied.error());
+  }
   std::string line = "verified " + std::to_string(summary->records) + " records in " +
                      std::to_string(summary->batches) + " signed batches (" + std::to_string(summary->entries) +
                      " balanced journal entries) of ledger " + summary->ledger_id + "; tree head " +
@@ -85,7 +101,7 @@ void setup_verify(CLI::App& app, Action& action) {
   command->add_option("--checkpoint", options->checkpoint,
                       "A signed checkpoint kept from earlier: prove the ledger extends it (RFC 9162 consistency)");
   command->add_flag("--replay", options->replay,
-                    "Also re-run every settlement run from the ledger's records and check it posts exactly what was posted");
+                    "Also re-run every settlement run from the ledger's records and check it posts exactly what was posted\n(for --audit, from a ledger rebuilt from the export in a temporary folder under $TMPDIR)");
   command->callback([&action, options] { action = [options] { return run(*options); }; });
 }
 

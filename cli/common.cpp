@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 namespace tripartite::cli {
 
@@ -60,5 +62,19 @@ void Progress::finish() {
 }
 
 Progress::~Progress() { finish(); }
+
+Result<std::unique_ptr<TemporaryFolder>> TemporaryFolder::create(const std::string& prefix) {
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/" + prefix + ".XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    return internal_error("cannot make a temporary folder " + pattern + ": " + std::strerror(errno));
+  }
+  return std::unique_ptr<TemporaryFolder>(new TemporaryFolder(pattern));
+}
+
+TemporaryFolder::~TemporaryFolder() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
 
 }  // namespace tripartite::cli

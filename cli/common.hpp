@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -48,6 +49,21 @@ Result<std::unique_ptr<ledger::Store>> open_store(const std::string& path);
 // True when stderr is a terminal: long runs then show progress there.
 bool progress_enabled();
 // Prints "\r<label> <done>/<total>" (or "<done>" when total is 0) at most a few times a second.
+// A folder made under $TMPDIR (or /tmp) with a unique name, removed with everything in it
+// when this object goes. Destroy what uses its files first.
+class TemporaryFolder {
+ public:
+  static Result<std::unique_ptr<TemporaryFolder>> create(const std::string& prefix);
+  TemporaryFolder(const TemporaryFolder&) = delete;
+  TemporaryFolder& operator=(const TemporaryFolder&) = delete;
+  ~TemporaryFolder();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  explicit TemporaryFolder(std::filesystem::path path) : path_(std::move(path)) {}
+  std::filesystem::path path_;
+};
+
 class Progress {
  public:
   explicit Progress(std::string label, std::uint64_t total = 0);

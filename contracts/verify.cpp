@@ -654,6 +654,32 @@ Result<std::string> read_whole(const std::filesystem::path& path) {
   return ledger::read_file(path.string());
 }
 
+// The checkpoints/ folder of an export, by tree size.
+Result<std::vector<CheckpointRef>> read_export_checkpoints(const std::string& directory) {
+  namespace fs = std::filesystem;
+  const fs::path root(directory);
+  std::error_code error;
+  std::vector<CheckpointRef> checkpoints;
+  for (const auto& item : fs::directory_iterator(root / "checkpoints", error)) {
+    std::string name = item.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos || (name.size() > 1 && name[0] == '0')) {
+      return verification_error("verification failed: checkpoints/" + name + " is not named by a tree size");
+    }
+    if (name == "0") return verification_error("verification failed: checkpoints/0 would be an empty batch");
+    TRIPARTITE_TRY(note, read_whole(item.path()));
+    std::uint64_t size = 0;
+    auto [end, failure] = std::from_chars(name.data(), name.data() + name.size(), size);
+    if (failure != std::errc() || end != name.data() + name.size()) {
+      return verification_error("verification failed: checkpoints/" + name + " is not a tree size a log can have");
+    }
+    checkpoints.push_back(CheckpointRef{size, note, "", std::nullopt});
+  }
+  if (error) return invalid(directory + "/checkpoints: " + error.message());
+  std::sort(checkpoints.begin(), checkpoints.end(),
+            [](const CheckpointRef& a, const CheckpointRef& b) { return a.tree_size < b.tree_size; });
+  return checkpoints;
+}
+
 }  // namespace
 
 Result<VerifySummary> verify_store(ledger::Store& store, const VerifyOptions& options) {
@@ -705,24 +731,7 @@ Result<VerifySummary> verify_export(const std::string& directory, const VerifyOp
   fs::path root(directory);
   std::error_code error;
   if (!fs::is_regular_file(root / "journal.jsonl", error)) return invalid(directory + ": no journal.jsonl (not an audit export)");
-  std::vector<CheckpointRef> checkpoints;
-  for (const auto& item : fs::directory_iterator(root / "checkpoints", error)) {
-    std::string name = item.path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos || (name.size() > 1 && name[0] == '0')) {
-      return verification_error("verification failed: checkpoints/" + name + " is not named by a tree size");
-    }
-    if (name == "0") return verification_error("verification failed: checkpoints/0 would be an empty batch");
-    TRIPARTITE_TRY(note, read_whole(item.path()));
-    std::uint64_t size = 0;
-    auto [end, failure] = std::from_chars(name.data(), name.data() + name.size(), size);
-    if (failure != std::errc() || end != name.data() + name.size()) {
-      return verification_error("verification failed: checkpoints/" + name + " is not a tree size a log can have");
-    }
-    checkpoints.push_back(CheckpointRef{size, note, "", std::nullopt});
-  }
-  if (error) return invalid(directory + "/checkpoints: " + error.message());
-  std::sort(checkpoints.begin(), checkpoints.end(),
-            [](const CheckpointRef& a, const CheckpointRef& b) { return a.tree_size < b.tree_size; });
+  TRIPARTITE_TRY(checkpoints, read_export_checkpoints(directory));
   LogVerifier verifier(std::move(checkpoints), options.kept_checkpoint.has_value(), "");
   std::ifstream journal(root / "journal.jsonl", std::ios::binary);
   ledger::LineBlockReader lines(journal);
@@ -762,6 +771,44 @@ Result<VerifySummary> verify_export(const std::string& directory, const VerifyOp
     summary.proven_checkpoint_size = size;
   }
   return summary;
+}
+
+Status rebuild_from_export(const std::string& directory, ledger::Store& store,
+                           const std::function<void(std::uint64_t records)>& progress) {
+  TRIPARTITE_TRY(checkpoints, read_export_checkpoints(directory));
+  std::ifstream journal(std::filesystem::path(directory) / "journal.jsonl", std::ios::binary);
+  if (!journal) return invalid(directory + ": no journal.jsonl (not an audit export)");
+  TRIPARTITE_TRY(tx, store.begin());
+  std::uint64_t seq = 0;
+  std::string line;
+  for (const auto& checkpoint : checkpoints) {
+    auto note = ledger::parse_note(checkpoint.note);
+    if (!note || note->signatures.size() != 1) {
+      return at_checkpoint(checkpoint.tree_size, "the signed note does not parse");
+    }
+    TRIPARTITE_CHECK(tx->begin_batch(note->signatures.front().key_name, "export:" + std::to_string(checkpoint.tree_size)));
+    while (seq < checkpoint.tree_size) {
+      if (!std::getline(journal, line)) return at_checkpoint(checkpoint.tree_size, "the journal ends at record " + std::to_string(seq));
+      seq += 1;
+      auto value = canonical::parse(line);
+      if (!value) return at_record(seq, value.error().message);
+      TRIPARTITE_TRY(index, index_of_parsed_record(*value));
+      const canonical::Value* kind = value->find("kind");
+      if (kind != nullptr && kind->is_string() && kind->as_string() == "entry") {
+        auto entry = ledger::entry_from_record(*value);
+        if (!entry) return at_record(seq, entry.error().message);
+        auto appended = tx->append(index, line, &*entry);
+        if (!appended) return at_record(seq, appended.error().message);
+      } else {
+        auto appended = tx->append(index, line);
+        if (!appended) return at_record(seq, appended.error().message);
+      }
+      if (progress && seq % 4096 == 0) progress(seq);
+    }
+    TRIPARTITE_TRY(sealed, tx->seal_batch_with_note(checkpoint.note));
+    (void)sealed;
+  }
+  return tx->commit();
 }
 
 }  // namespace tripartite::contracts

@@ -52,4 +52,12 @@ Result<VerifySummary> verify_store(ledger::Store& store, const VerifyOptions& op
 // Verifies an export folder: journal.jsonl, checkpoints/<tree size>, keys/<party>.pem.
 Result<VerifySummary> verify_export(const std::string& directory, const VerifyOptions& options);
 
+// Copies a verified export folder into `store`, a new empty ledger with the export's ledger
+// id: every record in its batch, each batch closed with the export's signed note (the
+// store checks each note is its batch's checkpoint). So that `verify --audit --replay` can
+// re-run the settlement runs of an export, which needs the records by kind and farmer.
+// `progress` is called now and then with the records copied so far.
+Status rebuild_from_export(const std::string& directory, ledger::Store& store,
+                           const std::function<void(std::uint64_t records)>& progress = {});
+
 }  // namespace tripartite::contracts

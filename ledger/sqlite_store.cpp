@@ -13,6 +13,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <mutex>
 
 #include "ledger/store.hpp"
@@ -175,9 +176,12 @@ class SqliteTransaction final : public Transaction {
     return append_with_leaf(index, body.bytes(), body.leaf(), entry);
   }
   Result<SealOutcome> seal_batch(const PrivateKey& key) override;
+  Result<SealOutcome> seal_batch_with_note(std::string_view note) override;
   Status commit() override;
 
  private:
+  // Closes the batch with the note make_note gives for its checkpoint.
+  Result<SealOutcome> seal(const std::function<Result<std::string>(const Checkpoint&)>& make_note);
   Result<std::uint64_t> append_with_leaf(const RecordIndex& index, std::string_view body, const Hash& leaf,
                                          const JournalEntry* entry);
 
@@ -218,7 +222,7 @@ class SqliteStore final : public Store {
     if (db_ != nullptr) sqlite3_close_v2(db_);
   }
 
-  static Result<std::unique_ptr<Store>> open(const std::string& path, OpenMode mode) {
+  static Result<std::unique_ptr<Store>> open(const std::string& path, OpenMode mode, const std::string& ledger_id) {
     struct stat info {};
     bool exists = ::stat(path.c_str(), &info) == 0;
     if (mode == OpenMode::create_new && exists) return invalid(path + ": already exists; refusing to overwrite a ledger");
@@ -243,7 +247,7 @@ class SqliteStore final : public Store {
     if (mode == OpenMode::create_new) TRIPARTITE_CHECK(exec(store->db_, "PRAGMA page_size=16384"));
     TRIPARTITE_CHECK(exec(store->db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-262144;"));
     if (mode == OpenMode::create_new) {
-      TRIPARTITE_CHECK(store->create_schema());
+      TRIPARTITE_CHECK(store->create_schema(ledger_id));
     }
     TRIPARTITE_CHECK(store->load_meta(path));
     TRIPARTITE_CHECK(store->prepare_statements());
@@ -448,12 +452,11 @@ class SqliteStore final : public Store {
   friend class SqliteTransaction;
   SqliteStore() = default;
 
-  Status create_schema() {
+  Status create_schema(const std::string& ledger_id) {
     TRIPARTITE_CHECK(exec(db_, "BEGIN IMMEDIATE"));
     Status status = exec(db_, kSchema);
     if (status.ok()) {
-      std::string random = random_bytes(16);
-      std::string id = to_hex(random);
+      std::string id = ledger_id.empty() ? to_hex(random_bytes(16)) : ledger_id;
       Statement insert;
       status = insert.prepare(db_, "INSERT INTO meta(name, value) VALUES (?1, ?2)");
       if (status.ok()) {
@@ -710,6 +713,26 @@ Result<std::uint64_t> SqliteTransaction::append_with_leaf(const RecordIndex& ind
 }
 
 Result<SealOutcome> SqliteTransaction::seal_batch(const PrivateKey& key) {
+  return seal([&](const Checkpoint& checkpoint) -> Result<std::string> {
+    return sign_note(checkpoint_body(checkpoint), author_, key);
+  });
+}
+
+Result<SealOutcome> SqliteTransaction::seal_batch_with_note(std::string_view note) {
+  return seal([&](const Checkpoint& checkpoint) -> Result<std::string> {
+    auto parsed = parse_note(note);
+    if (!parsed) return parsed.error();
+    auto body = parse_checkpoint_body(parsed->body);
+    if (!body) return body.error();
+    if (*body != checkpoint) {
+      return verification_error("the note of tree size " + std::to_string(body->size) +
+                                " is not the checkpoint of the batch's records");
+    }
+    return std::string(note);
+  });
+}
+
+Result<SealOutcome> SqliteTransaction::seal(const std::function<Result<std::string>(const Checkpoint&)>& make_note) {
   TRIPARTITE_ASSERT(batch_open_);
   batch_open_ = false;
   auto drop_batch = [&]() -> Status {
@@ -735,7 +758,12 @@ Result<SealOutcome> SqliteTransaction::seal_batch(const PrivateKey& key) {
     return invalid("batch '" + idempotency_key_ + "' was already written with different content");
   }
   Checkpoint checkpoint{store_.origin(), store_.frontier_.size(), store_.frontier_.root()};
-  std::string note = sign_note(checkpoint_body(checkpoint), author_, key);
+  auto made = make_note(checkpoint);
+  if (!made) {
+    TRIPARTITE_CHECK(drop_batch());
+    return made.error();
+  }
+  const std::string& note = *made;
   Statement& insert = *store_.insert_batch_;
   insert.bind(1, store_.current_batch_);
   insert.bind(2, idempotency_key_);
@@ -780,8 +808,8 @@ std::optional<CrashSpec> parse_crash_spec(std::string_view text) {
   return CrashSpec{CrashPoint::append, n};
 }
 
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMode mode) {
-  return SqliteStore::open(path, mode);
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMode mode, const std::string& ledger_id) {
+  return SqliteStore::open(path, mode, ledger_id);
 }
 
 }  // namespace tripartite::ledger

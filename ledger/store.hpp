@@ -135,6 +135,10 @@ class Transaction {
   // Closes the open batch: computes the tree head, signs the checkpoint with `key` (key
   // name = the author) and stores it. A batch with no records is dropped (empty_ignored).
   virtual Result<SealOutcome> seal_batch(const PrivateKey& key) = 0;
+  // Closes the open batch with a checkpoint signed elsewhere: `note` is stored as it is,
+  // after checking that its body is this batch's checkpoint (origin, tree size, root). For
+  // rebuilding a ledger from an audit export, whose notes are already verified.
+  virtual Result<SealOutcome> seal_batch_with_note(std::string_view note) = 0;
   // Makes every sealed batch durable at once. REQUIRES: no batch open.
   virtual Status commit() = 0;
 };
@@ -216,9 +220,11 @@ class Store {
 
 enum class OpenMode { create_new, open_existing };
 
-// Opens (or creates, with a fresh random ledger id) a SQLite ledger at `path`.
-// create_new fails when the file exists; open_existing fails when it does not or is not a
-// Tripartite ledger of a schema version this build reads.
-Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMode mode);
+// Opens (or creates, with a fresh random ledger id, or `ledger_id` when given) a SQLite
+// ledger at `path`. create_new fails when the file exists; open_existing fails when it does
+// not or is not a Tripartite ledger of a schema version this build reads. A given ledger id
+// is for a ledger rebuilt from an audit export (verify --audit --replay).
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMode mode,
+                                                 const std::string& ledger_id = "");
 
 }  // namespace tripartite::ledger

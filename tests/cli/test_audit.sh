@@ -497,6 +497,16 @@ forge resign "$work/t.db" "$keys"
 expect 0 "^verified $last records" "... re-signed with every key: plain verify passes" "$bin" verify --db "$work/t.db"
 expect 3 "replay of run 2026A-R1 failed $(at_record "$r1_first")" \
   "... verify --replay names run 2026A-R1 and its first entry $r1_first" "$bin" verify --db "$work/t.db" --replay
+# An auditor with only the export replays it too (from a ledger rebuilt in a temporary folder).
+must "$bin" export audit --db "$work/t.db" --out "$work/t-audit"
+expect 0 "^verified $last records" "its export passes plain verify --audit" "$bin" verify --audit "$work/t-audit"
+mkdir -p "$work/tmp"
+expect 3 "replay of run 2026A-R1 failed $(at_record "$r1_first")" \
+  "... verify --audit --replay names run 2026A-R1 and its first entry $r1_first" \
+  env TMPDIR="$work/tmp" "$bin" verify --audit "$work/t-audit" --replay
+[ -z "$(ls -A "$work/tmp")" ] && ok "... and leaves no temporary ledger behind" || die "left in TMPDIR: $(ls "$work/tmp")"
+expect 0 "replayed 2 settlement runs \\(4 entries\\) exactly" "the genuine export replays exactly" \
+  env TMPDIR="$work/tmp" "$bin" verify --audit "$exp" --replay
 
 step "g. one party with only its own key appends what its role may sign, but the log's structure forbids"
 # A settlement entry outside any run's batch (the off-taker), a second disbursement of a
