@@ -394,3 +394,57 @@ TEST_CASE("record_at finds a record by its sequence number, and nothing outside 
     CHECK_FALSE(found->has_value());
   }
 }
+
+TEST_CASE("a ledger rebuilt with signed notes from elsewhere: each note must be its batch's checkpoint", "[store]") {
+  TempDir dir;
+  auto key = PrivateKey::generate();
+  REQUIRE(key.ok());
+  // The original ledger: one batch of one record, signed here.
+  auto original = open_sqlite_store((dir.path / "a.db").string(), OpenMode::create_new);
+  REQUIRE(original.ok());
+  const RecordIndex index{"note", "N1", "", "", ""};
+  {
+    auto tx = (*original)->begin();
+    REQUIRE(tx.ok());
+    REQUIRE((*tx)->begin_batch("COAL", "b1").ok());
+    REQUIRE((*tx)->append(index, R"({"kind":"note"})").ok());
+    REQUIRE((*tx)->seal_batch(*key).ok());
+    REQUIRE((*tx)->commit().ok());
+  }
+  auto batches = (*original)->batches();
+  REQUIRE(batches.ok());
+  const std::string note = batches->front().note;
+  // The copy, with the original's ledger id, takes that note as it is.
+  auto copy = open_sqlite_store((dir.path / "b.db").string(), OpenMode::create_new, (*original)->ledger_id());
+  REQUIRE(copy.ok());
+  CHECK((*copy)->ledger_id() == (*original)->ledger_id());
+  {
+    auto tx = (*copy)->begin();
+    REQUIRE(tx.ok());
+    REQUIRE((*tx)->begin_batch("COAL", "b1").ok());
+    REQUIRE((*tx)->append(index, R"({"kind":"note"})").ok());
+    auto sealed = (*tx)->seal_batch_with_note(note);
+    REQUIRE(sealed.ok());
+    CHECK(*sealed == SealOutcome::written);
+    REQUIRE((*tx)->commit().ok());
+  }
+  auto copied = (*copy)->batches();
+  REQUIRE(copied.ok());
+  CHECK(copied->front().note == note);
+  CHECK(copied->front().digest == batches->front().digest);
+  // Other records under the same note: refused, and the batch is dropped.
+  auto other = open_sqlite_store((dir.path / "c.db").string(), OpenMode::create_new, (*original)->ledger_id());
+  REQUIRE(other.ok());
+  auto tx = (*other)->begin();
+  REQUIRE(tx.ok());
+  REQUIRE((*tx)->begin_batch("COAL", "b1").ok());
+  REQUIRE((*tx)->append(index, R"({"kind":"other"})").ok());
+  auto refused = (*tx)->seal_batch_with_note(note);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().kind == tripartite::ErrorKind::verification);
+  CHECK(refused.error().message == "the note of tree size 1 is not the checkpoint of the batch's records");
+  REQUIRE((*tx)->commit().ok());
+  auto size = (*other)->size();
+  REQUIRE(size.ok());
+  CHECK(*size == 0);
+}
