@@ -60,7 +60,7 @@ step "farmer F001's statement for run 2026A-R1, and the run's SMS messages"
 
 step "verify the ledger, replaying every settlement run"
 "$bin" verify --db "$out/ledger.db" --replay
-step "export the audit trail and verify the export"
+step "export the audit trail and verify the export as an auditor would, replaying its settlement runs"
 "$bin" export audit --db "$out/ledger.db" --out "$out/audit"
-"$bin" verify --audit "$out/audit"
+"$bin" verify --audit "$out/audit" --replay
 printf '\nDemo finished. Everything is in %s\n' "$out"
