@@ -368,12 +368,17 @@ class Log:
             raise at_record(seq, "an entry without 'postings' or 'refs'")
         if len(postings) < 2:
             raise at_record(seq, f"entry has {len(postings)} posting(s), at least 2 are needed")
-        sums = {}
+        sums, debits = {}, {}
         for posting in postings:
             if not isinstance(posting, dict) or set(posting) != {"account", "amount", "asset", "tag"} \
                     or not isinstance(posting["amount"], int) or not posting["account"] or not posting["asset"]:
                 raise at_record(seq, "a posting is not {account, amount, asset, tag}")
-            sums[posting["asset"]] = sums.get(posting["asset"], 0) + posting["amount"]
+            asset, amount = posting["asset"], posting["amount"]
+            sums[asset] = sums.get(asset, 0) + amount
+            debits[asset] = debits.get(asset, 0) + max(amount, 0)
+            # Amounts are signed 64-bit integers of minor units, and so is what an entry moves.
+            if not -2 ** 63 <= sums[asset] < 2 ** 63 or debits[asset] >= 2 ** 63:
+                raise at_record(seq, f"entry {record.get('id')} moves more than the largest representable amount")
         for asset, total in sorted(sums.items()):
             if total != 0:
                 raise at_record(seq, f"entry does not balance in {asset}: postings sum to {total}")

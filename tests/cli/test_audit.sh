@@ -543,6 +543,17 @@ expect 3 "$(at_record "$disbursement") the disbursement of loan L004 is not what
 must "$bin" export audit --db "$forged" --out "$work/forged-audit3"
 both "its export" "$(at_record "$disbursement")" "$work/forged-audit3"
 
+# A balanced entry whose debits pass what a signed 64-bit amount holds (re-signed).
+copy_db "$db" "$forged"
+l001=$(q "$db" "SELECT seq FROM records WHERE key = 'disburse-L001'")
+q "$forged" "UPDATE records SET body = replace(replace(replace(replace(body, ':1500000,', ':5000000000000000000,'),
+               ':-1500000,', ':-5000000000000000000,'), ':30000,', ':5000000000000000000,'), ':-30000,', ':-5000000000000000000,')
+             WHERE seq = $l001"
+forge resign "$forged" "$keys"
+must "$bin" export audit --db "$forged" --out "$work/forged-audit4"
+both "L001's disbursement moving 2 x 5e18 cents (balanced, but past 2^63)" \
+  "$(at_record "$l001") entry disburse-L001 moves more than the largest representable amount" "$work/forged-audit4"
+
 step "f. a ledger of several thousand records: hashed and parsed in chunks on two cores, still exact"
 # verify hands records to a second thread in chunks of 2,048; a bad record deep inside a
 # later chunk is still the one named, for the database and for its export.
