@@ -145,6 +145,10 @@ bool prepare_entry(PreparedRecord& out) {
 
 void prepare(PreparedRecord& out, std::vector<FlatMember>& flat) {
   out.leaf = ledger::leaf_hash(out.body);
+  if (!ledger::is_valid_utf8(out.body)) {
+    out.error = "the record is not valid UTF-8";
+    return;
+  }
   if (prepare_flat(out, flat) || prepare_entry(out)) return;
   auto value = ledger::canonical::parse(out.body);
   if (!value) {

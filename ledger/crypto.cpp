@@ -146,6 +146,28 @@ bool next_code_point(std::string_view text, std::size_t& position, std::uint32_t
   return true;
 }
 
+}  // namespace
+
+bool is_valid_utf8(std::string_view text) {
+  constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+  std::size_t position = 0;
+  std::uint32_t code_point = 0;
+  while (position < text.size()) {
+    if (position + 8 <= text.size()) {
+      std::uint64_t word;
+      std::memcpy(&word, text.data() + position, sizeof word);
+      if ((word & kHighs) == 0) {
+        position += 8;
+        continue;
+      }
+    }
+    if (!next_code_point(text, position, code_point)) return false;
+  }
+  return true;
+}
+
+namespace {
+
 // Valid UTF-8 with no control character below U+0020 except '\n'.
 bool is_clean_utf8(std::string_view text) {
   std::size_t position = 0;

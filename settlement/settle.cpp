@@ -16,9 +16,9 @@ std::string offtaker_of(const contracts::SeasonTerms& terms) {
 }
 
 Status check_totals(const RunTotals& totals) {
-  ledger::BigInt remitted = 0;
-  for (const auto& [party, amount] : totals.remittances) remitted += amount;
-  if (remitted + totals.net_payout != totals.gross) {
+  ledger::BigInt paid_out = totals.net_payout;  // exact: the sum cannot wrap
+  for (const auto& [party, amount] : totals.remittances) paid_out += amount;
+  if (paid_out != ledger::BigInt(totals.gross)) {
     return internal_error("the run does not add up (remittances + payouts != gross); nothing was posted");
   }
   return Status::success();

@@ -105,7 +105,7 @@ def resign(db, keys_dir, override_batch=None, override_party=None, override_key=
     ledger_id = text(db.execute("SELECT value FROM meta WHERE name='ledger_id'").fetchone()[0])
     leaves = {}
     for seq, body in db.execute("SELECT seq, body FROM records ORDER BY seq").fetchall():
-        leaves[seq] = leaf(text(body).encode())
+        leaves[seq] = leaf(body if isinstance(body, bytes) else body.encode())  # bytes as stored, UTF-8 or not
         db.execute("UPDATE records SET leaf=? WHERE seq=?", (leaves[seq], seq))
     frontier = Frontier()
     for batch, author, first, size in db.execute("SELECT id, author, first_seq, tree_size FROM batches ORDER BY id").fetchall():
@@ -542,6 +542,16 @@ expect 3 "$(at_record "$disbursement") the disbursement of loan L004 is not what
   "L004's disbursement posting 9000.00 against a loan record of 5000.00, re-signed with every key" "$bin" verify --db "$forged"
 must "$bin" export audit --db "$forged" --out "$work/forged-audit3"
 both "its export" "$(at_record "$disbursement")" "$work/forged-audit3"
+
+# A record that is not UTF-8 (a farmer's name with a lone 0xFF byte), re-signed.
+copy_db "$db" "$forged"
+q "$forged" "UPDATE records SET body = CAST(replace(body, '\"name\":\"', '\"name\":\"' || CAST(x'FF' AS TEXT)) AS BLOB)
+             WHERE seq = $farmer"
+forge resign "$forged" "$keys"
+expect 3 "$(at_record "$farmer") the record is not valid UTF-8" "record $farmer with a byte that is not UTF-8, re-signed" \
+  "$bin" verify --db "$forged"
+must "$bin" export audit --db "$forged" --out "$work/forged-audit5"
+both "record $farmer with a byte that is not UTF-8, re-signed" "$(at_record "$farmer")" "$work/forged-audit5"
 
 # A balanced entry whose debits pass what a signed 64-bit amount holds (re-signed).
 copy_db "$db" "$forged"

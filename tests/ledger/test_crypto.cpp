@@ -566,3 +566,21 @@ TEST_CASE("parse_checkpoint_body is strict", "[crypto][checkpoint]") {
     if (!parsed.ok()) CHECK(parsed.error().kind == ErrorKind::invalid_input);
   }
 }
+
+TEST_CASE("is_valid_utf8: well-formed UTF-8 only, ASCII fast or not", "[crypto]") {
+  CHECK(is_valid_utf8(""));
+  CHECK(is_valid_utf8("plain ASCII, longer than eight bytes"));
+  CHECK(is_valid_utf8("Ana Mar\xC3\xAD" "a \xE2\x82\xAC \xF0\x9F\x8C\xBD and more ASCII after it"));
+  CHECK_FALSE(is_valid_utf8("twelve bytes\xFF"));                  // a byte that starts nothing
+  CHECK_FALSE(is_valid_utf8("\xED\xA0\x80 a surrogate, then ASCII"));
+  CHECK_FALSE(is_valid_utf8("\xC0\xAF overlong"));
+  CHECK_FALSE(is_valid_utf8("\xF4\x90\x80\x80 above U+10FFFF"));
+  CHECK_FALSE(is_valid_utf8("truncated at the end \xE2\x82"));
+  // The fast path must not skip a bad byte in any position of an eight-byte word.
+  for (std::size_t at = 0; at < 16; ++at) {
+    std::string text(16, 'a');
+    text[at] = '\xFF';
+    INFO(at);
+    CHECK_FALSE(is_valid_utf8(text));
+  }
+}
