@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -372,6 +373,11 @@ class LogVerifier {
         }
         if (pending_loan_) return loan_without_disbursement();
         TRIPARTITE_CHECK(note_settlement_entry(seq, run->second));
+        // What the off-taker owes each party for the run (remittances): −Σ payable:<party>.
+        auto& owed = run_payables_[run->second];
+        for (const auto& posting : entry->postings) {
+          if (posting.account.starts_with("payable:")) owed[posting.account.substr(8)] -= posting.amount;
+        }
       } else if (loan != entry->refs.end()) {
         auto lender = lenders_.find(loan->second);
         if (lender == lenders_.end() || lender->second != author) {
@@ -437,6 +443,7 @@ class LogVerifier {
       auto lender = record.get_string("lender");
       if (!lender) return at_record(seq, lender.error().message);
       if (*lender != author) return at_record(seq, "acknowledgement of lender " + *lender + " signed by " + author);
+      TRIPARTITE_CHECK(check_acknowledgement(seq, body));
     }
     if (kind == "run") TRIPARTITE_CHECK(check_run_record(seq, body));
     if (kind == "run" || kind == "delivery" || kind == "commitment") {
@@ -497,9 +504,33 @@ class LogVerifier {
     return Status::success();
   }
 
+  // A lender acknowledges a run that is in the log, once, for exactly what the run's entries
+  // say the off-taker owes it (`tripartite reconcile --acknowledge` writes one only then).
+  Status check_acknowledgement(std::uint64_t seq, std::string_view body) {
+    auto acknowledgement = decode_acknowledgement(body);
+    if (!acknowledgement) return at_record(seq, acknowledgement.error().message);
+    const std::string& run = acknowledgement->run;
+    const std::string& lender = acknowledgement->lender.value;
+    if (run_records_.count(run) == 0) return at_record(seq, "an acknowledgement of run " + run + ", which is not in the log before it");
+    if (!acknowledged_.emplace(run, lender).second) {
+      return at_record(seq, "a second acknowledgement of run " + run + " by " + lender);
+    }
+    const auto& owed = run_payables_[run];
+    auto due = owed.find(lender);
+    const ledger::BigInt expected = due == owed.end() ? ledger::BigInt(0) : due->second;
+    if (expected != ledger::BigInt(acknowledgement->amount_minor)) {
+      return at_record(seq, "the acknowledgement of run " + run + " by " + lender +
+                                " is not the amount the run's entries owe that lender");
+    }
+    return Status::success();
+  }
+
   Status check_run_record(std::uint64_t seq, std::string_view body) {
     auto run = decode_run(body);
     if (!run) return at_record(seq, run.error().message);
+    if (run->farmers <= 0) {
+      return at_record(seq, "run " + run->id + " settled no farmer (a run that would settle nothing is not recorded)");
+    }
     if (!run_records_.emplace(run->id, seq).second) return at_record(seq, "a second record of run " + run->id);
     if (batch_run_closed_) return at_record(seq, "a second run record in one batch");
     if (batch_run_entries_ != 0 && batch_run_ != run->id) {
@@ -582,6 +613,9 @@ class LogVerifier {
   std::uint64_t batch_run_first_seq_ = 0;
   bool batch_run_closed_ = false;
   std::unordered_map<std::string, std::uint64_t> run_records_;  // run id -> its record
+  // run id -> party -> what the run's settlement entries say the off-taker owes it.
+  std::unordered_map<std::string, std::map<std::string, ledger::BigInt>> run_payables_;
+  std::set<std::pair<std::string, std::string>> acknowledged_;  // (run, lender)
   ledger::PostingCursor* postings_;
   ledger::StoredPosting posting_;  // the next posting row, when posting_pending_
   bool posting_pending_ = false;

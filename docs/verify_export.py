@@ -228,6 +228,8 @@ class Log:
         self.currencies = {}  # season -> currency code
         self.pending_loan = None  # (seq, loan record): its disbursement must come next
         self.runs = set()     # run ids whose record has come
+        self.payables = {}    # run -> party -> what its settlement entries owe the party
+        self.acknowledged = set()  # (run, lender)
         self.batch_run = None  # the current batch's settlement entries: run, count, first seq
         self.batch_run_entries = 0
         self.batch_run_first = 0
@@ -308,6 +310,7 @@ class Log:
             lender = text(seq, record, "lender")
             if lender != author:
                 raise at_record(seq, f"acknowledgement of lender {lender} signed by {author}")
+            self.check_acknowledgement(seq, record, lender)
         elif kind in OFFTAKER_KINDS:
             season = text(seq, record, "season")
             if self.offtakers.get(season) != author:
@@ -317,8 +320,22 @@ class Log:
             if kind == "run":
                 self.check_run(seq, record)
 
+    def check_acknowledgement(self, seq, record, lender):
+        """Of a run in the log, once per lender, for what the run's entries owe the lender."""
+        run = text(seq, record, "run")
+        if run not in self.runs:
+            raise at_record(seq, f"an acknowledgement of run {run}, which is not in the log before it")
+        if (run, lender) in self.acknowledged:
+            raise at_record(seq, f"a second acknowledgement of run {run} by {lender}")
+        self.acknowledged.add((run, lender))
+        amount = int(decimal(seq, text(seq, record, "amount").replace(".", "")))  # the currency's decimals
+        if amount != self.payables.get(run, {}).get(lender, 0):
+            raise at_record(seq, f"the acknowledgement of run {run} by {lender} is not the amount the run's entries owe that lender")
+
     def check_run(self, seq, record):
         run = text(seq, record, "id")
+        if not isinstance(record.get("farmers"), int) or record["farmers"] <= 0:
+            raise at_record(seq, f"run {run} settled no farmer (a run that would settle nothing is not recorded)")
         if run in self.runs:
             raise at_record(seq, f"a second record of run {run}")
         self.runs.add(run)
@@ -390,6 +407,11 @@ class Log:
             if self.pending_loan:
                 raise self.loan_without_disbursement()
             self.check_settlement_entry(seq, refs["run"])
+            owed = self.payables.setdefault(refs["run"], {})
+            for posting in postings:
+                if posting["account"].startswith("payable:"):
+                    party = posting["account"][len("payable:"):]
+                    owed[party] = owed.get(party, 0) - posting["amount"]
         elif "loan" in refs:
             if self.lenders.get(refs["loan"]) != author:
                 raise at_record(seq, f"disbursement of loan {refs['loan']} signed by {author}, not its lender")

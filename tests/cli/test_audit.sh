@@ -543,6 +543,25 @@ expect 3 "$(at_record "$disbursement") the disbursement of loan L004 is not what
 must "$bin" export audit --db "$forged" --out "$work/forged-audit3"
 both "its export" "$(at_record "$disbursement")" "$work/forged-audit3"
 
+# A lender acknowledges what no run owes it; the off-taker records a run that settled nothing.
+owed_r1=$(q "$db" "SELECT -sum(amount) FROM postings WHERE account = 'payable:BANK1' AND seq IN
+                     (SELECT seq FROM records WHERE kind = 'settlement' AND key LIKE '2026A-R1-%')")
+for case in "2026A-R7:$owed_r1:not in the log before it" "2026A-R1:$((owed_r1 + 100)):is not the amount the run's entries owe"; do
+  run=${case%%:*} rest=${case#*:} amount=${rest%%:*} why=${rest#*:}
+  copy_db "$db" "$forged"
+  forge append "$forged" "$keys" BANK1 acknowledgement "$run/BANK1" 2026A BANK1 2026-09-02 \
+    "{\"amount\":\"$((amount / 100)).$(printf %02d $((amount % 100)))\",\"currency\":\"KES\",\"kind\":\"acknowledgement\",\"lender\":\"BANK1\",\"received_on\":\"2026-09-02\",\"run\":\"$run\"}"
+  expect 3 "$(at_record "$next") .*$why" "BANK1 acknowledges $amount cents for run $run" "$bin" verify --db "$forged"
+  must "$bin" export audit --db "$forged" --out "$work/forged-ack"
+  both "BANK1 acknowledges $amount cents for run $run" "$(at_record "$next") .*$why" "$work/forged-ack"
+  rm -rf "$work/forged-ack"
+done
+copy_db "$db" "$forged"
+forge append "$forged" "$keys" OT1 run 2026A-R3 2026A "" 2026-12-31 \
+  '{"as_of":"2026-12-31","deliveries":0,"farmers":0,"id":"2026A-R3","kind":"run","number":3,"season":"2026A"}'
+expect 3 "$(at_record "$next") run 2026A-R3 settled no farmer" "a run record that settles nothing, appended by the off-taker" \
+  "$bin" verify --db "$forged"
+
 # A record that is not UTF-8 (a farmer's name with a lone 0xFF byte), re-signed.
 copy_db "$db" "$forged"
 q "$forged" "UPDATE records SET body = CAST(replace(body, '\"name\":\"', '\"name\":\"' || CAST(x'FF' AS TEXT)) AS BLOB)
