@@ -9,7 +9,7 @@ namespace tripartite::cli {
 namespace {
 
 struct Options {
-  std::string db, audit, checkpoint;
+  std::string db, audit, checkpoint, coordinator_key;
   bool replay = false;
 };
 
@@ -22,6 +22,13 @@ int run(const Options& options) {
     auto text = ledger::read_file(options.checkpoint);
     if (!text) return fail(text.error());
     verify.kept_checkpoint = *text;
+  }
+  if (!options.coordinator_key.empty()) {
+    auto text = ledger::read_file(options.coordinator_key);
+    if (!text) return fail(text.error());
+    auto raw = ledger::public_key_raw_from_pem(*text);
+    if (!raw) return fail(invalid("--coordinator-key: " + options.coordinator_key + ": " + raw.error().message));
+    verify.coordinator_key = *raw;
   }
   Result<contracts::VerifySummary> summary = internal_error("not run");
   std::unique_ptr<TemporaryFolder> rebuilt;  // verify --audit --replay: destroyed after the store in it
@@ -63,6 +70,7 @@ int run(const Options& options) {
                      std::to_string(summary->batches) + " signed batches (" + std::to_string(summary->entries) +
                      " balanced journal entries) of ledger " + summary->ledger_id + "; tree head " +
                      ledger::base64_encode(ledger::hash_bytes(summary->root));
+  if (verify.coordinator_key) line += "; its genesis declares the coordinator key given";
   if (summary->proven_checkpoint_size) {
     line += "; extends the kept checkpoint of tree size " + std::to_string(*summary->proven_checkpoint_size);
   }
@@ -100,6 +108,9 @@ void setup_verify(CLI::App& app, Action& action) {
   command->add_option("--audit", options->audit, "Audit export folder (from `export audit`)");
   command->add_option("--checkpoint", options->checkpoint,
                       "A signed checkpoint kept from earlier: prove the ledger extends it (RFC 9162 consistency)");
+  command->add_option("--coordinator-key", options->coordinator_key,
+                      "The coordinator's public key (FILE.pub, from the coordinator itself): the log's genesis must\n"
+                      "declare exactly this key, so a log re-signed from the start with other keys is refused");
   command->add_flag("--replay", options->replay,
                     "Also re-run every settlement run from the ledger's records and check it posts exactly what was posted\n(for --audit, from a ledger rebuilt from the export in a temporary folder under $TMPDIR)");
   command->callback([&action, options] { action = [options] { return run(*options); }; });

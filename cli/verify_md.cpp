@@ -91,7 +91,9 @@ std::string verify_md_text(const std::string& ledger_id, std::uint64_t records, 
          "checkpoint root, checks every signature against the keys the log registers, every record's\n"
          "author's role, and that every journal entry balances.\n\n"
          "Trust anchor: the genesis record (line 1) declares the coordinator's key. Compare\n"
-         "`keys/<coordinator>.pem` with the key the coordinator gave you directly.\n\n"
+         "`keys/<coordinator>.pem` with the key the coordinator gave you directly, or let\n"
+         "`tripartite verify --audit . --coordinator-key COORDINATOR.pem.pub` compare it: a log\n"
+         "signed from the start with other keys verifies by itself, and only this check refuses it.\n\n"
          "## 4. verify-inclusion.sh\n\n"
          "The script of step 2, which follows RFC 9162 §2.1.3.2:\n\n"
          "```sh\n" + std::string(kInclusionScript) + "```\n";

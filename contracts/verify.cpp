@@ -201,6 +201,8 @@ class LogVerifier {
         expected_ledger_id_(std::move(expected_ledger_id)),
         postings_(postings) {}
 
+  void pin_coordinator_key(const std::optional<std::string>& raw) { coordinator_key_ = raw; }
+
   // One record, in sequence order, with what prepare() computed of it.
   Status feed(const PreparedRecord& record) {
     const std::uint64_t seq = record.seq;
@@ -336,6 +338,9 @@ class LogVerifier {
       auto genesis = decode_genesis(body);
       if (!genesis) return at_record(seq, genesis.error().message);
       if (genesis->coordinator.value != author) return at_record(seq, "genesis names " + genesis->coordinator.value + " but is signed by " + author);
+      if (coordinator_key_ && genesis->public_key_raw != *coordinator_key_) {
+        return at_record(seq, "the genesis declares a coordinator key that is not the one given with --coordinator-key");
+      }
       if (!expected_ledger_id_.empty() && genesis->ledger_id != expected_ledger_id_) {
         return at_record(seq, "genesis is for ledger " + genesis->ledger_id + ", this database is ledger " + expected_ledger_id_);
       }
@@ -587,6 +592,7 @@ class LogVerifier {
   std::vector<CheckpointRef> checkpoints_;
   bool keep_leaves_;
   std::string expected_ledger_id_;
+  std::optional<std::string> coordinator_key_;  // VerifyOptions::coordinator_key
   std::size_t next_checkpoint_ = 0;
   ledger::TreeFrontier frontier_;
   std::vector<ledger::Hash> leaves_;
@@ -734,6 +740,7 @@ Result<VerifySummary> verify_store(ledger::Store& store, const VerifyOptions& op
   }
   TRIPARTITE_TRY(postings, store.open_posting_cursor(""));
   LogVerifier verifier(std::move(checkpoints), options.kept_checkpoint.has_value(), store.ledger_id(), postings.get());
+  verifier.pin_coordinator_key(options.coordinator_key);
   PreparePipeline pipeline(verifier, options);
   RecordBlock block;
   TRIPARTITE_CHECK(store.scan_log([&](ledger::StoredRecord& record, const ledger::Hash& leaf) -> Status {
@@ -771,6 +778,7 @@ Result<VerifySummary> verify_export(const std::string& directory, const VerifyOp
   if (!fs::is_regular_file(root / "journal.jsonl", error)) return invalid(directory + ": no journal.jsonl (not an audit export)");
   TRIPARTITE_TRY(checkpoints, read_export_checkpoints(directory));
   LogVerifier verifier(std::move(checkpoints), options.kept_checkpoint.has_value(), "");
+  verifier.pin_coordinator_key(options.coordinator_key);
   std::ifstream journal(root / "journal.jsonl", std::ios::binary);
   ledger::LineBlockReader lines(journal);
   std::vector<ledger::LineSpan> spans;

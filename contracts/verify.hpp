@@ -36,6 +36,10 @@ struct VerifySummary {
 
 struct VerifyOptions {
   std::optional<std::string> kept_checkpoint;  // signed note text kept by the auditor
+  // The coordinator's public key (32 raw bytes) as the auditor got it from the coordinator:
+  // the trust anchor. When given, the genesis must declare exactly this key, so that a log
+  // re-signed from the start with other keys is refused.
+  std::optional<std::string> coordinator_key;
   // Records hashed and parsed together on the second core while the previous chunk is
   // checked in order. Any size gives the same result; tests use small ones. 1,024 records
   // (about 260 KB of a season's bytes) stay in the core's cache between the reading and the

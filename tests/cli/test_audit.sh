@@ -379,6 +379,21 @@ expect 0 "^verified $last records" "a second ledger of the same data verifies by
 expect 3 "$(at_size "$last").*another log" "verify --checkpoint rejects it as another log" \
   "$bin" verify --db "$work/other.db" --checkpoint "$kept"
 
+# The trust anchor: the same data signed from the start with other keys verifies by itself,
+# and is refused once the auditor gives the coordinator's key as the coordinator gave it.
+mkdir -p "$work/keys2"
+for party in COAL OT1 BANK1 SUP1 TRN1 AG1 AG2 CESS; do must "$bin" keygen --party "$party" --out "$work/keys2/$party.pem"; done
+must "$bin" init --db "$work/rekeyed.db"
+must "$bin" import --db "$work/rekeyed.db" --season-dir "$season" --keys "$work/keys2"
+expect 0 "^verified" "a ledger signed from the start with other keys verifies by itself" "$bin" verify --db "$work/rekeyed.db"
+expect 3 "$(at_record 1) the genesis declares a coordinator key that is not the one given" \
+  "... and is refused with --coordinator-key (the coordinator's own key)" \
+  "$bin" verify --db "$work/rekeyed.db" --coordinator-key "$keys/COAL.pem.pub"
+expect 0 "its genesis declares the coordinator key given" "the genuine ledger passes with --coordinator-key" \
+  "$bin" verify --db "$db" --coordinator-key "$keys/COAL.pem.pub"
+expect 0 "its genesis declares the coordinator key given" "... and so does its export" \
+  "$bin" verify --audit "$exp" --coordinator-key "$keys/COAL.pem.pub"
+
 copy_db "$db" "$work/rewritten.db"     # an earlier record altered, everything re-hashed and re-signed
 forge replace "$work/rewritten.db" "$farmer" '"name":"' '"name":"X'
 forge resign "$work/rewritten.db" "$keys"
