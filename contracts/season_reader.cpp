@@ -20,6 +20,8 @@
 #include <memory>
 #include <sstream>
 
+#include "ledger/crypto.hpp"
+
 namespace tripartite::contracts {
 namespace {
 
@@ -54,31 +56,20 @@ std::string wrong_role_message(std::string_view party, Role actual, std::string_
   return std::string(party) + " has role " + std::string(to_string(actual)) + ", expected " + std::string(expected);
 }
 
+// Nothing but spaces (or nothing at all).
+bool is_blank(std::string_view text) { return text.find_first_not_of(' ') == std::string_view::npos; }
+
 // What is wrong with a value a payment or a message is sent to (a phone number, a payout
 // account), if anything: blank (only spaces), or holding a character that would make a
 // payout file misleading — a control character (tab and line breaks included, C1 controls too),
 // a Unicode line or paragraph separator, or a bidirectional override. The text is valid
 // UTF-8 (the readers refuse anything else before this).
 std::optional<std::string> text_problem(std::string_view text) {
-  if (text.find_first_not_of(' ') == std::string_view::npos) return "is blank";
-  for (std::size_t i = 0; i < text.size();) {
-    auto byte = static_cast<unsigned char>(text[i]);
-    std::uint32_t code = byte;
-    std::size_t length = 1;
-    if (byte >= 0xF0) {
-      length = 4;
-      code = byte & 0x07U;
-    } else if (byte >= 0xE0) {
-      length = 3;
-      code = byte & 0x0FU;
-    } else if (byte >= 0xC0) {
-      length = 2;
-      code = byte & 0x1FU;
-    }
-    for (std::size_t k = 1; k < length && i + k < text.size(); ++k) {
-      code = (code << 6U) | (static_cast<unsigned char>(text[i + k]) & 0x3FU);
-    }
-    i += length;
+  if (is_blank(text)) return "is blank";
+  std::size_t position = 0;
+  std::uint32_t code = 0;
+  while (position < text.size()) {
+    if (!ledger::next_code_point(text, position, code)) return "is not valid UTF-8";
     bool control = code < 0x20 || (code >= 0x7F && code <= 0x9F);
     bool separator = code == 0x2028 || code == 0x2029;
     bool bidi = (code >= 0x202A && code <= 0x202E) || (code >= 0x2066 && code <= 0x2069);
@@ -555,7 +546,7 @@ class CoalitionChecker {
       }
       if (role == Role::coordinator) has_coordinator = true;
       auto name = required_string(*table, line, prefix, "name");
-      if (name && name->find_first_not_of(' ') == std::string::npos) {
+      if (name && is_blank(*name)) {
         problem(find(*table, "name")->line, prefix + ".name", "is blank");
         name.reset();
       }
@@ -1082,7 +1073,7 @@ bool read_farmers(const std::string& path, const ReadContext& context, Diagnosti
       id.reset();
     }
     auto name = check.required_text("name");
-    if (name && name->find_first_not_of(' ') == std::string::npos) {
+    if (name && is_blank(*name)) {
       check.problem("name", "is blank");
       name.reset();
     }

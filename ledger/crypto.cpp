@@ -108,8 +108,8 @@ int base64_value(char character) {
 
 // ---- UTF-8 and note text -----------------------------------------------------------
 
-// Decodes the code point at text[position], advancing position. False on any invalid
-// sequence (overlong forms, surrogates, values above U+10FFFF, truncation).
+}  // namespace
+
 bool next_code_point(std::string_view text, std::size_t& position, std::uint32_t& code_point) {
   const auto byte_at = [&](std::size_t index) { return static_cast<std::uint8_t>(text[index]); };
   const std::uint8_t lead = byte_at(position);
@@ -145,8 +145,6 @@ bool next_code_point(std::string_view text, std::size_t& position, std::uint32_t
   position += length;
   return true;
 }
-
-}  // namespace
 
 bool is_valid_utf8(std::string_view text) {
   constexpr std::uint64_t kHighs = 0x8080808080808080ULL;

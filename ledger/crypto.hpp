@@ -53,6 +53,10 @@ class BatchDigest {
   evp_md_ctx_st* context_;
 };
 
+// Decodes the code point at text[position], advancing position. False on any invalid
+// sequence (overlong forms, surrogates, values above U+10FFFF, truncation).
+bool next_code_point(std::string_view text, std::size_t& position, std::uint32_t& code_point);
+
 // Well-formed UTF-8: no overlong form, no surrogate, nothing above U+10FFFF. Plain ASCII
 // is passed eight bytes at a time, so a log's records cost little more than a read.
 bool is_valid_utf8(std::string_view text);
