@@ -42,11 +42,7 @@ class LedgerRegistry final : public Registry {
   }
 
   std::optional<Role> party_role(const PartyId& party) const override {
-    if (terms_ != nullptr) {
-      for (const auto& p : terms_->parties) {
-        if (p.id == party) return p.role;
-      }
-    }
+    if (auto role = season_party_role(party)) return role;
     auto it = parties_->parties.find(party.value);
     if (it != parties_->parties.end()) return it->second.role;
     return std::nullopt;

@@ -102,12 +102,11 @@ inline std::size_t problem_count(const Diagnostics& diagnostics) {
 }
 
 // "N problem(s) in WHERE; nothing was WHAT", or with lines not shown "N problem(s) in WHERE
-// (M not shown: at most L per file); nothing was WHAT".
+// (M of them not shown); nothing was WHAT".
 inline std::string problems_summary(const Diagnostics& diagnostics, const std::string& where, const std::string& what) {
-  std::size_t count = problem_count(diagnostics);
   std::size_t hidden = 0;
   for (const auto& diagnostic : diagnostics) hidden += diagnostic.not_shown;
-  std::string out = std::to_string(count) + " problem(s) in " + where;
+  std::string out = std::to_string(problem_count(diagnostics)) + " problem(s) in " + where;
   if (hidden != 0) out += " (" + std::to_string(hidden) + " of them not shown)";
   return out + "; nothing was " + what;
 }
