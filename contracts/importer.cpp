@@ -177,6 +177,7 @@ struct Importer {
   Diagnostics& diagnostics;
   LedgerParties parties;
   std::optional<SeasonTerms> terms;
+  KeyLines key_lines;  // of coalition.toml, for diagnostics found against the ledger
   std::unique_ptr<ledger::Transaction> tx;
   ImportSummary summary;
   std::uint64_t rows_read = 0;
@@ -312,7 +313,7 @@ struct Importer {
   // its line (or one for the whole file when the difference is not in a key, e.g. order).
   Status report_changed_terms() {
     TRIPARTITE_TRY(ledger_terms, load_terms(store, terms->id));
-    Diagnostics differences = terms_differences(path("coalition.toml"), ledger_terms, *terms);
+    Diagnostics differences = terms_differences(key_lines, ledger_terms, *terms);
     if (differences.empty()) {
       differences.push_back(Diagnostic{"coalition.toml", 0, "season.id",
                                        "differs from the terms of season " + terms->id.value +
@@ -340,10 +341,9 @@ struct Importer {
     }
     TRIPARTITE_TRY(existing, store.find("season", terms->id.value));
     if (existing && existing->body != season_record.body) return report_changed_terms();
-    const auto lines = coalition_key_lines(path(file));
-    auto line_of = [&lines](const std::string& key) {
-      auto found = lines.find(key);
-      return found == lines.end() ? 0 : found->second;
+    auto line_of = [this](const std::string& key) {
+      auto found = key_lines.find(key);
+      return found == key_lines.end() ? 0 : found->second;
     };
     BatchWriter batch(store, *tx, file, coordinator->party, *coordinator->key, diagnostics);
     TRIPARTITE_CHECK(batch.begin(terms->id.value));
@@ -386,7 +386,7 @@ struct Importer {
     TRIPARTITE_TRY(loaded, load_parties(store));
     parties = std::move(loaded);
     LedgerRegistry registry(store, parties);
-    auto read_terms = read_coalition(path("coalition.toml"), diagnostics, &registry);
+    auto read_terms = read_coalition(path("coalition.toml"), diagnostics, &registry, &key_lines);
     if (read_terms) {
       terms = std::move(read_terms).value();
       registry.use_terms(*terms);
@@ -610,7 +610,7 @@ Result<ledger::JournalEntry> disbursement_entry(const Loan& loan, const LoanProd
 }
 
 Result<ImportSummary> import_season(ledger::Store& store, const ImportOptions& options, Diagnostics& diagnostics) {
-  Importer importer{store, options, diagnostics, {}, std::nullopt, nullptr, {}, 0};
+  Importer importer{store, options, diagnostics, {}, std::nullopt, {}, nullptr, {}, 0};
   TRIPARTITE_CHECK(importer.run());
   return importer.summary;
 }

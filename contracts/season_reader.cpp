@@ -313,6 +313,20 @@ bool check_text(std::string_view text, FileDiagnostics& file) {
 
 int line_of(const toml::source_region& region) { return static_cast<int>(region.begin.line); }
 
+// The line of `node` and of every key under it, by path ("price.grade.A", "party[0].id").
+void collect_key_lines(const toml::node& node, const std::string& path, KeyLines& lines) {
+  if (!path.empty()) lines[path] = line_of(node.source());
+  if (const auto* table = node.as_table()) {
+    for (auto&& [key, value] : *table) {
+      collect_key_lines(value, path.empty() ? std::string(key.str()) : path + "." + std::string(key.str()), lines);
+    }
+  } else if (const auto* array = node.as_array()) {
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      collect_key_lines(*array->get(i), path + "[" + std::to_string(i) + "]", lines);
+    }
+  }
+}
+
 // Checks the parsed document and builds the terms. Problems are collected here, then sorted
 // by line by the caller.
 class CoalitionChecker {
@@ -1031,7 +1045,8 @@ std::optional<Date> InMemoryRegistry::earliest_commitment(const FarmerId& farmer
 // ---------------------------------------------------------------------------------------------
 // coalition.toml
 
-Result<SeasonTerms> read_coalition(const std::string& path, Diagnostics& diagnostics, const Registry* known) {
+Result<SeasonTerms> read_coalition(const std::string& path, Diagnostics& diagnostics, const Registry* known,
+                                   KeyLines* key_lines) {
   FileDiagnostics file(display_name(path), diagnostics);
   auto refused = [&file]() -> Result<SeasonTerms> {
     file.finish();
@@ -1047,6 +1062,7 @@ Result<SeasonTerms> read_coalition(const std::string& path, Diagnostics& diagnos
     file.add(line_of(error.source()), "", "invalid TOML: " + std::string(error.description()));
     return refused();
   }
+  if (key_lines != nullptr) collect_key_lines(root, "", *key_lines);
   CoalitionChecker checker(known);
   SeasonTerms terms = checker.check(root);
   auto& problems = checker.problems();
@@ -1298,25 +1314,13 @@ SeasonFolder read_season_folder(const std::string& directory, Diagnostics& diagn
 namespace tripartite::contracts {
 namespace {
 
-void collect_key_lines(const toml::node& node, const std::string& path, std::map<std::string, int>& lines) {
-  if (!path.empty()) lines[path] = line_of(node.source());
-  if (const auto* table = node.as_table()) {
-    for (auto&& [key, value] : *table) {
-      collect_key_lines(value, path.empty() ? std::string(key.str()) : path + "." + std::string(key.str()), lines);
-    }
-  } else if (const auto* array = node.as_array()) {
-    for (std::size_t i = 0; i < array->size(); ++i) {
-      collect_key_lines(*array->get(i), path + "[" + std::to_string(i) + "]", lines);
-    }
-  }
-}
 
 // Collects the differences of two seasons' terms, each as a diagnostic of coalition.toml at
 // the line of the folder's key (`at` is the key's path with 0-based array indices, as
 // coalition_key_lines names them; `field` the path as the readers' diagnostics name it).
 class TermsDiff {
  public:
-  TermsDiff(const std::map<std::string, int>& lines, const std::string& season) : lines_(lines), season_(season) {}
+  TermsDiff(const KeyLines& lines, const std::string& season) : lines_(lines), season_(season) {}
 
   void value(const std::string& at, const std::string& field, const std::string& here, const std::string& ledger) {
     if (here == ledger) return;
@@ -1337,7 +1341,7 @@ class TermsDiff {
 
  private:
   static std::string quoted(const std::string& text) { return text.empty() ? "nothing" : "'" + text + "'"; }
-  const std::map<std::string, int>& lines_;
+  const KeyLines& lines_;
   std::string season_;
 };
 
@@ -1345,23 +1349,8 @@ std::string indexed(const std::string& table, std::size_t i) { return table + "[
 
 }  // namespace
 
-std::map<std::string, int> coalition_key_lines(const std::string& path) {
-  Diagnostics ignored;
-  FileDiagnostics file(display_name(path), ignored);
-  auto text = read_small_file(path, file);
-  if (!text) return {};
-  std::map<std::string, int> lines;
-  try {
-    collect_key_lines(toml::parse(*text), "", lines);
-  } catch (const toml::parse_error&) {
-    return {};
-  }
-  return lines;
-}
-
-Diagnostics terms_differences(const std::string& path, const SeasonTerms& ledger, const SeasonTerms& folder) {
-  const auto lines = coalition_key_lines(path);
-  TermsDiff diff(lines, ledger.id.value);
+Diagnostics terms_differences(const KeyLines& key_lines, const SeasonTerms& ledger, const SeasonTerms& folder) {
+  TermsDiff diff(key_lines, ledger.id.value);
   diff.value("season.currency", "season.currency", folder.currency.code, ledger.currency.code);
   diff.value("season.commodity", "season.commodity", folder.commodity, ledger.commodity);
 

@@ -90,18 +90,18 @@ class InMemoryRegistry final : public Registry {
 // parties, exactly one off-taker, at least one coordinator). When `known` is given, a party
 // id that is a known farmer id is refused too. Returns the terms when the file has no
 // problem; otherwise an error, with every problem in `diagnostics`.
-Result<SeasonTerms> read_coalition(const std::string& path, Diagnostics& diagnostics, const Registry* known = nullptr);
+// With `key_lines`, also fills it (from the same parse) with the line of every key of the
+// file, by its path with 0-based array indices ("price.base_per_kg", "party[2].name",
+// "deduction[0].rate"), for diagnostics found later against the ledger.
+using KeyLines = std::map<std::string, int>;
+Result<SeasonTerms> read_coalition(const std::string& path, Diagnostics& diagnostics, const Registry* known = nullptr,
+                                   KeyLines* key_lines = nullptr);
 
-// The line of every key of the coalition.toml at `path`, by its path with 0-based array
-// indices ("price.base_per_kg", "party[2].name", "deduction[0].rate"); empty when the file
-// cannot be read.
-std::map<std::string, int> coalition_key_lines(const std::string& path);
-
-// How the terms read from the coalition.toml at `path` differ from the season's terms in the
-// ledger: one diagnostic per differing key ("coalition.toml:LINE: price.base_per_kg: '39.00'
-// here, '38.50' in the terms of season 2026A in the ledger; …"), in line order; empty when
-// they agree.
-Diagnostics terms_differences(const std::string& path, const SeasonTerms& ledger, const SeasonTerms& folder);
+// How the terms read from a coalition.toml (its key_lines) differ from the season's terms in
+// the ledger: one diagnostic per differing key ("coalition.toml:LINE: price.base_per_kg:
+// '39.00' here, '38.50' in the terms of season 2026A in the ledger; …"), in line order;
+// empty when they agree.
+Diagnostics terms_differences(const KeyLines& key_lines, const SeasonTerms& ledger, const SeasonTerms& folder);
 
 // What the CSV readers check rows against. When coalition.toml itself is invalid the terms
 // are unknown: leave both empty and only row-local and within-file checks run (so that the

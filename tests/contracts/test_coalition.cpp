@@ -454,9 +454,10 @@ TEST_CASE("coalition: terms that differ from the ledger's are named key by key, 
     ScratchFolder folder;
     Diagnostics diagnostics;
     const std::string path = folder.write("coalition.toml", text);
-    auto terms = read_coalition(path, diagnostics);
+    KeyLines lines;
+    auto terms = read_coalition(path, diagnostics, nullptr, &lines);
     REQUIRE(terms.ok());
-    return formatted(terms_differences(path, *ledger_terms, *terms));
+    return formatted(terms_differences(lines, *ledger_terms, *terms));
   };
   const std::string tail = " in the terms of season S1 in the ledger; a season's terms cannot change once imported";
   CHECK(differences(kValid).empty());
