@@ -1317,7 +1317,7 @@ namespace {
 
 // Collects the differences of two seasons' terms, each as a diagnostic of coalition.toml at
 // the line of the folder's key (`at` is the key's path with 0-based array indices, as
-// coalition_key_lines names them; `field` the path as the readers' diagnostics name it).
+// read_coalition's KeyLines name them; `field` the path as the readers' diagnostics name it).
 class TermsDiff {
  public:
   TermsDiff(const KeyLines& lines, const std::string& season) : lines_(lines), season_(season) {}
