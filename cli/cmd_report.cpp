@@ -5,8 +5,8 @@
 //   the trial balance (every account's balance per asset, and per-asset totals, which are
 //   zero because every entry balances) or, with --party, the accounts of one party.
 //
-// Invariants: balances are sums of the stored postings (SQL over the postings table), for
-// entries effective on or before --as-of; amounts are printed with the asset's decimals
+// Invariants: balances are sums of the postings of the entry records (Store::balances
+// reads them from the entries' bytes), for entries effective on or before --as-of; amounts are printed with the asset's decimals
 // (the currency's exponent, 3 for kg), never through floating point; accounts are sorted by
 // byte order. A trial balance whose totals are not zero is reported as a verification
 // failure (exit 3): it cannot happen unless the database was altered.

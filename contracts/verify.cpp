@@ -192,14 +192,15 @@ PreparedBlock prepare_block(RecordBlock block) {
 
 class LogVerifier {
  public:
-  // postings: the database's posting rows in (seq, index) order, walked beside the log and
-  // compared with each entry as it comes; null for an export (no posting rows).
+  // entry_kinds: a database's list of the record kinds that hold entries (balances are
+  // summed from the records of those kinds); none for an export.
   LogVerifier(std::vector<CheckpointRef> checkpoints, bool keep_leaves, std::string expected_ledger_id,
-              ledger::PostingCursor* postings = nullptr)
+              std::optional<std::vector<std::string>> entry_kinds = std::nullopt)
       : checkpoints_(std::move(checkpoints)),
         keep_leaves_(keep_leaves),
-        expected_ledger_id_(std::move(expected_ledger_id)),
-        postings_(postings) {}
+        expected_ledger_id_(std::move(expected_ledger_id)) {
+    if (entry_kinds) stored_entry_kinds_.emplace(entry_kinds->begin(), entry_kinds->end());
+  }
 
   void pin_coordinator_key(const std::optional<std::string>& raw) { coordinator_key_ = raw; }
 
@@ -223,6 +224,7 @@ class LogVerifier {
     }
     TRIPARTITE_TRY(author, batch_author(batch));
     TRIPARTITE_CHECK(check_and_learn(seq, record, author));
+    if (stored_entry_kinds_ && record.stored_index) TRIPARTITE_CHECK(check_entry_kind(seq, record));
     frontier_.append(leaf);
     if (batch.digest) batch_digest_.add(leaf);
     if (keep_leaves_) leaves_.push_back(leaf);
@@ -240,13 +242,15 @@ class LogVerifier {
     return Status::success();
   }
 
-  // After the log: no posting row may be left over (rows of records that are not entries,
-  // or beyond the log's end).
-  Status finish_postings() {
-    if (postings_ == nullptr) return Status::success();
-    TRIPARTITE_CHECK(peek_posting());
-    if (posting_pending_) return at_record(posting_.seq, "posting rows exist for a record that is not an entry");
-    return Status::success();
+  // After the log: the store's entry kinds are exactly the kinds its entries were stored as.
+  Status finish_entry_kinds() {
+    if (!stored_entry_kinds_ || *stored_entry_kinds_ == seen_entry_kinds_) return Status::success();
+    for (const auto& kind : *stored_entry_kinds_) {
+      if (seen_entry_kinds_.count(kind) == 0) {
+        return verification_error("verification failed: the store lists " + kind + " as a kind of entries, but no entry is of that kind");
+      }
+    }
+    return Status::success();  // not reached: every kind seen was checked to be listed
   }
 
   VerifySummary summary() const {
@@ -268,38 +272,23 @@ class LogVerifier {
   const std::string& ledger_id() const { return ledger_id_; }
 
  private:
-  // Loads the next posting row into posting_ unless one is pending (or none is left).
-  // The row is read into the same StoredPosting each time: no allocation per row.
-  Status peek_posting() {
-    if (posting_pending_ || postings_done_) return Status::success();
-    TRIPARTITE_TRY(more, postings_->next_into(posting_));
-    posting_pending_ = more;
-    postings_done_ = !more;
-    return Status::success();
-  }
-
-  // The posting rows stored for entry record `seq` must be exactly its postings, in order,
-  // with its date.
-  Status check_entry_postings(std::uint64_t seq, const ledger::JournalEntry& entry) {
-    if (postings_ == nullptr) return Status::success();
-    TRIPARTITE_CHECK(peek_posting());
-    if (posting_pending_ && posting_.seq < seq) {
-      return at_record(posting_.seq, "posting rows exist for a record that is not an entry");
+  // A database's records of an entry kind are all entries and every entry is of an entry
+  // kind: balances read exactly the records of those kinds. Checked once per run of
+  // records of one kind (records come in long runs of one kind).
+  Status check_entry_kind(std::uint64_t seq, const PreparedRecord& record) {
+    const std::string& kind = record.stored_index->kind;
+    const bool is_entry = record.kind == "entry";
+    if (kind == last_kind_ && is_entry == last_was_entry_) return Status::success();
+    const bool listed = stored_entry_kinds_->count(kind) != 0;
+    if (is_entry && !listed) {
+      return at_record(seq, "an entry stored as kind " + kind + ", which the store does not list as a kind of entries (balances would leave it out)");
     }
-    std::size_t count = 0;
-    while (posting_pending_ && posting_.seq == seq) {
-      const ledger::StoredPosting& stored = posting_;
-      if (stored.index != count) return at_record(seq, "posting rows are out of order or missing");
-      if (stored.date != entry.date) return at_record(seq, "a posting row's date disagrees with the entry");
-      if (count >= entry.postings.size() || !(stored.posting == entry.postings[count])) {
-        return at_record(seq, "posting rows disagree with the entry");
-      }
-      count += 1;
-      posting_pending_ = false;
-      TRIPARTITE_CHECK(peek_posting());
+    if (!is_entry && listed) {
+      return at_record(seq, "a record of kind " + kind + " that is not an entry, though the store lists " + kind + " as a kind of entries");
     }
-    if (count == 0) return at_record(seq, "the entry's posting rows are missing");
-    if (count != entry.postings.size()) return at_record(seq, "posting rows disagree with the entry");
+    if (is_entry) seen_entry_kinds_.insert(kind);
+    last_kind_ = kind;
+    last_was_entry_ = is_entry;
     return Status::success();
   }
 
@@ -367,7 +356,6 @@ class LogVerifier {
       auto balanced = ledger::check_balanced(*entry);
       if (!balanced.ok()) return at_record(seq, balanced.error().message);
       entries_ += 1;
-      TRIPARTITE_CHECK(check_entry_postings(seq, *entry));
       auto run = entry->refs.find("run");
       auto loan = entry->refs.find("loan");
       if (run != entry->refs.end()) {
@@ -622,10 +610,10 @@ class LogVerifier {
   // run id -> party -> what the run's settlement entries say the off-taker owes it.
   std::unordered_map<std::string, std::map<std::string, ledger::BigInt>> run_payables_;
   std::set<std::pair<std::string, std::string>> acknowledged_;  // (run, lender)
-  ledger::PostingCursor* postings_;
-  ledger::StoredPosting posting_;  // the next posting row, when posting_pending_
-  bool posting_pending_ = false;
-  bool postings_done_ = false;
+  std::optional<std::set<std::string>> stored_entry_kinds_;  // a database's, as stored
+  std::set<std::string> seen_entry_kinds_;
+  std::string last_kind_;  // check_entry_kind's last run of one kind
+  bool last_was_entry_ = false;
   std::size_t author_checkpoint_ = 0;
   std::string author_;  // the signer of checkpoints_[author_checkpoint_], once parsed
   std::uint64_t entries_ = 0;
@@ -738,8 +726,8 @@ Result<VerifySummary> verify_store(ledger::Store& store, const VerifyOptions& op
     previous = batch.tree_size;
     checkpoints.push_back(CheckpointRef{batch.tree_size, batch.note, batch.author, batch.digest});
   }
-  TRIPARTITE_TRY(postings, store.open_posting_cursor(""));
-  LogVerifier verifier(std::move(checkpoints), options.kept_checkpoint.has_value(), store.ledger_id(), postings.get());
+  TRIPARTITE_TRY(entry_kinds, store.entry_kinds());
+  LogVerifier verifier(std::move(checkpoints), options.kept_checkpoint.has_value(), store.ledger_id(), std::move(entry_kinds));
   verifier.pin_coordinator_key(options.coordinator_key);
   PreparePipeline pipeline(verifier, options);
   RecordBlock block;
@@ -756,7 +744,7 @@ Result<VerifySummary> verify_store(ledger::Store& store, const VerifyOptions& op
   if (!block.records.empty()) TRIPARTITE_CHECK(pipeline.add(std::move(block)));
   TRIPARTITE_CHECK(pipeline.finish());
   TRIPARTITE_CHECK(verifier.finish());
-  TRIPARTITE_CHECK(verifier.finish_postings());
+  TRIPARTITE_CHECK(verifier.finish_entry_kinds());
   // The frontier the next batch's tree head will be computed from.
   TRIPARTITE_TRY(frontier, store.stored_frontier());
   if (frontier != verifier.frontier_bytes()) {

@@ -3,7 +3,8 @@
 //
 // What is checked, in one pass over the log in sequence order: every record's bytes are
 // canonical and (in a database) its stored leaf hash and index columns agree with them;
-// every journal entry balances and (in a database) its posting rows agree with it; every
+// every journal entry balances and (in a database) is of a kind the store lists as holding
+// entries, which balances are summed from, and no other record is; every
 // record lies in exactly one batch and its author may write that kind of record (SPEC §5
 // authority, roles from the log itself); after each batch the checkpoint's origin, size and
 // Merkle root are recomputed and its Ed25519 signature is checked against the key the log

@@ -14,7 +14,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <mutex>
+#include <set>
 
 #include "ledger/store.hpp"
 #include "ledger/tlog.hpp"
@@ -22,7 +24,9 @@
 namespace tripartite::ledger {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// Version 2 keeps no posting rows (balances are summed from the entry records); a version 1
+// ledger is migrated when opened (migrate_from_version_1).
+constexpr int kSchemaVersion = 2;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE meta(name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
@@ -46,17 +50,29 @@ CREATE TABLE batches(
   tree_size INTEGER NOT NULL,
   digest BLOB NOT NULL,
   note TEXT NOT NULL);
-CREATE TABLE postings(
-  seq INTEGER NOT NULL,
-  idx INTEGER NOT NULL,
-  date TEXT NOT NULL,
-  account TEXT NOT NULL,
-  asset TEXT NOT NULL,
-  amount INTEGER NOT NULL,
-  tag TEXT NOT NULL,
-  PRIMARY KEY(seq, idx)) WITHOUT ROWID;
-CREATE INDEX postings_by_account ON postings(account, date);
 )sql";
+
+// The meta row listing the record kinds that hold journal entries, one per line, sorted.
+constexpr const char* kEntryKinds = "entry_kinds";
+
+std::string join_kinds(const std::set<std::string>& kinds) {
+  std::string out;
+  for (const auto& kind : kinds) {
+    if (!out.empty()) out += '\n';
+    out += kind;
+  }
+  return out;
+}
+
+std::set<std::string> split_kinds(std::string_view text) {
+  std::set<std::string> out;
+  while (!text.empty()) {
+    std::size_t end = text.find('\n');
+    out.emplace(text.substr(0, end));
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+  }
+  return out;
+}
 
 std::string sqlite_message(sqlite3* db, const std::string& what) {
   return what + ": " + (db != nullptr ? sqlite3_errmsg(db) : "out of memory");
@@ -136,11 +152,6 @@ Hash to_hash(std::string_view bytes) {
   return hash;
 }
 
-std::string prefix_upper_bound(std::string_view prefix) {
-  // Ids are ASCII, so appending 0x7f bounds every account that starts with the prefix.
-  return std::string(prefix) + '\x7f';
-}
-
 // Every table and index of a database (SQLite's own excepted) as "type name: sql", by name.
 Result<std::vector<std::string>> schema_of(sqlite3* db) {
   Statement statement;
@@ -184,6 +195,7 @@ class SqliteTransaction final : public Transaction {
   Result<SealOutcome> seal(const std::function<Result<std::string>(const Checkpoint&)>& make_note);
   Result<std::uint64_t> append_with_leaf(const RecordIndex& index, std::string_view body, const Hash& leaf,
                                          const JournalEntry* entry);
+  Status note_entry_kind(const std::string& kind, bool is_entry);
 
   SqliteStore& store_;
   bool finished_ = false;
@@ -193,6 +205,7 @@ class SqliteTransaction final : public Transaction {
   std::uint64_t first_seq_ = 0;
   std::uint64_t batch_records_ = 0;
   TreeFrontier frontier_before_batch_;
+  std::set<std::string> entry_kinds_before_batch_;
   BatchDigest batch_digest_;  // SHA-256 over the batch's leaf hashes: its content digest
 };
 
@@ -266,6 +279,12 @@ class SqliteStore final : public Store {
       return frontier.error();
     }
     frontier_ = std::move(frontier).value();
+    auto kinds = read_meta(kEntryKinds);
+    if (!kinds) {
+      (void)exec(db_, "ROLLBACK");
+      return kinds.error();
+    }
+    entry_kinds_ = split_kinds(*kinds);
     in_transaction_ = true;
     return std::unique_ptr<Transaction>(new SqliteTransaction(*this));
   }
@@ -358,16 +377,8 @@ class SqliteStore final : public Store {
 
   Status scan_postings(std::string_view account_prefix,
                        const std::function<Status(const StoredPosting&)>& visit) override {
-    TRIPARTITE_TRY(cursor, open_posting_cursor(account_prefix));
-    while (true) {
-      TRIPARTITE_TRY(posting, cursor->next());
-      if (!posting) break;
-      TRIPARTITE_CHECK(visit(*posting));
-    }
-    return Status::success();
+    return scan_entry_postings(account_prefix, "", 0, visit);
   }
-
-  Result<std::unique_ptr<PostingCursor>> open_posting_cursor(std::string_view account_prefix) override;
 
   Result<std::vector<Balance>> balances(std::string_view account_prefix, std::string_view as_of,
                                         std::uint64_t max_seq) override {
@@ -381,25 +392,29 @@ class SqliteStore final : public Store {
 
   Status scan_balances(std::string_view account_prefix, std::string_view as_of, std::uint64_t max_seq,
                        const std::function<Status(const Balance&)>& visit) override {
-    std::string sql = "SELECT account, asset, SUM(amount) FROM postings WHERE 1";
-    if (!account_prefix.empty()) sql += " AND account >= ?1 AND account < ?2";
-    if (!as_of.empty()) sql += " AND date <= ?3";
-    if (max_seq != 0) sql += " AND seq < ?4";
-    sql += " GROUP BY account, asset ORDER BY account, asset";
-    Statement statement;
-    TRIPARTITE_CHECK(statement.prepare(db_, sql));
-    if (!account_prefix.empty()) {
-      statement.bind(1, account_prefix);
-      statement.bind(2, prefix_upper_bound(account_prefix));
-    }
-    if (!as_of.empty()) statement.bind(3, as_of);
-    if (max_seq != 0) statement.bind(4, max_seq);
-    while (true) {
-      TRIPARTITE_TRY(row, statement.step());
-      if (!row) break;
-      TRIPARTITE_CHECK(visit(Balance{statement.column_text(0), statement.column_text(1), statement.column_int(2)}));
-    }
+    std::map<std::pair<std::string, std::string>, std::int64_t> sums;
+    TRIPARTITE_CHECK(scan_entry_postings(account_prefix, as_of, max_seq, [&](const StoredPosting& stored) -> Status {
+      const Posting& posting = stored.posting;
+      auto [it, added] = sums.try_emplace({posting.account, posting.asset}, 0);
+      (void)added;
+      if (__builtin_add_overflow(it->second, posting.amount, &it->second)) {
+        return invalid("the postings of account " + posting.account + " in " + posting.asset +
+                       " do not sum to a 64-bit amount");
+      }
+      return Status::success();
+    }));
+    for (const auto& [key, amount] : sums) TRIPARTITE_CHECK(visit(Balance{key.first, key.second, amount}));
     return Status::success();
+  }
+
+  Result<std::vector<std::string>> entry_kinds() override {
+    TRIPARTITE_TRY(text, read_meta(kEntryKinds));
+    std::vector<std::string> out;
+    for (auto& kind : split_kinds(text)) out.push_back(kind);
+    if (join_kinds({out.begin(), out.end()}) != text) {
+      return verification_error("verification failed: the store's list of entry kinds is not one sorted kind per line");
+    }
+    return out;
   }
 
   Result<std::vector<Hash>> leaf_hashes(std::uint64_t count) override {
@@ -452,6 +467,81 @@ class SqliteStore final : public Store {
   friend class SqliteTransaction;
   SqliteStore() = default;
 
+  // The postings of the entry records (dated on or before as_of when given, before max_seq
+  // when not 0) whose account starts with the prefix, read from the entries' bytes.
+  Status scan_entry_postings(std::string_view account_prefix, std::string_view as_of, std::uint64_t max_seq,
+                             const std::function<Status(const StoredPosting&)>& visit) {
+    std::set<std::string> kinds = entry_kinds_;
+    if (!in_transaction_) {  // another process may have written since we opened
+      TRIPARTITE_TRY(text, read_meta(kEntryKinds));
+      kinds = split_kinds(text);
+    }
+    std::string sql = "SELECT seq, date, body FROM records WHERE kind = ?1";
+    if (!as_of.empty()) sql += " AND date <= ?2";
+    if (max_seq != 0) sql += " AND seq < ?3";
+    Statement statement;
+    TRIPARTITE_CHECK(statement.prepare(db_, sql));
+    StoredPosting stored;
+    for (const auto& kind : kinds) {
+      statement.bind(1, kind);
+      if (!as_of.empty()) statement.bind(2, as_of);
+      if (max_seq != 0) statement.bind(3, max_seq);
+      while (true) {
+        TRIPARTITE_TRY(row, statement.step());
+        if (!row) break;
+        stored.seq = statement.column_uint(0);
+        auto entry = entry_from_bytes(statement.column_view(2));
+        if (!entry) {
+          return verification_error("record " + std::to_string(stored.seq) + " of entry kind " + kind +
+                                    " is not a journal entry: " + entry.error().message);
+        }
+        stored.date.assign(statement.column_view(1));
+        stored.index = 0;
+        for (auto& posting : entry->postings) {
+          if (posting.account.starts_with(account_prefix)) {
+            stored.posting = std::move(posting);
+            TRIPARTITE_CHECK(visit(stored));
+          }
+          ++stored.index;
+        }
+      }
+      statement.reset();
+    }
+    return Status::success();
+  }
+
+  // Version 1 kept every posting a second time, as a row of a postings table. Version 2
+  // sums balances from the entry records: the rows are dropped (nothing is lost, they were
+  // copies), and the kinds of the records they came from become the entry kinds.
+  Status migrate_from_version_1() {
+    TRIPARTITE_CHECK(exec(db_, "BEGIN IMMEDIATE"));
+    auto migrate = [&]() -> Status {
+      std::set<std::string> kinds;
+      Statement statement;
+      TRIPARTITE_CHECK(statement.prepare(
+          db_, "SELECT DISTINCT r.kind FROM postings p JOIN records r ON r.seq = p.seq WHERE p.idx = 0"));
+      while (true) {
+        TRIPARTITE_TRY(row, statement.step());
+        if (!row) break;
+        kinds.insert(statement.column_text(0));
+      }
+      statement.reset();
+      TRIPARTITE_CHECK(exec(db_, "DROP INDEX postings_by_account; DROP TABLE postings;"));
+      Statement insert;
+      TRIPARTITE_CHECK(insert.prepare(db_, "INSERT INTO meta(name, value) VALUES (?1, ?2)"));
+      insert.bind(1, std::string_view(kEntryKinds));
+      insert.bind(2, join_kinds(kinds));
+      TRIPARTITE_CHECK(insert.run());
+      return exec(db_, "UPDATE meta SET value = '2' WHERE name = 'schema_version'");
+    };
+    Status status = migrate();
+    if (!status.ok()) {
+      (void)exec(db_, "ROLLBACK");
+      return status;
+    }
+    return exec(db_, "COMMIT");
+  }
+
   Status create_schema(const std::string& ledger_id) {
     TRIPARTITE_CHECK(exec(db_, "BEGIN IMMEDIATE"));
     Status status = exec(db_, kSchema);
@@ -472,6 +562,11 @@ class SqliteStore final : public Store {
       if (status.ok()) {
         insert.bind(1, std::string_view("frontier"));
         insert.bind_blob(2, TreeFrontier().serialise());
+        status = insert.run();
+      }
+      if (status.ok()) {
+        insert.bind(1, std::string_view(kEntryKinds));
+        insert.bind(2, std::string_view(""));
         status = insert.run();
       }
     }
@@ -498,12 +593,20 @@ class SqliteStore final : public Store {
     }
     auto version = read_meta("schema_version");
     if (!version) return invalid(path + ": " + version.error().message);
+    if (*version == "1") {
+      Status migrated = migrate_from_version_1();
+      if (!migrated.ok()) return invalid(path + ": migrating the ledger from schema version 1: " + migrated.error().message);
+      version = read_meta("schema_version");
+      if (!version) return invalid(path + ": " + version.error().message);
+    }
     if (*version != std::to_string(kSchemaVersion)) {
       return invalid(path + ": ledger schema version " + *version + ", this build reads version " +
                      std::to_string(kSchemaVersion));
     }
     TRIPARTITE_TRY(id, read_meta("ledger_id"));
     ledger_id_ = id;
+    TRIPARTITE_TRY(kinds, read_meta(kEntryKinds));
+    entry_kinds_ = split_kinds(kinds);
     return Status::success();
   }
 
@@ -524,8 +627,8 @@ class SqliteStore final : public Store {
     TRIPARTITE_CHECK(make(insert_record_,
                           "INSERT INTO records(seq, batch, kind, key, season, subject, date, body, leaf) "
                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
-    TRIPARTITE_CHECK(make(insert_posting_,
-                          "INSERT INTO postings(seq, idx, date, account, asset, amount, tag) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+    TRIPARTITE_CHECK(make(any_of_kind_, "SELECT 1 FROM records WHERE kind = ?1 LIMIT 1"));
+    TRIPARTITE_CHECK(make(save_entry_kinds_, "UPDATE meta SET value = ?1 WHERE name = 'entry_kinds'"));
     TRIPARTITE_CHECK(make(find_batch_, "SELECT digest FROM batches WHERE idempotency_key = ?1"));
     TRIPARTITE_CHECK(make(insert_batch_,
                           "INSERT INTO batches(id, idempotency_key, author, first_seq, tree_size, digest, note) "
@@ -543,9 +646,10 @@ class SqliteStore final : public Store {
   CrashPoint crash_point_ = CrashPoint::none;
   std::uint64_t crash_at_append_ = 0;
   std::uint64_t current_batch_ = 0;
+  std::set<std::string> entry_kinds_;  // as in the meta row, plus the open transaction's
   std::vector<Statement*> statements_;
-  std::unique_ptr<Statement> find_, insert_record_, insert_posting_, find_batch_, insert_batch_, next_batch_,
-      save_frontier_;
+  std::unique_ptr<Statement> find_, insert_record_, any_of_kind_, save_entry_kinds_, find_batch_, insert_batch_,
+      next_batch_, save_frontier_;
 };
 
 std::string SqliteStore::random_bytes(std::size_t count) {
@@ -585,40 +689,10 @@ class StatementCursor : public Interface {
   bool done_ = false;
 };
 
-// Fills `posting` from the current row, reusing its strings' memory.
-void read_posting_into(const Statement& statement, StoredPosting& posting) {
-  posting.seq = statement.column_uint(0);
-  posting.index = static_cast<std::uint32_t>(statement.column_int(1));
-  posting.date.assign(statement.column_view(2));
-  posting.posting.account.assign(statement.column_view(3));
-  posting.posting.asset.assign(statement.column_view(4));
-  posting.posting.amount = statement.column_int(5);
-  posting.posting.tag.assign(statement.column_view(6));
-}
-
-class SqlitePostingCursor final : public StatementCursor<PostingCursor, StoredPosting, read_posting_into> {
- public:
-  Result<bool> next_into(StoredPosting& row) override { return step_into(row); }
-};
-
 class SqliteRecordCursor final : public StatementCursor<RecordCursor, StoredRecord, read_record_into> {
  public:
   Result<bool> next_into(StoredRecord& row) override { return step_into(row); }
 };
-
-Result<std::unique_ptr<PostingCursor>> SqliteStore::open_posting_cursor(std::string_view account_prefix) {
-  auto cursor = std::make_unique<SqlitePostingCursor>();
-  std::string sql = "SELECT seq, idx, date, account, asset, amount, tag FROM postings";
-  if (!account_prefix.empty()) sql += " WHERE account >= ?1 AND account < ?2";
-  sql += " ORDER BY seq, idx";
-  Statement& statement = cursor->statement();
-  TRIPARTITE_CHECK(statement.prepare(db_, sql));
-  if (!account_prefix.empty()) {
-    statement.bind(1, account_prefix);
-    statement.bind(2, prefix_upper_bound(account_prefix));
-  }
-  return std::unique_ptr<PostingCursor>(std::move(cursor));
-}
 
 Result<std::unique_ptr<RecordCursor>> SqliteStore::open_cursor(const RecordFilter& filter) {
   auto cursor = std::make_unique<SqliteRecordCursor>();
@@ -660,6 +734,7 @@ Status SqliteTransaction::begin_batch(std::string_view author, std::string_view 
   first_seq_ = store_.frontier_.size() + 1;
   batch_records_ = 0;
   frontier_before_batch_ = store_.frontier_;
+  entry_kinds_before_batch_ = store_.entry_kinds_;
   batch_digest_.reset();
   batch_open_ = true;
   return Status::success();
@@ -670,6 +745,7 @@ Result<std::uint64_t> SqliteTransaction::append_with_leaf(const RecordIndex& ind
   TRIPARTITE_ASSERT(batch_open_);
   if (entry != nullptr) TRIPARTITE_CHECK(check_balanced(*entry));
   if (body.find('\n') != std::string_view::npos) return internal_error("a record's canonical bytes hold a line break");
+  TRIPARTITE_CHECK(note_entry_kind(index.kind, entry != nullptr));
   std::uint64_t seq = store_.frontier_.size() + 1;
   Statement& insert = *store_.insert_record_;
   insert.bind(1, seq);
@@ -688,20 +764,6 @@ Result<std::uint64_t> SqliteTransaction::append_with_leaf(const RecordIndex& ind
     }
     return inserted.error();
   }
-  if (entry != nullptr) {
-    Statement& posting = *store_.insert_posting_;
-    std::int64_t position = 0;
-    for (const auto& p : entry->postings) {
-      posting.bind(1, seq);
-      posting.bind(2, position++);
-      posting.bind(3, entry->date);
-      posting.bind(4, p.account);
-      posting.bind(5, p.asset);
-      posting.bind(6, p.amount);
-      posting.bind(7, p.tag);
-      TRIPARTITE_CHECK(posting.run());
-    }
-  }
   store_.frontier_.append(leaf);
   batch_digest_.add(leaf);
   ++batch_records_;
@@ -710,6 +772,24 @@ Result<std::uint64_t> SqliteTransaction::append_with_leaf(const RecordIndex& ind
     return internal_error("injected failure after appending record " + std::to_string(seq));
   }
   return seq;
+}
+
+// A kind holds entries only or none: balances read every record of an entry kind as an
+// entry. The first entry of a kind with no records makes it an entry kind.
+Status SqliteTransaction::note_entry_kind(const std::string& kind, bool is_entry) {
+  const bool entry_kind = store_.entry_kinds_.count(kind) != 0;
+  if (entry_kind == is_entry) return Status::success();
+  if (entry_kind) return internal_error("a " + kind + " record that is not a journal entry (that kind holds entries)");
+  Statement& any = *store_.any_of_kind_;
+  any.bind(1, kind);
+  auto found = any.step();
+  any.reset();
+  if (!found) return found.error();
+  if (*found) return internal_error("a journal entry of kind " + kind + ", whose records are not entries");
+  store_.entry_kinds_.insert(kind);
+  Statement& save = *store_.save_entry_kinds_;
+  save.bind(1, join_kinds(store_.entry_kinds_));
+  return save.run();
 }
 
 Result<SealOutcome> SqliteTransaction::seal_batch(const PrivateKey& key) {
@@ -737,6 +817,7 @@ Result<SealOutcome> SqliteTransaction::seal(const std::function<Result<std::stri
   batch_open_ = false;
   auto drop_batch = [&]() -> Status {
     store_.frontier_ = frontier_before_batch_;
+    store_.entry_kinds_ = entry_kinds_before_batch_;
     TRIPARTITE_CHECK(exec(store_.db_, "ROLLBACK TO batch"));
     return exec(store_.db_, "RELEASE batch");
   };

@@ -8,8 +8,10 @@
 //   tlog-checkpoint of the tree after its last record) signed by the batch's author.
 // - All batches of one `Transaction` commit together or not at all: a crash, an error or a
 //   destroyed uncommitted transaction leaves the database exactly as before.
-// - An entry record is refused unless it balances (check_balanced); its postings are
-//   stored beside it for balance queries.
+// - An entry record is refused unless it balances (check_balanced). Its postings are kept
+//   only in its canonical bytes: balances are summed from the entry records themselves
+//   (no second copy of every posting to write at settlement, nor to check in verify). The
+//   store remembers which record kinds hold entries; a kind holds entries only or none.
 // - A batch's idempotency key is unique: sealing a batch whose key exists with the same
 //   content digest drops the batch (replay is a no-op); with different content it fails.
 // The store knows nothing of farmers or harvests: a record is a kind, a key and a few index
@@ -108,15 +110,6 @@ class RecordCursor {
   virtual Result<bool> next_into(StoredRecord& row) = 0;
 };
 
-// A forward cursor over posting rows in (seq, index) order (Store::open_posting_cursor).
-class PostingCursor {
- public:
-  virtual ~PostingCursor() = default;
-  virtual Result<std::optional<StoredPosting>> next() = 0;
-  // The next row into `row`, reusing its memory (verify reads millions); false after the last.
-  virtual Result<bool> next_into(StoredPosting& row) = 0;
-};
-
 enum class SealOutcome { written, replay_ignored, empty_ignored };
 
 class Transaction {
@@ -125,7 +118,8 @@ class Transaction {
   // Opens a batch written by `author` (a party id). REQUIRES: no batch open.
   virtual Status begin_batch(std::string_view author, std::string_view idempotency_key) = 0;
   // Appends a record to the open batch and returns its sequence number. An entry record
-  // must pass `entry` (its postings are checked for balance and stored). Fails when (kind,
+  // must pass `entry` (its postings are checked for balance), and every record of an entry
+  // kind must be an entry (a kind holds entries only or none). Fails when (kind,
   // key) already exists. REQUIRES: a batch is open.
   virtual Result<std::uint64_t> append(const RecordIndex& index, std::string_view body,
                                        const JournalEntry* entry = nullptr) = 0;
@@ -186,19 +180,22 @@ class Store {
   virtual Status scan_log(const std::function<Status(StoredRecord&, const Hash& leaf)>& visit) = 0;
   virtual Result<std::vector<StoredBatch>> batches() = 0;
   virtual Result<std::uint64_t> size() = 0;  // number of records
-  // Postings in (seq, index) order; with a non-empty prefix only accounts starting with it.
+  // The postings of every entry record, read from the entries' bytes; with a non-empty
+  // prefix only accounts starting with it. Entries come kind by kind, each kind in key
+  // order, and an entry's postings in their order (callers sum; none needs seq order).
   virtual Status scan_postings(std::string_view account_prefix,
                                const std::function<Status(const StoredPosting&)>& visit) = 0;
-  // The same postings, pulled one at a time (verify walks them beside the log).
-  virtual Result<std::unique_ptr<PostingCursor>> open_posting_cursor(std::string_view account_prefix) = 0;
   // Sum of postings per (account, asset) for entries dated on or before as_of ("" = all)
   // and, when max_seq != 0, recorded before sequence number max_seq; accounts starting with
-  // prefix; sorted by account, then asset; zero sums included.
+  // prefix; sorted by account, then asset; zero sums included. A sum past 64 bits fails.
   virtual Result<std::vector<Balance>> balances(std::string_view account_prefix, std::string_view as_of,
                                                 std::uint64_t max_seq = 0) = 0;
-  // The same balances, visited one at a time (nothing held: for the season's loan accounts).
+  // The same balances, visited one at a time (the sums are held until the entries are read:
+  // one per account the prefix selects).
   virtual Status scan_balances(std::string_view account_prefix, std::string_view as_of, std::uint64_t max_seq,
                                const std::function<Status(const Balance&)>& visit) = 0;
+  // For verify: the record kinds the store holds as entry kinds, as stored, in byte order.
+  virtual Result<std::vector<std::string>> entry_kinds() = 0;
   // Leaf hashes of records 1..count (count = 0: all), for proofs.
   virtual Result<std::vector<Hash>> leaf_hashes(std::uint64_t count) = 0;
   // For verify: the persisted tree frontier as stored (TreeFrontier::serialise form), which

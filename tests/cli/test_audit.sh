@@ -75,7 +75,7 @@ instead, PARTY becoming its author) and the frontier. Ed25519 is deterministic: 
 forge.py rehash DB SEQ — recompute one record's leaf column only.
 forge.py replace DB SEQ OLD NEW — replace the one occurrence of OLD in record SEQ's body.
 forge.py shift DB SEQ AMOUNT FROM_TAG TO_TAG — in entry SEQ add AMOUNT to the first posting
-tagged FROM_TAG, subtract it from the first tagged TO_TAG (balanced); body and posting rows.
+tagged FROM_TAG, subtract it from the first tagged TO_TAG (balanced).
 forge.py note ORIGIN SIZE ROOT_BASE64 PARTY KEY_FILE — print a signed checkpoint note."""
 import base64, hashlib, json, os, sqlite3, struct, sys
 sys.path.insert(0, os.path.join(os.environ["TRIPARTITE_SOURCE_DIR"], "docs"))
@@ -148,8 +148,8 @@ elif command == "replace":
         sys.exit(f"forge.py: '{sys.argv[4]}' occurs {body.count(old)} times in record {seq}")
     set_body(db, seq, body.replace(old, new))
 elif command == "append":
-    # A new batch of one record by AUTHOR (its posting rows too, for an entry), then every
-    # batch signed again: what a party holding only its own key could append.
+    # A new batch of one record by AUTHOR, then every batch signed again: what a party
+    # holding only its own key could append.
     keys_dir, author, index_kind, key, season, subject, date, body = sys.argv[3:11]
     entry = json.loads(body)
     body = canonical(entry).decode()
@@ -157,9 +157,6 @@ elif command == "append":
     batch = db.execute("SELECT max(id) FROM batches").fetchone()[0] + 1
     db.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                (seq, batch, index_kind, key, season, subject, date, body, leaf(body.encode())))
-    for i, posting in enumerate(entry.get("postings", []) if entry.get("kind") == "entry" else []):
-        db.execute("INSERT INTO postings VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   (seq, i, entry["date"], posting["account"], posting["asset"], posting["amount"], posting["tag"]))
     db.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?)", (batch, "forged:" + str(seq), author, seq, seq, b"", ""))
     resign(db, keys_dir)
 elif command == "shift":
@@ -168,7 +165,6 @@ elif command == "shift":
     for tag, delta in ((from_tag, amount), (to_tag, -amount)):
         index = next(i for i, p in enumerate(entry["postings"]) if p["tag"] == tag)
         entry["postings"][index]["amount"] += delta
-        db.execute("UPDATE postings SET amount=amount+? WHERE seq=? AND idx=?", (delta, seq, index))
     set_body(db, seq, canonical(entry))
 else:
     sys.exit(f"forge.py: unknown command {command}")
@@ -264,41 +260,76 @@ expect 3 "$(at_record "$farmer")" "one byte of record $farmer's body" "$bin" ver
 
 entry=$(q "$db" "SELECT min(seq) FROM records WHERE kind='settlement'")
 copy_db "$db" "$work/t.db"
-q "$work/t.db" "UPDATE postings SET amount = amount + 1 WHERE seq = $entry AND idx = 0"
-expect 3 "$(at_record "$entry")" "a posting amount of entry $entry" "$bin" verify --db "$work/t.db"
+q "$work/t.db" "UPDATE records SET body = CAST(replace(CAST(body AS TEXT), '\"amount\":', '\"amount\":1') AS BLOB) WHERE seq = $entry"
+expect 3 "$(at_record "$entry")" "the posting amounts of entry $entry" "$bin" verify --db "$work/t.db"
 
-# Posting rows are walked beside the log: each kind of disagreement is named at its record.
-# tampered_postings SQL PATTERN WHAT: SQL on a copy of the ledger, then verify --db must exit 3
+# tampered SQL PATTERN WHAT: SQL on a copy of the ledger, then verify --db must exit 3
 # matching PATTERN.
-tampered_postings() {
+tampered() {
   copy_db "$db" "$work/t.db"
   q "$work/t.db" "$1"
   expect 3 "$2" "$3" "$bin" verify --db "$work/t.db"
 }
 # The store's own derived rows: each batch's digest, the persisted tree frontier, the schema.
-tampered_postings "UPDATE batches SET digest = zeroblob(32) WHERE id = 3" \
+tampered "UPDATE batches SET digest = zeroblob(32) WHERE id = 3" \
   "$(at_size "$(q "$db" "SELECT tree_size FROM batches WHERE id = 3")") the batches table's digest" "batch 3's digest zeroed"
-tampered_postings "UPDATE meta SET value = substr(value, 1, 8) || zeroblob(length(value) - 8) WHERE name = 'frontier'" \
+tampered "UPDATE meta SET value = substr(value, 1, 8) || zeroblob(length(value) - 8) WHERE name = 'frontier'" \
   "the stored tree frontier .* is not the frontier of records 1..$last" \
   "the persisted tree frontier zeroed (the next batch's tree head would be wrong)"
-tampered_postings "DROP INDEX records_by_key; CREATE INDEX records_by_key ON records(kind, key)" \
+tampered "DROP INDEX records_by_key; CREATE INDEX records_by_key ON records(kind, key)" \
   "the database's schema is not Tripartite's: index records_by_key" "the unique index on (kind, key) made not unique"
-tampered_postings "DELETE FROM postings WHERE seq = $entry AND idx = 1" \
-  "$(at_record "$entry") posting rows are out of order or missing" "a posting row of entry $entry deleted"
-tampered_postings "DELETE FROM postings WHERE seq = $entry" \
-  "$(at_record "$entry") the entry's posting rows are missing" "every posting row of entry $entry deleted"
-tampered_postings "INSERT INTO postings SELECT seq, (SELECT max(idx) + 1 FROM postings WHERE seq = $entry), date,
-                     account, asset, 0, tag FROM postings WHERE seq = $entry AND idx = 0" \
-  "$(at_record "$entry") posting rows disagree with the entry" "a posting row added to entry $entry"
-tampered_postings "UPDATE postings SET date = '2000-01-01' WHERE seq = $entry AND idx = 0" \
-  "$(at_record "$entry") a posting row's date disagrees with the entry" "a posting row's date of entry $entry"
-tampered_postings "INSERT INTO postings SELECT $farmer, 0, date, account, asset, 0, tag FROM postings
-                     WHERE seq = $entry AND idx = 0" \
-  "$(at_record "$farmer") posting rows exist for a record that is not an entry" "a posting row for farmer record $farmer"
-beyond=$(( $(q "$db" "SELECT max(seq) FROM records") + 5 ))
-tampered_postings "INSERT INTO postings SELECT $beyond, 0, date, account, asset, 0, tag FROM postings
-                     WHERE seq = $entry AND idx = 0" \
-  "$(at_record "$beyond") posting rows exist for a record that is not an entry" "a posting row beyond the log's end"
+# Balances are summed from the records of the kinds the store lists as entry kinds: a list
+# that leaves out a kind (its entries would be missing from every balance), names a kind of
+# records that are not entries, or names a kind no entry has is refused.
+[ "$(q "$db" "SELECT value FROM meta WHERE name = 'entry_kinds'")" = "$(printf 'disbursement\nsettlement')" ] ||
+  die "the reference ledger's entry kinds are not disbursement and settlement"
+first_disbursement=$(q "$db" "SELECT min(seq) FROM records WHERE kind='disbursement'")
+tampered "UPDATE meta SET value = 'disbursement' WHERE name = 'entry_kinds'" \
+  "$(at_record "$entry") an entry stored as kind settlement, which the store does not list" "settlement left out of the entry kinds"
+tampered "UPDATE meta SET value = 'settlement' WHERE name = 'entry_kinds'" \
+  "$(at_record "$first_disbursement") an entry stored as kind disbursement, which the store does not list" \
+  "disbursement left out of the entry kinds"
+tampered "UPDATE meta SET value = 'disbursement' || char(10) || 'farmer' || char(10) || 'settlement' WHERE name = 'entry_kinds'" \
+  "$(at_record "$farmer") a record of kind farmer that is not an entry" "farmer listed as an entry kind"
+tampered "UPDATE meta SET value = value || char(10) || 'zz' WHERE name = 'entry_kinds'" \
+  "the store lists zz as a kind of entries, but no entry is of that kind" "an entry kind no record has"
+tampered "UPDATE meta SET value = 'settlement' || char(10) || 'disbursement' WHERE name = 'entry_kinds'" \
+  "the store's list of entry kinds is not one sorted kind per line" "the entry kinds out of order"
+
+# A ledger of schema version 1 (every posting also a row of a postings table) is migrated
+# when opened: the rows are dropped, the kinds they came from become the entry kinds, and
+# balances, the loan report and verify answer as before.
+copy_db "$db" "$work/v1.db"
+q "$work/v1.db" "CREATE TABLE postings(
+  seq INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  date TEXT NOT NULL,
+  account TEXT NOT NULL,
+  asset TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  tag TEXT NOT NULL,
+  PRIMARY KEY(seq, idx)) WITHOUT ROWID;
+CREATE INDEX postings_by_account ON postings(account, date);
+INSERT INTO postings SELECT r.seq, p.key, r.date, json_extract(p.value, '$.account'), json_extract(p.value, '$.asset'),
+  json_extract(p.value, '$.amount'), json_extract(p.value, '$.tag')
+  FROM records r, json_each(CAST(r.body AS TEXT), '$.postings') p WHERE r.kind IN ('settlement', 'disbursement');
+DELETE FROM meta WHERE name = 'entry_kinds';
+UPDATE meta SET value = '1' WHERE name = 'schema_version';"
+[ "$(q "$work/v1.db" "SELECT count(*) FROM postings")" -gt 20 ] || die "the version 1 copy has no posting rows"
+must "$bin" report balances --db "$db" --as-of 2026-12-31 --format csv
+cp "$work/out" "$work/balances-v2.csv"
+must "$bin" report balances --db "$work/v1.db" --as-of 2026-12-31 --format csv
+cmp -s "$work/out" "$work/balances-v2.csv" || die "balances of the migrated version 1 ledger differ"
+ok "a version 1 ledger is migrated on opening: the same balances"
+[ "$(q "$work/v1.db" "SELECT value FROM meta WHERE name = 'schema_version'")" = 2 ] || die "not migrated to version 2"
+[ "$(q "$work/v1.db" "SELECT value FROM meta WHERE name = 'entry_kinds'")" = "$(printf 'disbursement\nsettlement')" ] ||
+  die "the migrated ledger's entry kinds are not disbursement and settlement"
+[ -z "$(q "$work/v1.db" "SELECT name FROM sqlite_master WHERE name LIKE 'postings%'")" ] || die "the postings table is still there"
+must "$bin" report loans --db "$db" --as-of 2026-12-31 --format csv
+cp "$work/out" "$work/loans-v2.csv"
+must "$bin" report loans --db "$work/v1.db" --as-of 2026-12-31 --format csv
+cmp -s "$work/out" "$work/loans-v2.csv" || die "the loan report of the migrated ledger differs"
+expect 0 "^verified $last records" "verify --db passes on the migrated ledger" "$bin" verify --db "$work/v1.db"
 
 size=$(q "$db" "SELECT tree_size FROM batches WHERE id = 2")
 copy_db "$db" "$work/t.db"
@@ -321,7 +352,7 @@ expect 3 "$(at_record "$a")" "the bodies of records $a and $b swapped" "$bin" ve
 
 last_first=$(q "$db" "SELECT first_seq FROM batches ORDER BY id DESC LIMIT 1")
 copy_db "$db" "$work/t.db"
-q "$work/t.db" "DELETE FROM records WHERE seq >= $last_first; DELETE FROM postings WHERE seq >= $last_first"
+q "$work/t.db" "DELETE FROM records WHERE seq >= $last_first"
 expect 3 "$(at_size "$last")" "log truncated before record $last_first (the last batch row kept)" \
   "$bin" verify --db "$work/t.db"
 
@@ -361,7 +392,7 @@ kept="$work/kept-$last"
 cp "$exp/checkpoints/$last" "$kept"    # the auditor keeps the latest checkpoint
 copy_db "$db" "$work/dropped.db"       # the operator drops the run-2 batch and its checkpoint
 q "$work/dropped.db" "ATTACH '$work/after-r1.db' AS r1;
-  DELETE FROM records WHERE seq > $r1_size; DELETE FROM postings WHERE seq > $r1_size;
+  DELETE FROM records WHERE seq > $r1_size;
   DELETE FROM batches WHERE tree_size > $r1_size;
   UPDATE meta SET value = (SELECT value FROM r1.meta WHERE name = 'frontier') WHERE name = 'frontier'"
 expect 0 "^verified $r1_size records" "plain verify passes on the ledger without the run-2 batch" \
@@ -550,8 +581,7 @@ must "$bin" export audit --db "$forged" --out "$work/forged-audit2"
 both "its export" "$(at_record "$next")" "$work/forged-audit2"
 copy_db "$db" "$forged"
 disbursement=$(q "$db" "SELECT seq FROM records WHERE key = 'disburse-L004'")
-q "$forged" "UPDATE records SET body = replace(replace(body, ':500000,', ':900000,'), ':-500000,', ':-900000,') WHERE seq = $disbursement;
-             UPDATE postings SET amount = amount / 5 * 9 WHERE seq = $disbursement AND abs(amount) = 500000"
+q "$forged" "UPDATE records SET body = replace(replace(body, ':500000,', ':900000,'), ':-500000,', ':-900000,') WHERE seq = $disbursement"
 forge resign "$forged" "$keys"
 expect 3 "$(at_record "$disbursement") the disbursement of loan L004 is not what its loan record and product give" \
   "L004's disbursement posting 9000.00 against a loan record of 5000.00, re-signed with every key" "$bin" verify --db "$forged"
@@ -559,8 +589,8 @@ must "$bin" export audit --db "$forged" --out "$work/forged-audit3"
 both "its export" "$(at_record "$disbursement")" "$work/forged-audit3"
 
 # A lender acknowledges what no run owes it; the off-taker records a run that settled nothing.
-owed_r1=$(q "$db" "SELECT -sum(amount) FROM postings WHERE account = 'payable:BANK1' AND seq IN
-                     (SELECT seq FROM records WHERE kind = 'settlement' AND key LIKE '2026A-R1-%')")
+owed_r1=$(q "$db" "SELECT -sum(json_extract(p.value, '$.amount')) FROM records r, json_each(CAST(r.body AS TEXT), '$.postings') p
+                     WHERE r.kind = 'settlement' AND r.key LIKE '2026A-R1-%' AND json_extract(p.value, '$.account') = 'payable:BANK1'")
 for case in "2026A-R7:$owed_r1:not in the log before it" "2026A-R1:$((owed_r1 + 100)):is not the amount the run's entries owe"; do
   run=${case%%:*} rest=${case#*:} amount=${rest%%:*} why=${rest#*:}
   copy_db "$db" "$forged"

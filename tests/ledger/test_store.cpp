@@ -448,3 +448,76 @@ TEST_CASE("a ledger rebuilt with signed notes from elsewhere: each note must be 
   REQUIRE(size.ok());
   CHECK(*size == 0);
 }
+
+TEST_CASE("a kind holds entries only or none, and balances are summed from the entries of those kinds", "[store]") {
+  TempDir dir;
+  auto key = PrivateKey::generate();
+  REQUIRE(key.ok());
+  auto store = open_sqlite_store((dir.path / "l.db").string(), OpenMode::create_new);
+  REQUIRE(store.ok());
+  CHECK((*store)->entry_kinds().value().empty());
+  const std::string farmer = R"({"id":"F1","kind":"farmer"})";
+  {
+    auto tx = (*store)->begin();
+    REQUIRE(tx.ok());
+    REQUIRE((*tx)->begin_batch("OT1", "b1").ok());
+    append_entry(**tx, sample_entry("E1", 1000));
+    REQUIRE((*tx)->append(RecordIndex{"farmer", "F1", "S1", "F1", ""}, farmer).ok());
+    // A record of an entry kind that is not an entry, and an entry of a kind of non-entries.
+    auto not_entry = (*tx)->append(RecordIndex{"entry", "X1", "S1", "F1", ""}, farmer);
+    REQUIRE_FALSE(not_entry.ok());
+    CHECK(not_entry.error().message.find("not a journal entry") != std::string::npos);
+    JournalEntry entry = sample_entry("E2", 5);
+    auto as_farmer = (*tx)->append(RecordIndex{"farmer", "E2", "S1", "F1", entry.date}, entry_to_record(entry).serialise(), &entry);
+    REQUIRE_FALSE(as_farmer.ok());
+    CHECK(as_farmer.error().message.find("whose records are not entries") != std::string::npos);
+    REQUIRE((*tx)->seal_batch(*key).ok());
+    REQUIRE((*tx)->commit().ok());
+  }
+  CHECK((*store)->entry_kinds().value() == std::vector<std::string>{"entry"});
+  {
+    // A replayed batch is dropped: a kind its entry would have made an entry kind is not one.
+    auto tx = (*store)->begin();
+    REQUIRE(tx.ok());
+    REQUIRE((*tx)->begin_batch("OT1", "b1").ok());
+    JournalEntry entry = sample_entry("E1", 1000);
+    REQUIRE((*tx)->append(RecordIndex{"settlement", "E1", "S1", "F1", entry.date}, entry_to_record(entry).serialise(), &entry).ok());
+    REQUIRE((*tx)->append(RecordIndex{"farmer", "F1b", "S1", "F1", ""}, farmer).ok());
+    CHECK((*tx)->seal_batch(*key).value() == SealOutcome::replay_ignored);
+    REQUIRE((*tx)->begin_batch("OT1", "b2").ok());
+    REQUIRE((*tx)->append(RecordIndex{"settlement", "S-not-entry", "S1", "F1", ""}, farmer).ok());
+    JournalEntry large = sample_entry("E3", std::int64_t{1} << 62);
+    append_entry(**tx, large);
+    REQUIRE((*tx)->seal_batch(*key).ok());
+    REQUIRE((*tx)->commit().ok());
+  }
+  CHECK((*store)->entry_kinds().value() == std::vector<std::string>{"entry"});
+  auto balances = (*store)->balances("farmer:", "");
+  REQUIRE(balances.ok());
+  REQUIRE(balances->size() == 1);
+  CHECK(balances->at(0).amount == -1000 - (std::int64_t{1} << 62));
+  std::vector<std::uint64_t> seen;
+  REQUIRE((*store)->scan_postings("offtaker:", [&](const StoredPosting& stored) {
+    seen.push_back(stored.seq);
+    CHECK(stored.index == 0);
+    CHECK(stored.date == "2026-07-01");
+    return tripartite::Status::success();
+  }).ok());
+  CHECK(seen == std::vector<std::uint64_t>{1, 4});
+  // A third entry of 2^62 takes the farmer's payout past 64 bits: refused, not wrapped.
+  {
+    auto tx = (*store)->begin();
+    REQUIRE(tx.ok());
+    REQUIRE((*tx)->begin_batch("OT1", "b3").ok());
+    append_entry(**tx, sample_entry("E4", std::int64_t{1} << 62));
+    REQUIRE((*tx)->seal_batch(*key).ok());
+    REQUIRE((*tx)->commit().ok());
+  }
+  auto overflow = (*store)->balances("", "");
+  REQUIRE_FALSE(overflow.ok());
+  CHECK(overflow.error().message.find("do not sum to a 64-bit amount") != std::string::npos);
+  // Dated and sequence-bounded sums read only the entries they select.
+  auto before = (*store)->balances("farmer:", "", 4);
+  REQUIRE(before.ok());
+  CHECK(before->at(0).amount == -1000);
+}
