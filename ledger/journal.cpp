@@ -103,20 +103,55 @@ std::string entry_bytes(const JournalEntry& entry) {
   return out;
 }
 
-std::optional<JournalEntry> entry_from_plain_bytes(std::string_view bytes) {
+namespace {
+
+// The one reader of an entry record of the plain shape (entry_from_plain_bytes): false for
+// anything else. Each posting is passed to on_posting as views into bytes, in order; the
+// other members are stored in *header when it is given (the postings are not).
+template <typename OnPosting>
+bool scan_plain_entry(std::string_view bytes, JournalEntry* header, OnPosting&& on_posting) {
   canonical::ShapeScanner in(bytes);
-  JournalEntry entry;
   std::string_view text;
-  auto string_member = [&](std::string_view key, std::string& out) {
+  auto string_member = [&](std::string_view key, std::string* out) {
     if (!in.key(key) || !in.plain_string(text)) return false;
-    out.assign(text);
+    if (out != nullptr) out->assign(text);
     return true;
   };
-  if (!in.literal('{') || !string_member("date", entry.date) || !in.literal(',')) return std::nullopt;
-  if (!string_member("id", entry.id) || !in.literal(',')) return std::nullopt;
-  if (!in.key("kind") || !in.plain_string(text) || text != "entry" || !in.literal(',')) return std::nullopt;
-  if (!string_member("memo", entry.memo) || !in.literal(',')) return std::nullopt;
-  if (!in.key("postings") || !in.literal('[')) return std::nullopt;
+  auto field = [&](std::string JournalEntry::*member) { return header == nullptr ? nullptr : &(header->*member); };
+  if (!in.literal('{') || !string_member("date", field(&JournalEntry::date)) || !in.literal(',')) return false;
+  if (!string_member("id", field(&JournalEntry::id)) || !in.literal(',')) return false;
+  if (!in.key("kind") || !in.plain_string(text) || text != "entry" || !in.literal(',')) return false;
+  if (!string_member("memo", field(&JournalEntry::memo)) || !in.literal(',')) return false;
+  if (!in.key("postings") || !in.literal('[')) return false;
+  do {
+    PostingView posting;
+    if (!in.literal('{') || !in.key("account") || !in.plain_string(posting.account) || !in.literal(',')) return false;
+    if (!in.key("amount") || !in.integer(posting.amount) || !in.literal(',')) return false;
+    if (!in.key("asset") || !in.plain_string(posting.asset) || !in.literal(',')) return false;
+    if (!in.key("tag") || !in.plain_string(posting.tag) || !in.literal('}')) return false;
+    on_posting(posting);
+  } while (in.literal(','));
+  if (!in.literal(']') || !in.literal(',') || !in.key("refs") || !in.literal('{')) return false;
+  if (!in.literal('}')) {
+    std::string_view previous;
+    bool first = true;
+    do {
+      std::string_view key;
+      if (!in.plain_string(key) || (!first && !(previous < key))) return false;
+      if (!in.literal(':') || !in.plain_string(text)) return false;
+      if (header != nullptr) header->refs.emplace_hint(header->refs.end(), std::string(key), std::string(text));
+      previous = key;
+      first = false;
+    } while (in.literal(','));
+    if (!in.literal('}')) return false;
+  }
+  return in.literal('}') && in.at_end();
+}
+
+}  // namespace
+
+std::optional<JournalEntry> entry_from_plain_bytes(std::string_view bytes) {
+  JournalEntry entry;
   // One allocation for the postings instead of one per doubling (a settlement entry has ~18):
   // a plain string cannot hold a quote, so this text only starts a posting.
   std::size_t expected = 0;
@@ -124,28 +159,28 @@ std::optional<JournalEntry> entry_from_plain_bytes(std::string_view bytes) {
     ++expected;
   }
   entry.postings.reserve(expected);
-  do {
-    Posting posting;
-    if (!in.literal('{') || !string_member("account", posting.account) || !in.literal(',')) return std::nullopt;
-    if (!in.key("amount") || !in.integer(posting.amount) || !in.literal(',')) return std::nullopt;
-    if (!string_member("asset", posting.asset) || !in.literal(',')) return std::nullopt;
-    if (!string_member("tag", posting.tag) || !in.literal('}')) return std::nullopt;
-    entry.postings.push_back(std::move(posting));
-  } while (in.literal(','));
-  if (!in.literal(']') || !in.literal(',') || !in.key("refs") || !in.literal('{')) return std::nullopt;
-  if (!in.literal('}')) {
-    std::string_view previous;
-    do {
-      std::string_view key;
-      if (!in.plain_string(key) || (!entry.refs.empty() && !(previous < key))) return std::nullopt;
-      if (!in.literal(':') || !in.plain_string(text)) return std::nullopt;
-      entry.refs.emplace_hint(entry.refs.end(), std::string(key), std::string(text));
-      previous = key;
-    } while (in.literal(','));
-    if (!in.literal('}')) return std::nullopt;
-  }
-  if (!in.literal('}') || !in.at_end()) return std::nullopt;
+  bool plain = scan_plain_entry(bytes, &entry, [&](const PostingView& posting) {
+    entry.postings.push_back(Posting{std::string(posting.account), std::string(posting.asset), posting.amount,
+                                     std::string(posting.tag)});
+  });
+  if (!plain) return std::nullopt;
   return entry;
+}
+
+Status for_each_posting(std::string_view bytes, const std::function<Status(const PostingView&)>& visit) {
+  // The views are collected first: a record that turns out not to be of the plain shape
+  // after some postings is read again by the full parser, and nothing was visited twice.
+  thread_local std::vector<PostingView> postings;
+  postings.clear();
+  if (scan_plain_entry(bytes, nullptr, [&](const PostingView& posting) { postings.push_back(posting); })) {
+    for (const auto& posting : postings) TRIPARTITE_CHECK(visit(posting));
+    return Status::success();
+  }
+  TRIPARTITE_TRY(entry, entry_from_bytes(bytes));
+  for (const auto& posting : entry.postings) {
+    TRIPARTITE_CHECK(visit(PostingView{posting.account, posting.asset, posting.amount, posting.tag}));
+  }
+  return Status::success();
 }
 
 Result<JournalEntry> entry_from_bytes(std::string_view bytes) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -52,5 +53,17 @@ Result<JournalEntry> entry_from_bytes(std::string_view bytes);
 // Only the fast path: the entry when bytes are an entry record of exactly that shape, with
 // strings without escapes; nothing for anything else (another kind, escapes, any fault).
 std::optional<JournalEntry> entry_from_plain_bytes(std::string_view bytes);
+
+// A posting of an entry record, as views into the record's bytes.
+struct PostingView {
+  std::string_view account;
+  std::string_view asset;
+  std::int64_t amount = 0;
+  std::string_view tag;
+};
+// Visits the postings of an entry record's bytes in order without building the entry (no
+// allocation for a record of the usual shape): the postings entry_from_bytes would give,
+// and its error for bytes that are not an entry record. Balances read millions of entries.
+Status for_each_posting(std::string_view bytes, const std::function<Status(const PostingView&)>& visit);
 
 }  // namespace tripartite::ledger

@@ -74,6 +74,21 @@ std::set<std::string> split_kinds(std::string_view text) {
   return out;
 }
 
+// Orders pairs of strings, or of views, by their bytes (first, then second), so that a map
+// keyed by std::string pairs can be searched with views.
+struct PairByteOrder {
+  using is_transparent = void;
+  using View = std::pair<std::string_view, std::string_view>;
+  template <typename Pair>
+  static View view(const Pair& pair) {
+    return View(pair.first, pair.second);
+  }
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return view(a) < view(b);
+  }
+};
+
 std::string sqlite_message(sqlite3* db, const std::string& what) {
   return what + ": " + (db != nullptr ? sqlite3_errmsg(db) : "out of memory");
 }
@@ -377,7 +392,18 @@ class SqliteStore final : public Store {
 
   Status scan_postings(std::string_view account_prefix,
                        const std::function<Status(const StoredPosting&)>& visit) override {
-    return scan_entry_postings(account_prefix, "", 0, visit);
+    StoredPosting stored;  // one row, its strings' memory reused
+    return scan_entry_postings(account_prefix, "", 0,
+                               [&](std::uint64_t seq, std::string_view date, std::uint32_t index, const PostingView& posting) {
+                                 stored.seq = seq;
+                                 stored.index = index;
+                                 stored.date.assign(date);
+                                 stored.posting.account.assign(posting.account);
+                                 stored.posting.asset.assign(posting.asset);
+                                 stored.posting.amount = posting.amount;
+                                 stored.posting.tag.assign(posting.tag);
+                                 return visit(stored);
+                               });
   }
 
   Result<std::vector<Balance>> balances(std::string_view account_prefix, std::string_view as_of,
@@ -392,17 +418,21 @@ class SqliteStore final : public Store {
 
   Status scan_balances(std::string_view account_prefix, std::string_view as_of, std::uint64_t max_seq,
                        const std::function<Status(const Balance&)>& visit) override {
-    std::map<std::pair<std::string, std::string>, std::int64_t> sums;
-    TRIPARTITE_CHECK(scan_entry_postings(account_prefix, as_of, max_seq, [&](const StoredPosting& stored) -> Status {
-      const Posting& posting = stored.posting;
-      auto [it, added] = sums.try_emplace({posting.account, posting.asset}, 0);
-      (void)added;
-      if (__builtin_add_overflow(it->second, posting.amount, &it->second)) {
-        return invalid("the postings of account " + posting.account + " in " + posting.asset +
-                       " do not sum to a 64-bit amount");
-      }
-      return Status::success();
-    }));
+    // By (account, asset) in byte order; looked up by views, so that a posting of an account
+    // already summed allocates nothing.
+    std::map<std::pair<std::string, std::string>, std::int64_t, PairByteOrder> sums;
+    TRIPARTITE_CHECK(scan_entry_postings(
+        account_prefix, as_of, max_seq,
+        [&](std::uint64_t, std::string_view, std::uint32_t, const PostingView& posting) -> Status {
+          const std::pair<std::string_view, std::string_view> key(posting.account, posting.asset);
+          auto it = sums.find(key);
+          if (it == sums.end()) it = sums.emplace(std::pair(std::string(posting.account), std::string(posting.asset)), 0).first;
+          if (__builtin_add_overflow(it->second, posting.amount, &it->second)) {
+            return invalid("the postings of account " + std::string(posting.account) + " in " + std::string(posting.asset) +
+                           " do not sum to a 64-bit amount");
+          }
+          return Status::success();
+        }));
     for (const auto& [key, amount] : sums) TRIPARTITE_CHECK(visit(Balance{key.first, key.second, amount}));
     return Status::success();
   }
@@ -468,9 +498,11 @@ class SqliteStore final : public Store {
   SqliteStore() = default;
 
   // The postings of the entry records (dated on or before as_of when given, before max_seq
-  // when not 0) whose account starts with the prefix, read from the entries' bytes.
+  // when not 0) whose account starts with the prefix, read from the entries' bytes:
+  // visit(seq, date, position in the entry, posting).
+  using EntryPostingVisitor = std::function<Status(std::uint64_t, std::string_view, std::uint32_t, const PostingView&)>;
   Status scan_entry_postings(std::string_view account_prefix, std::string_view as_of, std::uint64_t max_seq,
-                             const std::function<Status(const StoredPosting&)>& visit) {
+                             const EntryPostingVisitor& visit) {
     std::set<std::string> kinds = entry_kinds_;
     if (!in_transaction_) {  // another process may have written since we opened
       TRIPARTITE_TRY(text, read_meta(kEntryKinds));
@@ -481,7 +513,6 @@ class SqliteStore final : public Store {
     if (max_seq != 0) sql += " AND seq < ?3";
     Statement statement;
     TRIPARTITE_CHECK(statement.prepare(db_, sql));
-    StoredPosting stored;
     for (const auto& kind : kinds) {
       statement.bind(1, kind);
       if (!as_of.empty()) statement.bind(2, as_of);
@@ -489,20 +520,18 @@ class SqliteStore final : public Store {
       while (true) {
         TRIPARTITE_TRY(row, statement.step());
         if (!row) break;
-        stored.seq = statement.column_uint(0);
-        auto entry = entry_from_bytes(statement.column_view(2));
-        if (!entry) {
-          return verification_error("record " + std::to_string(stored.seq) + " of entry kind " + kind +
-                                    " is not a journal entry: " + entry.error().message);
-        }
-        stored.date.assign(statement.column_view(1));
-        stored.index = 0;
-        for (auto& posting : entry->postings) {
-          if (posting.account.starts_with(account_prefix)) {
-            stored.posting = std::move(posting);
-            TRIPARTITE_CHECK(visit(stored));
-          }
-          ++stored.index;
+        const std::uint64_t seq = statement.column_uint(0);
+        const std::string_view date = statement.column_view(1);
+        std::uint32_t index = 0;
+        Status read = for_each_posting(statement.column_view(2), [&](const PostingView& posting) -> Status {
+          const std::uint32_t at = index++;
+          if (!posting.account.starts_with(account_prefix)) return Status::success();
+          return visit(seq, date, at, posting);
+        });
+        if (!read.ok()) {
+          if (read.error().kind != ErrorKind::invalid_input) return read;
+          return verification_error("record " + std::to_string(seq) + " of entry kind " + kind +
+                                    " is not a journal entry: " + read.error().message);
         }
       }
       statement.reset();

@@ -41,6 +41,21 @@ std::string fast_reading(std::string_view bytes) {
   return "entry: " + entry_to_record(*entry).serialise();
 }
 
+// What for_each_posting visits, in the same form as the readings above: the error, or the
+// postings written as an entry with the parser's other members (when the parse succeeds).
+std::string posting_reading(std::string_view bytes) {
+  std::vector<Posting> postings;
+  auto visited = for_each_posting(bytes, [&](const PostingView& p) {
+    postings.push_back(Posting{std::string(p.account), std::string(p.asset), p.amount, std::string(p.tag)});
+    return tripartite::Status::success();
+  });
+  if (!visited.ok()) return "error: " + visited.error().message;
+  auto entry = entry_from_bytes(bytes);
+  if (!entry) return "visited postings of bytes that are not an entry";
+  entry->postings = postings;
+  return "entry: " + entry_to_record(*entry).serialise();
+}
+
 }  // namespace
 
 TEST_CASE("an entry's bytes are written directly as the canonical record", "[journal]") {
@@ -60,6 +75,19 @@ TEST_CASE("an entry's bytes are written directly as the canonical record", "[jou
   // The fast reader takes the usual shape, and leaves escapes to the parser.
   CHECK(entry_from_plain_bytes(entry_bytes(entries[0])).has_value());
   CHECK_FALSE(entry_from_plain_bytes(entry_bytes(entries[1])).has_value());
+  // The posting visitor gives the same postings, in order, on both paths.
+  for (const auto& entry : entries) {
+    const std::string bytes = entry_bytes(entry);
+    CHECK(posting_reading(bytes) == "entry: " + bytes);
+  }
+  // A visitor's error stops the reading and is returned.
+  int visits = 0;
+  auto stopped = for_each_posting(entry_bytes(entries[0]), [&](const PostingView&) {
+    ++visits;
+    return tripartite::Status(tripartite::invalid("stop"));
+  });
+  CHECK(visits == 1);
+  CHECK_FALSE(stopped.ok());
 }
 
 TEST_CASE("a damaged entry record reads the same through the fast reader as through the parser", "[journal]") {
@@ -69,6 +97,7 @@ TEST_CASE("a damaged entry record reads the same through the fast reader as thro
   for (const auto& v : tripartite::test::damaged_copies(bytes, std::string_view("x\"\\:,{}[]\x01" "09-A"))) {
     INFO(v);
     CHECK(fast_reading(v) == general_reading(v));
+    CHECK(posting_reading(v) == general_reading(v));
     if (entry_from_plain_bytes(v)) fast += 1;
   }
   CHECK(fast > bytes.size());  // many substitutions inside strings and digits stay on the fast path
