@@ -472,7 +472,44 @@ Result<Commitment> decode_commitment(std::string_view body) {
   return c;
 }
 
+namespace {
+
+// The fast path of decode_loan (verify reads every loan of a season): a loan record of
+// plain strings, read through views. Any doubt returns nullopt, and the full decoder gives
+// the result or the precise error.
+std::optional<Loan> decode_plain_loan(std::string_view body, const Currency& currency) {
+  static constexpr std::string_view kKeys[] = {"disbursed_on", "due_on",    "farmer",  "id",      "kind",
+                                               "lender",       "paid_to",   "principal", "product", "season"};
+  thread_local canonical::FlatMembers members;
+  if (!canonical::scan_flat_strings(body, members) || members.size() != std::size(kKeys)) return std::nullopt;
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    if (members[i].first != kKeys[i]) return std::nullopt;
+  }
+  auto text = [&](std::size_t i) { return members[i].second; };
+  if (text(4) != "loan") return std::nullopt;
+  if (!is_valid_id(text(3)) || !is_valid_id(text(2)) || !is_valid_id(text(5)) || !is_valid_id(text(8))) {
+    return std::nullopt;
+  }
+  auto principal = ledger::Money::parse(text(7), currency);
+  auto disbursed_on = parse_date(text(0));
+  auto due_on = parse_date(text(1));
+  if (!principal || !disbursed_on || !due_on) return std::nullopt;
+  Loan loan;
+  loan.id = LoanId(std::string(text(3)));
+  loan.farmer = FarmerId(std::string(text(2)));
+  loan.lender = PartyId(std::string(text(5)));
+  loan.product = ProductId(std::string(text(8)));
+  loan.paid_to = optional_party(std::string(text(6)));
+  loan.principal_minor = principal->minor;
+  loan.disbursed_on = *disbursed_on;
+  loan.due_on = *due_on;
+  return loan;
+}
+
+}  // namespace
+
 Result<Loan> decode_loan(std::string_view body, const Currency& currency) {
+  if (auto plain = decode_plain_loan(body, currency)) return std::move(*plain);
   TRIPARTITE_TRY(v, parse_kind(body, "loan"));
   TRIPARTITE_CHECK(expect_keys(v, 10, "loan"));
   Loan loan;

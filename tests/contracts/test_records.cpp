@@ -119,3 +119,84 @@ TEST_CASE("a record that is not a delivery is refused by the delivery reader", "
   REQUIRE_FALSE(short_record.ok());
   CHECK(short_record.error().message.find("members") != std::string::npos);
 }
+
+namespace {
+
+// The test's own reading of a loan record, through the general parser: the loan, or
+// nothing when any member is missing or does not validate.
+std::optional<Loan> loan_by_parser(std::string_view body, const tripartite::ledger::Currency& currency) {
+  auto value = canonical::parse(body);
+  if (!value || !value->is_object() || value->as_object().size() != 10) return std::nullopt;
+  auto text = [&](const char* key) -> std::optional<std::string> {
+    auto got = canonical::get_string(*value, key);
+    return got ? std::optional<std::string>(*got) : std::nullopt;
+  };
+  auto kind = text("kind");
+  auto id = text("id"), farmer = text("farmer"), lender = text("lender"), product = text("product");
+  // The season is not read: a loan's season is its record's index column (and verify reads
+  // the member itself).
+  auto paid_to = text("paid_to"), principal = text("principal");
+  auto disbursed = text("disbursed_on"), due = text("due_on");
+  if (!kind || *kind != "loan" || !id || !farmer || !lender || !product || !paid_to || !principal || !disbursed ||
+      !due) {
+    return std::nullopt;
+  }
+  for (const auto* each : {&*id, &*farmer, &*lender, &*product}) {
+    if (!is_valid_id(*each)) return std::nullopt;
+  }
+  auto minor = tripartite::ledger::Money::parse(*principal, currency);
+  auto disbursed_on = parse_date(*disbursed);
+  auto due_on = parse_date(*due);
+  if (!minor || !disbursed_on || !due_on) return std::nullopt;
+  Loan loan;
+  loan.id = LoanId(*id);
+  loan.farmer = FarmerId(*farmer);
+  loan.lender = PartyId(*lender);
+  loan.product = ProductId(*product);
+  if (!paid_to->empty()) loan.paid_to = PartyId(*paid_to);
+  loan.principal_minor = minor->minor;
+  loan.disbursed_on = *disbursed_on;
+  loan.due_on = *due_on;
+  return loan;
+}
+
+bool same_loan(const Loan& a, const Loan& b) {
+  return a.id == b.id && a.farmer == b.farmer && a.lender == b.lender && a.product == b.product &&
+         a.paid_to == b.paid_to && a.principal_minor == b.principal_minor && a.disbursed_on == b.disbursed_on &&
+         a.due_on == b.due_on;
+}
+
+}  // namespace
+
+TEST_CASE("a loan record, intact or damaged, is read exactly as the general parser reads it", "[records]") {
+  auto currency = tripartite::ledger::Currency::from_code("KES").value();
+  Loan loan;
+  loan.id = LoanId("L-0007");
+  loan.farmer = FarmerId("F00042");
+  loan.lender = PartyId("BANK1");
+  loan.product = ProductId("INPUT26");
+  loan.paid_to = PartyId("SUP1");
+  loan.principal_minor = 1250075;
+  loan.disbursed_on = year{2026} / month{3} / day{1};
+  loan.due_on = year{2026} / month{12} / day{31};
+  const std::string body = encode_loan(loan, SeasonId("S26"), currency).body;
+  auto decoded = decode_loan(body, currency);
+  REQUIRE(decoded.ok());
+  CHECK(same_loan(*decoded, loan));
+  std::size_t refused = 0;
+  std::size_t read = 0;
+  for (const auto& v : tripartite::test::damaged_copies(body, std::string_view("x\"\\:,}\x01" "09-."))) {
+    INFO(v);
+    auto expected = loan_by_parser(v, currency);
+    auto got = decode_loan(v, currency);
+    REQUIRE(got.ok() == expected.has_value());
+    if (!expected) {
+      refused += 1;
+      continue;
+    }
+    read += 1;
+    CHECK(same_loan(*got, *expected));
+  }
+  CHECK(refused > 0);
+  CHECK(read > 0);
+}
