@@ -439,12 +439,11 @@ class SqliteStore final : public Store {
 
   Result<std::vector<std::string>> entry_kinds() override {
     TRIPARTITE_TRY(text, read_meta(kEntryKinds));
-    std::vector<std::string> out;
-    for (auto& kind : split_kinds(text)) out.push_back(kind);
-    if (join_kinds({out.begin(), out.end()}) != text) {
+    const std::set<std::string> kinds = split_kinds(text);
+    if (join_kinds(kinds) != text) {
       return verification_error("verification failed: the store's list of entry kinds is not one sorted kind per line");
     }
-    return out;
+    return std::vector<std::string>(kinds.begin(), kinds.end());
   }
 
   Result<std::vector<Hash>> leaf_hashes(std::uint64_t count) override {
@@ -523,11 +522,14 @@ class SqliteStore final : public Store {
         const std::uint64_t seq = statement.column_uint(0);
         const std::string_view date = statement.column_view(1);
         std::uint32_t index = 0;
+        Status visited = Status::success();  // the visitor's own error, passed on as it is
         Status read = for_each_posting(statement.column_view(2), [&](const PostingView& posting) -> Status {
           const std::uint32_t at = index++;
           if (!posting.account.starts_with(account_prefix)) return Status::success();
-          return visit(seq, date, at, posting);
+          visited = visit(seq, date, at, posting);
+          return visited;
         });
+        TRIPARTITE_CHECK(visited);
         if (!read.ok()) {
           if (read.error().kind != ErrorKind::invalid_input) return read;
           return verification_error("record " + std::to_string(seq) + " of entry kind " + kind +

@@ -181,8 +181,8 @@ class Store {
   virtual Result<std::vector<StoredBatch>> batches() = 0;
   virtual Result<std::uint64_t> size() = 0;  // number of records
   // The postings of every entry record, read from the entries' bytes; with a non-empty
-  // prefix only accounts starting with it. Entries come kind by kind, each kind in key
-  // order, and an entry's postings in their order (callers sum; none needs seq order).
+  // prefix only accounts starting with it. Entries come kind by kind, in no particular
+  // order within a kind, and an entry's postings in their order (callers sum).
   virtual Status scan_postings(std::string_view account_prefix,
                                const std::function<Status(const StoredPosting&)>& visit) = 0;
   // Sum of postings per (account, asset) for entries dated on or before as_of ("" = all)
