@@ -474,19 +474,30 @@ Result<Commitment> decode_commitment(std::string_view body) {
 
 namespace {
 
+// The members of a record of plain strings (the fast paths' shape) whose keys are exactly
+// `keys`, in byte order, and whose "kind" is `kind`; null for anything else. The views are
+// valid until this thread's next call.
+template <std::size_t N>
+const canonical::FlatMembers* plain_members(std::string_view body, const std::string_view (&keys)[N],
+                                            std::string_view kind) {
+  thread_local canonical::FlatMembers members;
+  if (!canonical::scan_flat_strings(body, members) || members.size() != N) return nullptr;
+  for (std::size_t i = 0; i < N; ++i) {
+    if (members[i].first != keys[i]) return nullptr;
+    if (keys[i] == "kind" && members[i].second != kind) return nullptr;
+  }
+  return &members;
+}
+
 // The fast path of decode_loan (verify reads every loan of a season): a loan record of
 // plain strings, read through views. Any doubt returns nullopt, and the full decoder gives
 // the result or the precise error.
 std::optional<Loan> decode_plain_loan(std::string_view body, const Currency& currency) {
   static constexpr std::string_view kKeys[] = {"disbursed_on", "due_on",    "farmer",  "id",      "kind",
                                                "lender",       "paid_to",   "principal", "product", "season"};
-  thread_local canonical::FlatMembers members;
-  if (!canonical::scan_flat_strings(body, members) || members.size() != std::size(kKeys)) return std::nullopt;
-  for (std::size_t i = 0; i < members.size(); ++i) {
-    if (members[i].first != kKeys[i]) return std::nullopt;
-  }
-  auto text = [&](std::size_t i) { return members[i].second; };
-  if (text(4) != "loan") return std::nullopt;
+  const canonical::FlatMembers* members = plain_members(body, kKeys, "loan");
+  if (members == nullptr) return std::nullopt;
+  auto text = [&](std::size_t i) { return (*members)[i].second; };
   if (!is_valid_id(text(3)) || !is_valid_id(text(2)) || !is_valid_id(text(5)) || !is_valid_id(text(8))) {
     return std::nullopt;
   }
@@ -541,13 +552,9 @@ namespace {
 std::optional<Delivery> decode_plain_delivery(std::string_view body, std::string& season) {
   static constexpr std::string_view kKeys[] = {"agent", "delivered_on", "farmer",   "grade",  "id",
                                                "kind",  "moisture_pct", "offtaker", "season", "weight_kg"};
-  thread_local canonical::FlatMembers members;
-  if (!canonical::scan_flat_strings(body, members) || members.size() != std::size(kKeys)) return std::nullopt;
-  for (std::size_t i = 0; i < members.size(); ++i) {
-    if (members[i].first != kKeys[i]) return std::nullopt;
-  }
-  auto text = [&](std::size_t i) { return members[i].second; };
-  if (text(5) != "delivery") return std::nullopt;
+  const canonical::FlatMembers* members = plain_members(body, kKeys, "delivery");
+  if (members == nullptr) return std::nullopt;
+  auto text = [&](std::size_t i) { return (*members)[i].second; };
   if (!is_valid_id(text(4)) || !is_valid_id(text(2)) || !is_valid_id(text(7)) || !is_valid_id(text(8))) {
     return std::nullopt;
   }
