@@ -6,9 +6,9 @@
 //   zero because every entry balances) or, with --party, the accounts of one party.
 //
 // Invariants: balances are sums of the postings of the entry records (Store::balances
-// reads them from the entries' bytes), for entries effective on or before --as-of; amounts are printed with the asset's decimals
-// (the currency's exponent, 3 for kg), never through floating point; accounts are sorted by
-// byte order. A trial balance whose totals are not zero is reported as a verification
+// reads them from the entries' bytes), for entries effective on or before --as-of;
+// amounts are printed with the asset's decimals (the currency's exponent, 3 for kg), never
+// through floating point; accounts are sorted by byte order. A trial balance whose totals are not zero is reported as a verification
 // failure (exit 3): it cannot happen unless the database was altered.
 #include <algorithm>
 #include <iomanip>
