@@ -425,7 +425,7 @@ TEST_CASE("coalition: at most 100 problems, then one line saying how many more",
   CHECK(problems[100] == "coalition.toml: 380 more errors not shown (at most 100 per file)");
 }
 
-TEST_CASE("coalition: bytes are checked before toml++ sees them; syntax errors name their line", "[coalition]") {
+TEST_CASE("coalition: bytes are checked before toml++ sees them, syntax errors name their line", "[coalition]") {
   CHECK(problems_of(changed("\"maize\"", std::string("\"mai\0ze\"", 8))) ==
         Lines{"coalition.toml:4: control byte 0x00 is not allowed"});
   CHECK(problems_of(changed("\"Bank\"", "\"Banque \xE9pargne\"")) ==

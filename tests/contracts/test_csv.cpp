@@ -88,13 +88,13 @@ TEST_CASE("csv: quoted fields hold commas, doubled quotes and line breaks", "[cs
   CHECK(outcome.lines == std::vector<int>{2, 3, 4, 6, 8, 11});
 }
 
-TEST_CASE("csv: fields keep their spaces; an empty field is empty", "[csv]") {
+TEST_CASE("csv: fields keep their spaces, an empty field is empty", "[csv]") {
   auto outcome = read_csv("a,b\n x ,\n,\n");
   CHECK(outcome.diagnostics.empty());
   CHECK(outcome.rows == Rows{{" x ", ""}, {"", ""}});
 }
 
-TEST_CASE("csv: column order is free; optional columns may be absent", "[csv]") {
+TEST_CASE("csv: column order is free, optional columns may be absent", "[csv]") {
   auto outcome = read_csv("b,c,a\n2,3,1\n", {"a", "b"}, {"c"});
   CHECK(outcome.diagnostics.empty());
   CHECK(outcome.rows == Rows{{"1", "2", "3"}});

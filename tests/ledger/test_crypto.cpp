@@ -198,7 +198,7 @@ TEST_CASE("Ed25519 reproduces the RFC 8032 test vectors", "[crypto]") {
   CHECK_FALSE(PrivateKey::from_raw(std::string(31, '\x01')).ok());
 }
 
-TEST_CASE("Ed25519 sign and verify round trip; any flipped bit is refused", "[crypto]") {
+TEST_CASE("Ed25519 sign and verify round trip, any flipped bit is refused", "[crypto]") {
   const PrivateKey key = generated_key();
   const std::string public_key = key.public_key_raw();
   REQUIRE(public_key.size() == 32);
@@ -384,7 +384,7 @@ TEST_CASE("signed notes reproduce the Go sumdb/note PeterNeumann example", "[cry
   CHECK_FALSE(verify_note_signature(*altered_note, "PeterNeumann", public_key));
 }
 
-TEST_CASE("sign_note output parses and verifies; any changed body byte is refused", "[crypto][note]") {
+TEST_CASE("sign_note output parses and verifies, any changed body byte is refused", "[crypto][note]") {
   const PrivateKey key = generated_key();
   const PrivateKey other = generated_key();
   const std::string body = "tripartite/ledger-7\n12\n" + base64_encode(hash_bytes(sha256("x"))) + "\n";

@@ -74,7 +74,7 @@ TEST_CASE("reconcile: one missing and one short transfer are exactly the two dif
   CHECK(report.totals[0].matched == 0);
 }
 
-TEST_CASE("reconcile: several transfers for one run are summed; the latest date is the receipt date", "[reconcile]") {
+TEST_CASE("reconcile: several transfers for one run are summed, the latest date is the receipt date", "[reconcile]") {
   auto report =
       reconcile("BANK1", {expected("2026A-R1", 2266838)},
                 {transfer(3, "2026A-R1", 2000000, "2026-09-03"), transfer(2, "2026A-R1", 266838, "2026-09-05")});
@@ -251,7 +251,7 @@ TEST_CASE("sms: the reference farmer's message in full", "[sms]") {
   CHECK(text.size() <= kSmsMaximumLength);
 }
 
-TEST_CASE("sms: zero groups are left out; nothing paid says no 'to'; cash; non-ASCII account", "[sms]") {
+TEST_CASE("sms: zero groups are left out, nothing paid says no 'to', cash, non-ASCII account", "[sms]") {
   SmsFacts f = reference_f001();
   f.loan_repayment_minor = 0;
   f.payout_method = contracts::PayoutMethod::cash;
