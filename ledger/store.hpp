@@ -142,7 +142,7 @@ enum class CrashPoint {
   none,
   append,         // after the n-th record appended from now: inside the write transaction
   before_commit,  // every batch sealed, COMMIT not yet issued
-  after_commit,   // COMMIT returned (the write-ahead log holds the transaction), nothing after
+  after_commit,   // COMMIT returned (the database file holds the transaction), nothing after
 };
 
 // Parses a crash point as written in TRIPARTITE_TEST_CRASH: "append:N", "before-commit",

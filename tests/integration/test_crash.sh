@@ -34,9 +34,10 @@ verify_db() {
   grep 'tree head ' "$work/verify.out" | sed 's/.*tree head //; s/;.*//'
 }
 count() { sqlite3 "$1" "SELECT count(*) FROM records WHERE kind = '$2'"; }
-copy_ledger() {  # copy_ledger FROM TO (a closed ledger: the main file and any write-ahead log)
-  rm -f "$2" "$2-wal" "$2-shm"
+copy_ledger() {  # copy_ledger FROM TO (a closed ledger: the main file and any rollback journal or write-ahead log)
+  rm -f "$2" "$2-journal" "$2-wal" "$2-shm"
   cp "$1" "$2"
+  if [ -f "$1-journal" ]; then cp "$1-journal" "$2-journal"; fi
   if [ -f "$1-wal" ]; then cp "$1-wal" "$2-wal"; fi
 }
 echo "crash test seed $seed (set TRIPARTITE_CRASH_SEED to change it), $farmers farmers, 7 kills at chosen points and $trials timed kills"
@@ -93,7 +94,7 @@ check_trial() {
     fail "$what: holds $got of the run, expected $expect"
   fi
 }
-wal_size() { if [ -f "$1-wal" ]; then stat -c %s "$1-wal"; else echo 0; fi; }
+journal_size() { if [ -f "$1-journal" ]; then stat -c %s "$1-journal"; else echo 0; fi; }  # a hot journal after a kill
 
 # 1. Kills at chosen points of the write path: the process kills itself with SIGKILL there
 #    (TRIPARTITE_TEST_CRASH), so these trials do not depend on the machine's speed.
@@ -107,7 +108,7 @@ for point in $points; do
   { TRIPARTITE_TEST_CRASH=$point "$bin" settle --db "$db" --season "$season" --as-of "$as_of" \
       --key "$work/keys/OT1.pem" --out "$work/trial-out" >/dev/null 2>&1; } 2>/dev/null
   status=$?
-  what="kill at $point of $run_records records (WAL $(wal_size "$db") bytes)"
+  what="kill at $point of $run_records records (journal $(journal_size "$db") bytes)"
   if [ "$status" -ne 137 ]; then fail "$what: settle exited $status, not killed by SIGKILL (137)"; continue; fi
   if [ "$point" = after-commit ]; then check_trial "$what" "$db" whole; else check_trial "$what" "$db" none; fi
 done
@@ -138,7 +139,7 @@ for trial in $(seq 1 "$trials"); do
   sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
   if kill -KILL "$pid" 2>/dev/null; then alive=killed; else alive=finished; fi
   wait "$pid" 2>/dev/null
-  check_trial "timed trial $trial (kill after ${delay_ms} ms, process $alive, WAL $(wal_size "$db") bytes)" "$db" either
+  check_trial "timed trial $trial (kill after ${delay_ms} ms, process $alive, journal $(journal_size "$db") bytes)" "$db" either
 done
 
 # Settle the last copy to completion (a second time when the kill came after the commit).

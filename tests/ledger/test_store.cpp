@@ -36,11 +36,21 @@ std::string file_bytes(const fs::path& path) {
   return buffer.str();
 }
 
-// The database and its WAL, checkpointed: what "the database" is on disk.
+// The database with any rollback journal or write-ahead log beside it: what "the database"
+// is on disk.
 std::string database_snapshot(const fs::path& db) {
   std::string out = file_bytes(db);
+  if (fs::exists(db.string() + "-journal")) out += "|journal|" + file_bytes(db.string() + "-journal");
   if (fs::exists(db.string() + "-wal")) out += "|wal|" + file_bytes(db.string() + "-wal");
   return out;
+}
+
+// The file format version bytes of the SQLite header (offsets 18 and 19): 1 = rollback
+// journal, 2 = write-ahead log.
+std::pair<int, int> journal_format(const std::string& path) {
+  std::string header = file_bytes(path).substr(0, 100);
+  REQUIRE(header.size() == 100);
+  return {static_cast<unsigned char>(header[18]), static_cast<unsigned char>(header[19])};
 }
 
 JournalEntry sample_entry(const std::string& id, std::int64_t amount) {
@@ -205,7 +215,7 @@ TEST_CASE("a failure injected in the middle of a batch leaves the database byte-
   CHECK(checkpoint->root == merkle_root((*store)->leaf_hashes(0).value()));
 }
 
-TEST_CASE("record keys are unique per kind; reads see the open transaction") {
+TEST_CASE("record keys are unique per kind, reads see the open transaction") {
   TempDir dir;
   auto key = PrivateKey::generate();
   auto store = open_sqlite_store((dir.path / "l.db").string(), OpenMode::create_new);
@@ -249,6 +259,52 @@ TEST_CASE("a new ledger is created with 16 KB pages", "[store]") {
   const unsigned page_size = high * 256U + low;
   CHECK(page_size == 16384);
   REQUIRE(open_sqlite_store(path, OpenMode::open_existing).ok());
+}
+
+TEST_CASE("a ledger uses the rollback journal, one in WAL mode is switched on open, nothing lost", "[store]") {
+  TempDir dir;
+  auto key = PrivateKey::generate();
+  REQUIRE(key.ok());
+  std::string path = (dir.path / "l.db").string();
+  {
+    auto store = open_sqlite_store(path, OpenMode::create_new);
+    REQUIRE(store.ok());
+    auto tx = (*store)->begin();
+    REQUIRE((*tx)->begin_batch("OT1", "first").ok());
+    append_entry(**tx, sample_entry("E1", 7));
+    REQUIRE((*tx)->seal_batch(*key).ok());
+    REQUIRE((*tx)->commit().ok());
+  }
+  CHECK(journal_format(path) == std::pair<int, int>{1, 1});
+  CHECK_FALSE(fs::exists(path + "-wal"));
+  CHECK_FALSE(fs::exists(path + "-journal"));
+  // A ledger written by an earlier version is in WAL mode: its header says so (a closed
+  // ledger whose log was checkpointed has no -wal file).
+  {
+    std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(18);
+    file.write("\x02\x02", 2);
+  }
+  REQUIRE(journal_format(path) == std::pair<int, int>{2, 2});
+  {
+    auto store = open_sqlite_store(path, OpenMode::open_existing);
+    REQUIRE(store.ok());
+    CHECK((*store)->size().value() == 1);
+    auto tx = (*store)->begin();
+    REQUIRE((*tx)->begin_batch("OT1", "second").ok());
+    append_entry(**tx, sample_entry("E2", 8));
+    REQUIRE((*tx)->seal_batch(*key).ok());
+    REQUIRE((*tx)->commit().ok());
+  }
+  CHECK(journal_format(path) == std::pair<int, int>{1, 1});
+  CHECK_FALSE(fs::exists(path + "-wal"));
+  auto store = open_sqlite_store(path, OpenMode::open_existing);
+  REQUIRE(store.ok());
+  CHECK((*store)->size().value() == 2);
+  auto balances = (*store)->balances("offtaker:", "");
+  REQUIRE(balances.ok());
+  REQUIRE(balances->size() == 1);
+  CHECK((*balances)[0].amount == 15);
 }
 
 TEST_CASE("crash points for the crash test are parsed strictly", "[store]") {
