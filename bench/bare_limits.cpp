@@ -7,8 +7,9 @@
 //   bare_limits records DB ROWS — the floor of Tripartite's own schema: ROWS rows shaped like
 //                                 delivery records (index columns, a 193-byte body, a
 //                                 32-byte leaf) inserted into a table with the records
-//                                 table's two secondary indexes and the store's 256 MB page
-//                                 cache; nothing parsed or hashed. Otherwise as `sqlite`.
+//                                 table's two secondary indexes and the store's settings
+//                                 (rollback journal, synchronous=FULL, 256 MB page cache, 16 KB
+//                                 pages); nothing parsed or hashed. Otherwise as `sqlite`.
 // Prints "<rows> <seconds>" with nanosecond-clock seconds.
 #include <sqlite3.h>
 
@@ -27,19 +28,22 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();  // timing only, not money
 }
 
-// Creates a fresh WAL database at path (synchronous=NORMAL; pages of page_size bytes, 0 =
-// SQLite's default of 4 KB) with setup_sql, then times ROWS executions of insert_sql in one
-// transaction, each bound by bind(statement, i) for i = 1..ROWS. Prints "<rows> <seconds>".
-int timed_inserts(const char* path, int page_size, const char* setup_sql, const char* insert_sql, long long rows,
-                  const std::function<void(sqlite3_stmt*, long long)>& bind) {
+// Creates a fresh database at path with journal_sql (journal mode and synchronous) and pages
+// of page_size bytes (0 = SQLite's default of 4 KB), then setup_sql, then times ROWS
+// executions of insert_sql in one transaction, each bound by bind(statement, i) for
+// i = 1..ROWS. Prints "<rows> <seconds>".
+int timed_inserts(const char* path, int page_size, const char* journal_sql, const char* setup_sql,
+                  const char* insert_sql, long long rows, const std::function<void(sqlite3_stmt*, long long)>& bind) {
   std::remove(path);
+  std::remove((std::string(path) + "-wal").c_str());
+  std::remove((std::string(path) + "-journal").c_str());
   sqlite3* db = nullptr;
   if (sqlite3_open(path, &db) != SQLITE_OK) return 4;
   if (page_size != 0) {
     std::string pragma = "PRAGMA page_size=" + std::to_string(page_size);
     sqlite3_exec(db, pragma.c_str(), nullptr, nullptr, nullptr);
   }
-  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr);
+  sqlite3_exec(db, journal_sql, nullptr, nullptr, nullptr);
   if (sqlite3_exec(db, setup_sql, nullptr, nullptr, nullptr) != SQLITE_OK) return 4;
   auto start = std::chrono::steady_clock::now();
   sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
@@ -61,7 +65,8 @@ int timed_inserts(const char* path, int page_size, const char* setup_sql, const 
 // The bare insert of issues #4 and #6, with SQLite's default page size unless page_size != 0.
 int bare_sqlite(const char* path, long long rows, int page_size) {
   char text[16];
-  return timed_inserts(path, page_size, "CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b INTEGER, c INTEGER, d INTEGER, s TEXT)",
+  // As issues #4 and #6 define it: WAL, synchronous=NORMAL.
+  return timed_inserts(path, page_size, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b INTEGER, c INTEGER, d INTEGER, s TEXT)",
                        "INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6)", rows, [&](sqlite3_stmt* insert, long long i) {
                          std::snprintf(text, sizeof text, "F%08lld", i % 100000000);
                          sqlite3_bind_int64(insert, 1, i);
@@ -87,7 +92,9 @@ int schema_floor(const char* path, long long rows) {
       "CREATE UNIQUE INDEX records_by_key ON records(kind, key);"
       "CREATE INDEX records_by_subject ON records(kind, season, subject, key);";
   const char* insert_sql = "INSERT INTO records VALUES (?1, 1, 'delivery', ?2, 'GEN26', ?3, '2026-07-15', ?4, ?5)";
-  return timed_inserts(path, 16384, setup, insert_sql, rows, [&](sqlite3_stmt* insert, long long i) {
+  // The store's journal settings (ledger/sqlite_store.cpp).
+  const char* journal = "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;";
+  return timed_inserts(path, 16384, journal, setup, insert_sql, rows, [&](sqlite3_stmt* insert, long long i) {
     // Ten deliveries per farmer, in farmer order, as `tripartite generate` writes them.
     long long farmer = (i - 1) / 10 + 1;
     std::snprintf(key, sizeof key, "D%010lld", i);
