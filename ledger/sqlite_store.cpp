@@ -89,8 +89,21 @@ struct PairByteOrder {
   }
 };
 
+// How long a command waits for a lock another connection holds (sqlite3_busy_timeout).
+constexpr int kBusyTimeoutMs = 10000;
+
 std::string sqlite_message(sqlite3* db, const std::string& what) {
-  return what + ": " + (db != nullptr ? sqlite3_errmsg(db) : "out of memory");
+  if (db == nullptr) return what + ": out of memory";
+  const int code = sqlite3_errcode(db);
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+    // With the rollback journal a reader and a writer exclude each other while the writer
+    // writes pages; neither holds the lock longer than its own command.
+    return "the ledger is in use by another command, which held it for more than " +
+           std::to_string(kBusyTimeoutMs / 1000) +
+           " s; this command changed nothing: run it again when the other has finished (" + what + ": " +
+           sqlite3_errmsg(db) + ")";
+  }
+  return what + ": " + sqlite3_errmsg(db);
 }
 
 class Statement {
@@ -151,12 +164,7 @@ class Statement {
 };
 
 Status exec(sqlite3* db, const char* sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string text = message != nullptr ? message : "unknown error";
-    sqlite3_free(message);
-    return internal_error(std::string("database: ") + text);
-  }
+  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) return internal_error(sqlite_message(db, "database"));
   return Status::success();
 }
 
@@ -289,7 +297,7 @@ class SqliteStore final : public Store {
     if (sqlite3_open_v2(path.c_str(), &store->db_, flags, nullptr) != SQLITE_OK) {
       return invalid(sqlite_message(store->db_, path));
     }
-    sqlite3_busy_timeout(store->db_, 10000);
+    sqlite3_busy_timeout(store->db_, kBusyTimeoutMs);
     sqlite3_extended_result_codes(store->db_, 0);
     // A new ledger uses 16 KB pages (SQLite's default is 4 KB): a quarter of the page reads
     // and B-tree splits for records of 200 bytes to 2 KB. At 20,000 farmers import, settle
