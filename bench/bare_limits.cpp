@@ -8,7 +8,7 @@
 //                                 delivery records (index columns, a 193-byte body, a
 //                                 32-byte leaf) inserted into a table with the records
 //                                 table's two secondary indexes and the store's settings
-//                                 (rollback journal, synchronous=FULL, 256 MB page cache, 16 KB
+//                                 (rollback journal, synchronous=EXTRA, 256 MB page cache, 16 KB
 //                                 pages); nothing parsed or hashed. Otherwise as `sqlite`.
 // Prints "<rows> <seconds>" with nanosecond-clock seconds.
 #include <sqlite3.h>
@@ -93,7 +93,7 @@ int schema_floor(const char* path, long long rows) {
       "CREATE INDEX records_by_subject ON records(kind, season, subject, key);";
   const char* insert_sql = "INSERT INTO records VALUES (?1, 1, 'delivery', ?2, 'GEN26', ?3, '2026-07-15', ?4, ?5)";
   // The store's journal settings (ledger/sqlite_store.cpp).
-  const char* journal = "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;";
+  const char* journal = "PRAGMA journal_mode=DELETE; PRAGMA synchronous=EXTRA;";
   return timed_inserts(path, 16384, journal, setup, insert_sql, rows, [&](sqlite3_stmt* insert, long long i) {
     // Ten deliveries per farmer, in farmer order, as `tripartite generate` writes them.
     long long farmer = (i - 1) / 10 + 1;

@@ -1,6 +1,6 @@
 // The SQLite implementation of the ledger store (store.hpp).
 //
-// One connection, rollback journal, synchronous=FULL (a command is one transaction, so the
+// One connection, rollback journal, synchronous=EXTRA (a command is one transaction, so the
 // fsyncs per command are cheap and a committed settlement survives a power cut), prepared
 // statements reused for every row. A Transaction is BEGIN IMMEDIATE … COMMIT; each batch is
 // a SAVEPOINT inside it so a replayed batch can be dropped alone. The tree frontier (the
@@ -176,10 +176,13 @@ Status exec(sqlite3* db, const char* sql) {
 // time in the kernel. With the rollback journal (DELETE) a page is written in place and
 // only the original of a page that existed before the transaction is journaled once: the
 // same import wrote 521 MB and took 25-35% less time (docs/performance.md). Atomicity and
-// durability are the same (synchronous=FULL). A ledger created with a write-ahead log by
-// an earlier version is switched on its first open (SQLite checkpoints the log into the
-// database and deletes it); that needs no other connection open, so when one is, the
-// ledger stays in WAL mode for this command, which is as safe and only slower.
+// durability are the same with synchronous=EXTRA: in this mode a transaction commits when its
+// journal is deleted, and EXTRA also syncs the folder after the deletion (FULL does not),
+// so a power cut right after a command reported success cannot bring the journal back and
+// roll the command back. A ledger created with a write-ahead log by an earlier version is
+// switched on its first open (SQLite checkpoints the log into the database and deletes
+// it); that needs no other connection open, so when one is, the ledger stays in WAL mode
+// for this command, which is as safe and only slower.
 Status use_rollback_journal(sqlite3* db, const std::string& path) {
   Statement statement;
   TRIPARTITE_CHECK(statement.prepare(db, "PRAGMA journal_mode=DELETE"));
@@ -306,7 +309,7 @@ class SqliteStore final : public Store {
     // million farmers) 16 KB pages still beat 4 KB and 64 KB. An existing ledger keeps its size.
     if (mode == OpenMode::create_new) TRIPARTITE_CHECK(exec(store->db_, "PRAGMA page_size=16384"));
     TRIPARTITE_CHECK(use_rollback_journal(store->db_, path));
-    TRIPARTITE_CHECK(exec(store->db_, "PRAGMA synchronous=FULL; PRAGMA cache_size=-262144;"));
+    TRIPARTITE_CHECK(exec(store->db_, "PRAGMA synchronous=EXTRA; PRAGMA cache_size=-262144;"));
     if (mode == OpenMode::create_new) {
       TRIPARTITE_CHECK(store->create_schema(ledger_id));
     }
