@@ -10,6 +10,7 @@
 #include "contracts/repository.hpp"
 #include "contracts/season_reader.hpp"
 #include "ledger/chunk_channel.hpp"
+#include "ledger/chunk_pipeline.hpp"
 
 namespace tripartite::contracts {
 namespace {
@@ -129,6 +130,18 @@ class BatchWriter {
   }
   Status write(const ledger::RecordIndex& index, const ledger::HashedBody& body, int line, const std::string& field) {
     return written(tx_.append(index, body), index, body.bytes(), line, field, nullptr);
+  }
+  // The same; true when the record was appended, false when one with its id was there.
+  Result<bool> write_new(const ledger::RecordIndex& index, const ledger::HashedBody& body, int line,
+                         const std::string& field) {
+    auto appended = tx_.append(index, body);
+    const bool added = appended.ok();
+    TRIPARTITE_CHECK(written(std::move(appended), index, body.bytes(), line, field, nullptr));
+    return added;
+  }
+  Status write_entry(const ledger::RecordIndex& index, const ledger::HashedBody& body, const ledger::JournalEntry& entry,
+                     int line, const std::string& field) {
+    return written(tx_.append(index, body, &entry), index, body.bytes(), line, field, &entry);
   }
 
   Result<FileSummary> seal() {
@@ -534,6 +547,62 @@ struct Importer {
     return Status::success();
   }
 
+  // A loan's record and, when its product is in these terms, its disbursement entry,
+  // encoded and hashed (prepare_loan, on a worker thread).
+  struct PreparedLoan {
+    const Loan* loan = nullptr;
+    int line = 0;
+    ledger::RecordIndex index;
+    std::optional<ledger::HashedBody> body;
+    // The disbursement: the entry, its record, or why it could not be made; none of the
+    // three when the product is not in these terms (write_loan reads it from the ledger).
+    std::optional<ledger::JournalEntry> entry;
+    ledger::RecordIndex entry_index;
+    std::optional<ledger::HashedBody> entry_body;
+    std::optional<Error> entry_error;
+  };
+
+  PreparedLoan prepare_loan(const std::pair<Loan, int>& item,
+                            const std::map<std::string, const LoanProduct*>& products) const {
+    const Loan& loan = item.first;
+    PreparedLoan out;
+    out.loan = &loan;
+    out.line = item.second;
+    EncodedRecord record = encode_loan(loan, terms->id, terms->currency);
+    out.index = std::move(record.index);
+    out.body.emplace(std::move(record.body));
+    auto product = products.find(loan.product.value);
+    if (product == products.end()) return out;
+    auto entry = disbursement_entry(loan, *product->second, terms->id, terms->currency);
+    if (!entry) {
+      out.entry_error = entry.error();
+      return out;
+    }
+    EncodedRecord encoded = encode_entry(*entry);
+    out.entry = std::move(entry).value();
+    out.entry_index = std::move(encoded.index);
+    out.entry_body.emplace(std::move(encoded.body));
+    return out;
+  }
+
+  // Appends a prepared loan and, when the loan is new, its disbursement (a loan already in
+  // the ledger, identical or not, had its disbursement written with it).
+  Status write_loan(BatchWriter& batch, const PreparedLoan& prepared) {
+    TRIPARTITE_TRY(added, batch.write_new(prepared.index, *prepared.body, prepared.line, "loan_id"));
+    if (!added) return Status::success();
+    if (prepared.entry_error) return *prepared.entry_error;
+    if (prepared.entry) {
+      return batch.write_entry(prepared.entry_index, *prepared.entry_body, *prepared.entry, prepared.line, "loan_id");
+    }
+    // A product of an earlier season's terms: read it back from the ledger.
+    const Loan& loan = *prepared.loan;
+    TRIPARTITE_TRY(stored, store.find("loan_product", loan.product.value));
+    if (!stored) return Status::success();  // reported by the reader
+    TRIPARTITE_TRY(decoded, decode_loan_product(stored->body));
+    TRIPARTITE_TRY(entry, disbursement_entry(loan, decoded, terms->id, terms->currency));
+    return batch.write(encode_entry(entry), prepared.line, "loan_id", &entry);
+  }
+
   Status import_loans(const ReadContext& context) {
     // Read every loan first (a loan book is small next to deliveries), then one batch per
     // lender, in lender id order.
@@ -554,24 +623,14 @@ struct Importer {
       }
       BatchWriter batch(store, *tx, "loans.csv", lender, *signer->key, diagnostics);
       TRIPARTITE_CHECK(batch.begin(terms->id.value));
-      for (const auto& [loan, line] : loans) {
-        EncodedRecord record = encode_loan(loan, terms->id, terms->currency);
-        TRIPARTITE_TRY(existing, store.find("loan", loan.id.value));
-        TRIPARTITE_CHECK(batch.write(record, line, "loan_id"));
-        if (existing) continue;  // its disbursement was written with it
-        auto product = products.find(loan.product.value);
-        if (product == products.end()) {
-          // A product of an earlier season's terms: read it back from the ledger.
-          TRIPARTITE_TRY(stored, store.find("loan_product", loan.product.value));
-          if (!stored) continue;  // reported by the reader
-          TRIPARTITE_TRY(decoded, decode_loan_product(stored->body));
-          TRIPARTITE_TRY(entry, disbursement_entry(loan, decoded, terms->id, terms->currency));
-          TRIPARTITE_CHECK(batch.write(encode_entry(entry), line, "loan_id", &entry));
-          continue;
-        }
-        TRIPARTITE_TRY(entry, disbursement_entry(loan, *product->second, terms->id, terms->currency));
-        TRIPARTITE_CHECK(batch.write(encode_entry(entry), line, "loan_id", &entry));
-      }
+      // Each loan's record and disbursement entry are encoded and hashed on the pipeline's
+      // worker threads (pure: the loan, its product in these terms); this thread appends
+      // them in file order and does what needs the store.
+      ledger::ChunkPipeline<const std::pair<Loan, int>*, PreparedLoan> pipeline(
+          1024, [&](const std::pair<Loan, int>* item) { return prepare_loan(*item, products); },
+          [&](const PreparedLoan& prepared) { return write_loan(batch, prepared); });
+      for (const auto& item : loans) TRIPARTITE_CHECK(pipeline.add(&item));
+      TRIPARTITE_CHECK(pipeline.finish());
       TRIPARTITE_TRY(written, batch.seal());
       summary.files.push_back(written);
     }
