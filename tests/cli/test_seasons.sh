@@ -123,5 +123,25 @@ expect_status 0 "a market price dated after the last run is accepted" "$bin" imp
 grep -q '^market_prices.csv: 1 new, 1 already in the ledger' "$work/out" && pass "… as one new price" || fail "$(cat "$work/out")"
 expect_status 0 "… and the ledger replays" "$bin" verify --db "$fm_db" --replay
 
+# 6. A loan of a later season whose product is in the ledger (an earlier season's terms), not
+#    in its own terms: its disbursement is computed from the product read back from the
+#    ledger, exactly as the earlier season's loans of that product were.
+sp_db="$work/earlier-product.db"
+cp "$db" "$sp_db"
+second_season "$work/s-product" 2026E
+sed -i 's/^id = "INPUT-2026A"/id = "INPUT-2026E"/' "$work/s-product/coalition.toml"
+grep -q ',INPUT-2026A,' "$work/s-product/loans.csv" || fail "the second season's loans do not name INPUT-2026A"
+expect_status 0 "loans naming a product of the earlier season's terms import"   "$bin" import --db "$sp_db" --season-dir "$work/s-product" --keys "$work/keys"
+sqlite3 "$db" "SELECT body FROM records WHERE kind = 'disbursement' ORDER BY key" >"$work/disb-a"
+# The new season's entries with its id prefix and season taken out: the same bytes.
+sqlite3 "$sp_db" "SELECT body FROM records WHERE kind = 'disbursement' AND key LIKE 'disburse-2026E-%' ORDER BY key" \
+  | sed 's/2026E-//g; s/"season":"2026E"/"season":"2026A"/' >"$work/disb-e"
+[ -s "$work/disb-e" ] && cmp -s "$work/disb-a" "$work/disb-e" \
+  && pass "… each disbursed with the same postings as the earlier season's loan of that product" \
+  || { fail "disbursements differ"; diff "$work/disb-a" "$work/disb-e" | head -10; }
+expect_status 0 "… importing the folder again" "$bin" import --db "$sp_db" --season-dir "$work/s-product" --keys "$work/keys"
+grep -q '^loans.csv: 0 new, 3 already in the ledger' "$work/out" && pass "… adds nothing" || fail "$(cat "$work/out")"
+expect_status 0 "… and the ledger verifies" "$bin" verify --db "$sp_db"
+
 if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
 echo "all checks passed"
