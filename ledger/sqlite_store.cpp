@@ -134,6 +134,14 @@ class Statement {
   void bind_blob(int i, std::string_view bytes) {
     sqlite3_bind_blob(statement_, i, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
   }
+  // Without SQLite's copy: the caller keeps the bytes alive and unchanged until the
+  // statement is reset (run() resets it, and reset() clears every binding).
+  void bind_borrowed(int i, std::string_view text) {
+    sqlite3_bind_text(statement_, i, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+  }
+  void bind_blob_borrowed(int i, std::string_view bytes) {
+    sqlite3_bind_blob(statement_, i, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
+  }
   // SQLITE_ROW → true, SQLITE_DONE → false, anything else → error.
   Result<bool> step() {
     int rc = sqlite3_step(statement_);
@@ -817,13 +825,14 @@ Result<std::uint64_t> SqliteTransaction::append_with_leaf(const RecordIndex& ind
   Statement& insert = *store_.insert_record_;
   insert.bind(1, seq);
   insert.bind(2, store_.current_batch_);
-  insert.bind(3, index.kind);
-  insert.bind(4, index.key);
-  insert.bind(5, index.season);
-  insert.bind(6, index.subject);
-  insert.bind(7, index.date);
-  insert.bind_blob(8, body);
-  insert.bind_blob(9, std::string_view(reinterpret_cast<const char*>(leaf.data()), leaf.size()));
+  // Borrowed: index, body and leaf outlive run(), which resets the statement.
+  insert.bind_borrowed(3, index.kind);
+  insert.bind_borrowed(4, index.key);
+  insert.bind_borrowed(5, index.season);
+  insert.bind_borrowed(6, index.subject);
+  insert.bind_borrowed(7, index.date);
+  insert.bind_blob_borrowed(8, body);
+  insert.bind_blob_borrowed(9, std::string_view(reinterpret_cast<const char*>(leaf.data()), leaf.size()));
   Status inserted = insert.run();
   if (!inserted.ok()) {
     if (inserted.error().kind == ErrorKind::invalid_input) {
