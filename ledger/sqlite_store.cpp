@@ -239,10 +239,10 @@ class SqliteTransaction final : public Transaction {
   ~SqliteTransaction() override;
   Status begin_batch(std::string_view author, std::string_view idempotency_key) override;
   Result<std::uint64_t> append(const RecordIndex& index, std::string_view body, const JournalEntry* entry) override {
-    return append_with_leaf(index, body, leaf_hash(body), entry);
+    return append_with_leaf(index, body, leaf_hash(body), body.find('\n') != std::string_view::npos, entry);
   }
   Result<std::uint64_t> append(const RecordIndex& index, const HashedBody& body, const JournalEntry* entry) override {
-    return append_with_leaf(index, body.bytes(), body.leaf(), entry);
+    return append_with_leaf(index, body.bytes(), body.leaf(), body.has_line_break(), entry);
   }
   Result<SealOutcome> seal_batch(const PrivateKey& key) override;
   Result<SealOutcome> seal_batch_with_note(std::string_view note) override;
@@ -252,7 +252,7 @@ class SqliteTransaction final : public Transaction {
   // Closes the batch with the note make_note gives for its checkpoint.
   Result<SealOutcome> seal(const std::function<Result<std::string>(const Checkpoint&)>& make_note);
   Result<std::uint64_t> append_with_leaf(const RecordIndex& index, std::string_view body, const Hash& leaf,
-                                         const JournalEntry* entry);
+                                         bool line_break, const JournalEntry* entry);
   Status note_entry_kind(const std::string& kind, bool is_entry);
 
   SqliteStore& store_;
@@ -816,10 +816,10 @@ Status SqliteTransaction::begin_batch(std::string_view author, std::string_view 
 }
 
 Result<std::uint64_t> SqliteTransaction::append_with_leaf(const RecordIndex& index, std::string_view body,
-                                                          const Hash& leaf, const JournalEntry* entry) {
+                                                          const Hash& leaf, bool line_break, const JournalEntry* entry) {
   TRIPARTITE_ASSERT(batch_open_);
   if (entry != nullptr) TRIPARTITE_CHECK(check_balanced(*entry));
-  if (body.find('\n') != std::string_view::npos) return internal_error("a record's canonical bytes hold a line break");
+  if (line_break) return internal_error("a record's canonical bytes hold a line break");
   TRIPARTITE_CHECK(note_entry_kind(index.kind, entry != nullptr));
   std::uint64_t seq = store_.frontier_.size() + 1;
   Statement& insert = *store_.insert_record_;

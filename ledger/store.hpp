@@ -46,15 +46,20 @@ struct RecordIndex {
 // A record's canonical bytes with their RFC 6962 leaf hash. Only this type computes the
 // hash, from the bytes it holds, so the hashing can be done on another thread than the
 // append (import does it on its reading thread) without the store trusting a caller's hash.
+// It also notes whether the bytes hold a line break (which no record may), on the same
+// thread.
 class HashedBody {
  public:
-  explicit HashedBody(std::string bytes) : bytes_(std::move(bytes)), leaf_(leaf_hash(bytes_)) {}
+  explicit HashedBody(std::string bytes)
+      : bytes_(std::move(bytes)), leaf_(leaf_hash(bytes_)), line_break_(bytes_.find('\n') != std::string::npos) {}
   const std::string& bytes() const { return bytes_; }
   const Hash& leaf() const { return leaf_; }
+  bool has_line_break() const { return line_break_; }
 
  private:
   std::string bytes_;
   Hash leaf_;
+  bool line_break_;
 };
 
 struct StoredRecord {

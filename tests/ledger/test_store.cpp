@@ -342,8 +342,11 @@ TEST_CASE("a record appended with its hash taken beforehand is the same record, 
       REQUIRE(seq.ok());
     }
     REQUIRE((*tx)->append(RecordIndex{"delivery", "D1", "S1", "F1", ""}, HashedBody("{\"d\":1}")).ok());
-    // A duplicate key is refused through the hashed path too.
+    // A duplicate key is refused through the hashed path too, and so is a line break.
     CHECK(!(*tx)->append(RecordIndex{"farmer", "F2", "S1", "F2", ""}, HashedBody("{\"other\":1}")).ok());
+    auto line_break = (*tx)->append(RecordIndex{"farmer", "F3", "S1", "F3", ""}, HashedBody("{\"id\":\n\"F3\"}"));
+    REQUIRE_FALSE(line_break.ok());
+    CHECK(line_break.error().message == "a record's canonical bytes hold a line break");
     std::vector<std::string> keys;
     REQUIRE((*store)->scan_keys("farmer", [&](std::string_view k) {
       keys.emplace_back(k);
