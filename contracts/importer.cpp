@@ -128,20 +128,14 @@ class BatchWriter {
                const ledger::JournalEntry* entry = nullptr) {
     return written(tx_.append(record.index, record.body, entry), record.index, record.body, line, field, entry);
   }
-  Status write(const ledger::RecordIndex& index, const ledger::HashedBody& body, int line, const std::string& field) {
-    return written(tx_.append(index, body), index, body.bytes(), line, field, nullptr);
-  }
-  // The same; true when the record was appended, false when one with its id was there.
-  Result<bool> write_new(const ledger::RecordIndex& index, const ledger::HashedBody& body, int line,
-                         const std::string& field) {
-    auto appended = tx_.append(index, body);
+  // The same with the leaf hash already taken; true when the record was appended, false
+  // when one with its id was there.
+  Result<bool> write(const ledger::RecordIndex& index, const ledger::HashedBody& body, int line,
+                     const std::string& field, const ledger::JournalEntry* entry = nullptr) {
+    auto appended = tx_.append(index, body, entry);
     const bool added = appended.ok();
-    TRIPARTITE_CHECK(written(std::move(appended), index, body.bytes(), line, field, nullptr));
+    TRIPARTITE_CHECK(written(std::move(appended), index, body.bytes(), line, field, entry));
     return added;
-  }
-  Status write_entry(const ledger::RecordIndex& index, const ledger::HashedBody& body, const ledger::JournalEntry& entry,
-                     int line, const std::string& field) {
-    return written(tx_.append(index, body, &entry), index, body.bytes(), line, field, &entry);
   }
 
   Result<FileSummary> seal() {
@@ -588,11 +582,12 @@ struct Importer {
   // Appends a prepared loan and, when the loan is new, its disbursement (a loan already in
   // the ledger, identical or not, had its disbursement written with it).
   Status write_loan(BatchWriter& batch, const PreparedLoan& prepared) {
-    TRIPARTITE_TRY(added, batch.write_new(prepared.index, *prepared.body, prepared.line, "loan_id"));
+    TRIPARTITE_TRY(added, batch.write(prepared.index, *prepared.body, prepared.line, "loan_id"));
     if (!added) return Status::success();
     if (prepared.entry_error) return *prepared.entry_error;
     if (prepared.entry) {
-      return batch.write_entry(prepared.entry_index, *prepared.entry_body, *prepared.entry, prepared.line, "loan_id");
+      TRIPARTITE_CHECK(batch.write(prepared.entry_index, *prepared.entry_body, prepared.line, "loan_id", &*prepared.entry));
+      return Status::success();
     }
     // A product of an earlier season's terms: read it back from the ledger.
     const Loan& loan = *prepared.loan;
