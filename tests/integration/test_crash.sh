@@ -34,11 +34,10 @@ verify_db() {
   grep 'tree head ' "$work/verify.out" | sed 's/.*tree head //; s/;.*//'
 }
 count() { sqlite3 "$1" "SELECT count(*) FROM records WHERE kind = '$2'"; }
-copy_ledger() {  # copy_ledger FROM TO (a closed ledger: the main file and any rollback journal or write-ahead log)
-  rm -f "$2" "$2-journal" "$2-wal" "$2-shm"
+copy_ledger() {  # copy_ledger FROM TO (a closed ledger: the main file and any rollback journal)
+  rm -f "$2" "$2-journal"
   cp "$1" "$2"
   if [ -f "$1-journal" ]; then cp "$1-journal" "$2-journal"; fi
-  if [ -f "$1-wal" ]; then cp "$1-wal" "$2-wal"; fi
 }
 echo "crash test seed $seed (set TRIPARTITE_CRASH_SEED to change it), $farmers farmers, 7 kills at chosen points and $trials timed kills"
 RANDOM=$seed
