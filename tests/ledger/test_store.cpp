@@ -70,6 +70,16 @@ void append_entry(Transaction& tx, const JournalEntry& entry) {
   REQUIRE(seq.ok());
 }
 
+// One transaction of one batch (idempotency key `batch`) holding one entry, committed.
+void commit_entry(Store& store, const PrivateKey& key, const std::string& batch, const JournalEntry& entry) {
+  auto tx = store.begin();
+  REQUIRE(tx.ok());
+  REQUIRE((*tx)->begin_batch("OT1", batch).ok());
+  append_entry(**tx, entry);
+  REQUIRE((*tx)->seal_batch(key).ok());
+  REQUIRE((*tx)->commit().ok());
+}
+
 }  // namespace
 
 TEST_CASE("a batch of balanced entries is written, signed and balances add up") {
@@ -172,13 +182,7 @@ TEST_CASE("a failure injected in the middle of a batch leaves the database byte-
   fs::path path = dir.path / "l.db";
   auto store = open_sqlite_store(path.string(), OpenMode::create_new);
   REQUIRE(store.ok());
-  {
-    auto tx = (*store)->begin();
-    REQUIRE((*tx)->begin_batch("OT1", "first").ok());
-    append_entry(**tx, sample_entry("E0", 5));
-    REQUIRE((*tx)->seal_batch(*key).ok());
-    REQUIRE((*tx)->commit().ok());
-  }
+  commit_entry(**store, *key, "first", sample_entry("E0", 5));
   std::string before = database_snapshot(path);
   auto root_before = (*store)->leaf_hashes(0).value();
   for (std::uint64_t fail_at = 1; fail_at <= 5; ++fail_at) {
@@ -203,11 +207,7 @@ TEST_CASE("a failure injected in the middle of a batch leaves the database byte-
     CHECK((*store)->leaf_hashes(0).value() == root_before);
   }
   // The store is still usable, and the tree continues from the committed state.
-  auto tx = (*store)->begin();
-  REQUIRE((*tx)->begin_batch("OT1", "third").ok());
-  append_entry(**tx, sample_entry("E9", 9));
-  REQUIRE((*tx)->seal_batch(*key).ok());
-  REQUIRE((*tx)->commit().ok());
+  commit_entry(**store, *key, "third", sample_entry("E9", 9));
   auto batches = (*store)->batches().value();
   REQUIRE(batches.size() == 2);
   auto checkpoint = parse_checkpoint_body(parse_note(batches[1].note)->body);
@@ -269,11 +269,7 @@ TEST_CASE("a ledger uses the rollback journal, one in WAL mode is switched on op
   {
     auto store = open_sqlite_store(path, OpenMode::create_new);
     REQUIRE(store.ok());
-    auto tx = (*store)->begin();
-    REQUIRE((*tx)->begin_batch("OT1", "first").ok());
-    append_entry(**tx, sample_entry("E1", 7));
-    REQUIRE((*tx)->seal_batch(*key).ok());
-    REQUIRE((*tx)->commit().ok());
+    commit_entry(**store, *key, "first", sample_entry("E1", 7));
   }
   CHECK(journal_format(path) == std::pair<int, int>{1, 1});
   CHECK_FALSE(fs::exists(path + "-wal"));
@@ -290,11 +286,7 @@ TEST_CASE("a ledger uses the rollback journal, one in WAL mode is switched on op
     auto store = open_sqlite_store(path, OpenMode::open_existing);
     REQUIRE(store.ok());
     CHECK((*store)->size().value() == 1);
-    auto tx = (*store)->begin();
-    REQUIRE((*tx)->begin_batch("OT1", "second").ok());
-    append_entry(**tx, sample_entry("E2", 8));
-    REQUIRE((*tx)->seal_batch(*key).ok());
-    REQUIRE((*tx)->commit().ok());
+    commit_entry(**store, *key, "second", sample_entry("E2", 8));
   }
   CHECK(journal_format(path) == std::pair<int, int>{1, 1});
   CHECK_FALSE(fs::exists(path + "-wal"));
