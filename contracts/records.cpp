@@ -228,13 +228,30 @@ EncodedRecord encode_market_price(const MarketPrice& price, const SeasonId& seas
                                format_date(price.date)});
 }
 
+std::optional<IdRule> id_rule(std::string_view kind) {
+  // The most frequent kinds first (verify asks once per record).
+  if (kind == "delivery" || kind == "farmer" || kind == "commitment" || kind == "loan" || kind == "party" ||
+      kind == "loan_product" || kind == "season" || kind == "run") {
+    return IdRule{"id", ""};
+  }
+  if (kind == "market_price") return IdRule{"season", "date"};
+  if (kind == "acknowledgement") return IdRule{"run", "lender"};
+  if (kind == "key") return IdRule{"party", ""};
+  if (kind == "genesis") return IdRule{"ledger", ""};
+  return std::nullopt;
+}
+
+std::string_view entry_id_kind(bool refs_run, bool refs_loan) {
+  return refs_run ? "settlement" : refs_loan ? "disbursement" : "entry";
+}
+
 // Entries are filed by what they record, so a run's entries or a loan's disbursement can be
 // found without reading every entry: "settlement" (refs.run), "disbursement" (refs.loan).
 static ledger::RecordIndex entry_index(const std::map<std::string, std::string>& refs, const std::string& id,
                                        const std::string& date) {
   auto season = refs.find("season");
   auto farmer = refs.find("farmer");
-  std::string kind = refs.count("run") != 0 ? "settlement" : refs.count("loan") != 0 ? "disbursement" : "entry";
+  std::string kind(entry_id_kind(refs.count("run") != 0, refs.count("loan") != 0));
   return ledger::RecordIndex{kind, id, season == refs.end() ? "" : season->second,
                              farmer == refs.end() ? "" : farmer->second, date};
 }
@@ -677,28 +694,9 @@ namespace {
 
 // The index columns of a record of `kind` whose string members text(key) gives ("" when
 // missing or not a string); an entry's come from its refs (an object: only a parsed record
-// has one).
+// has one). The key is the kind's id (id_rule).
 template <typename Text>
 Result<ledger::RecordIndex> index_from_members(const std::string& kind, Text text, const Value* record) {
-  if (kind == "genesis") return ledger::RecordIndex{kind, text("ledger"), "", text("coordinator"), ""};
-  if (kind == "key") return ledger::RecordIndex{kind, text("party"), "", text("party"), ""};
-  if (kind == "party") return ledger::RecordIndex{kind, text("id"), "", text("id"), ""};
-  if (kind == "loan_product") return ledger::RecordIndex{kind, text("id"), "", "", ""};
-  if (kind == "season") return ledger::RecordIndex{kind, text("id"), text("id"), "", ""};
-  if (kind == "farmer") return ledger::RecordIndex{kind, text("id"), "", text("id"), ""};
-  if (kind == "commitment") return ledger::RecordIndex{kind, text("id"), text("season"), text("farmer"), text("signed_on")};
-  if (kind == "loan") return ledger::RecordIndex{kind, text("id"), text("season"), text("farmer"), text("disbursed_on")};
-  if (kind == "delivery") {
-    return ledger::RecordIndex{kind, text("id"), text("season"), text("farmer"), text("delivered_on")};
-  }
-  if (kind == "market_price") {
-    return ledger::RecordIndex{kind, text("season") + "/" + text("date"), text("season"), "", text("date")};
-  }
-  if (kind == "run") return ledger::RecordIndex{kind, text("id"), text("season"), "", text("as_of")};
-  if (kind == "acknowledgement") {
-    return ledger::RecordIndex{kind, text("run") + "/" + text("lender"), season_of_run_id(text("run")), text("lender"),
-                               text("received_on")};
-  }
   if (kind == "entry") {
     const Value* refs = record == nullptr ? nullptr : record->find("refs");
     if (refs == nullptr || !refs->is_object()) return invalid("entry record has no 'refs' object");
@@ -709,14 +707,29 @@ Result<ledger::RecordIndex> index_from_members(const std::string& kind, Text tex
     }
     return entry_index(ref_texts, text("id"), text("date"));
   }
-  return invalid("unknown record kind '" + kind + "'");
+  const std::optional<IdRule> rule = id_rule(kind);
+  if (!rule) return invalid("unknown record kind '" + kind + "'");
+  std::string key = text(rule->first);
+  if (!rule->second.empty()) key += "/" + text(rule->second);
+  if (kind == "genesis") return ledger::RecordIndex{kind, key, "", text("coordinator"), ""};
+  if (kind == "key") return ledger::RecordIndex{kind, key, "", text("party"), ""};
+  if (kind == "party" || kind == "farmer") return ledger::RecordIndex{kind, key, "", text("id"), ""};
+  if (kind == "loan_product") return ledger::RecordIndex{kind, key, "", "", ""};
+  if (kind == "season") return ledger::RecordIndex{kind, key, text("id"), "", ""};
+  if (kind == "commitment") return ledger::RecordIndex{kind, key, text("season"), text("farmer"), text("signed_on")};
+  if (kind == "loan") return ledger::RecordIndex{kind, key, text("season"), text("farmer"), text("disbursed_on")};
+  if (kind == "delivery") return ledger::RecordIndex{kind, key, text("season"), text("farmer"), text("delivered_on")};
+  if (kind == "market_price") return ledger::RecordIndex{kind, key, text("season"), "", text("date")};
+  if (kind == "run") return ledger::RecordIndex{kind, key, text("season"), "", text("as_of")};
+  TRIPARTITE_ASSERT(kind == "acknowledgement");  // id_rule knows no other kind
+  return ledger::RecordIndex{kind, key, season_of_run_id(text("run")), text("lender"), text("received_on")};
 }
 
 }  // namespace
 
 Result<ledger::RecordIndex> index_of_parsed_record(const canonical::Value& v) {
   TRIPARTITE_TRY(kind, canonical::get_string(v, "kind"));
-  auto text = [&](const char* key) -> std::string {
+  auto text = [&](std::string_view key) -> std::string {
     const Value* member = v.find(key);
     return member != nullptr && member->is_string() ? member->as_string() : std::string();
   };

@@ -9,7 +9,9 @@
 // from_record(to_record(x)) == x for every valid x.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "contracts/model.hpp"
 #include "ledger/canonical.hpp"
@@ -96,6 +98,19 @@ Result<Delivery> decode_delivery(std::string_view body);
 Result<MarketPrice> decode_market_price(std::string_view body);
 Result<RunRecord> decode_run(std::string_view body);
 Result<Acknowledgement> decode_acknowledgement(std::string_view body);
+
+// A record's id is the (kind, key) pair the records table's unique index holds once
+// (docs/audit-format.md §2). For every kind but "entry" the key is the member `first`, or
+// `first` + "/" + `second` when `second` is not empty; a missing member reads "".
+struct IdRule {
+  std::string_view first;
+  std::string_view second;
+};
+// The id rule of a record kind other than "entry"; nullopt for a kind no ledger holds.
+std::optional<IdRule> id_rule(std::string_view kind);
+// An entry's id is (entry_id_kind(refs has "run", refs has "loan"), its `id`): "settlement",
+// "disbursement" or "entry".
+std::string_view entry_id_kind(bool refs_run, bool refs_loan);
 
 // The index columns a stored record must have, recomputed from its bytes (for verify's
 // "every table row agrees with its record" check). Unknown kinds are an error.

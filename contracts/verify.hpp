@@ -8,7 +8,9 @@
 // record lies in exactly one batch and its author may write that kind of record (SPEC §5
 // authority, roles from the log itself); after each batch the checkpoint's origin, size and
 // Merkle root are recomputed and its Ed25519 signature is checked against the key the log
-// registered for the author. Optionally, a checkpoint kept from earlier is proven to be a
+// registered for the author; no (kind, key) occurs twice (docs/audit-format.md §2: found
+// by hash after the pass, confirmed on the pairs, reported if it comes before any other
+// problem). Optionally, a checkpoint kept from earlier is proven to be a
 // prefix of this log by an RFC 9162 consistency proof.
 //
 // Invariants: the verdict depends only on the bytes of the log and the checkpoints, never on
@@ -46,6 +48,10 @@ struct VerifyOptions {
   // (about 260 KB of a season's bytes) stay in the core's cache between the reading and the
   // checking: at 100,000 farmers 2,048 took 2.4 s, 8,192 took 2.7 s, 1,024 and 512 2.1 s.
   std::size_t chunk_records = 1024;
+  // Bits of each record's (kind, key) hash kept (1..64). A repeated id is found by equal
+  // hashes and then confirmed by comparing the ids themselves; tests keep a few bits so that
+  // most hashes are shared and the confirmation is exercised.
+  unsigned key_hash_bits = 64;
   // Called now and then with the number of records checked so far (for a progress line).
   std::function<void(std::uint64_t records)> progress;
 };

@@ -9,8 +9,8 @@ record i's canonical bytes c_i), checks every record is canonical (§1), recompu
 leaf hashes and the RFC 6962 Merkle root at every checkpoint's tree size (§3), checks each
 checkpoint's origin, size, root, key id and Ed25519 signature against the key the log
 registered for its signer, that every record is covered by exactly one batch, that the
-signer may write every record of its batch (§2, §4) and that every entry balances; finally
-that keys/ holds exactly the registered keys.
+signer may write every record of its batch (§2, §4), that every entry balances and that no
+id is recorded twice (§2); finally that keys/ holds exactly the registered keys.
 
 Exit 0 with a one-line summary; 3 with the first bad record number or checkpoint tree
 size and why; 2 when the folder is not an audit export; 1 on bad usage.
@@ -216,9 +216,31 @@ def check_signature(size, signer, key_id, signature, body, keys):
 
 # ---- §2 and §4 authority, one record at a time ------------------------------------------
 
+def identity(record):
+    """A record's (kind, key), which occurs once in a ledger (docs/audit-format.md §2,
+    "Each id is recorded once")."""
+    def member(name):
+        value = record.get(name)
+        return value if isinstance(value, str) else ""
+    kind = record["kind"]
+    if kind == "genesis":
+        return kind, member("ledger")
+    if kind == "key":
+        return kind, member("party")
+    if kind == "market_price":
+        return kind, member("season") + "/" + member("date")
+    if kind == "acknowledgement":
+        return kind, member("run") + "/" + member("lender")
+    if kind == "entry":
+        refs = record.get("refs") if isinstance(record.get("refs"), dict) else {}
+        return ("settlement" if "run" in refs else "disbursement" if "loan" in refs else "entry"), member("id")
+    return kind, member("id")
+
+
 class Log:
     def __init__(self):
         self.ledger_id = None
+        self.ids = {}         # (kind, key) -> the record that has it
         self.roles = {}       # party -> role
         self.keys = {}        # party -> (raw key, seq of the record that registered it)
         self.offtakers = {}   # season -> its off-taker
@@ -248,6 +270,13 @@ class Log:
             raise at_record(self.batch_run_first,
                             f"settlement entries of run {self.batch_run} without the run's record in their batch")
         self.batch_run, self.batch_run_entries, self.batch_run_first, self.batch_run_closed = None, 0, 0, False
+
+    def check_unique(self, seq, record):
+        kind, key = identity(record)
+        first = self.ids.setdefault((kind, key), seq)
+        if first != seq:
+            raise at_record(seq, f"a second {kind} record with key '{key}' (record {first} has it); "
+                                 "an id is recorded once in a ledger")
 
     def check(self, seq, record, author):
         kind = record["kind"]
@@ -453,7 +482,9 @@ def verify(directory):
             if seq > len(lines):
                 raise at_checkpoint(size, f"the log ends at record {len(lines)}: records it covers are missing (a truncated log?)")
             record_bytes = lines[seq - 1]
-            log.check(seq, parse_record(seq, record_bytes), signer)
+            record = parse_record(seq, record_bytes)
+            log.check(seq, record, signer)
+            log.check_unique(seq, record)
             frontier.append(sha256(b"\x00", record_bytes))
         log.close_batch()
         check_checkpoint(size, body, log.ledger_id, frontier.root())

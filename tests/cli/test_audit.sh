@@ -515,6 +515,24 @@ copy_export "$exp" "$work/x"
 rm "$work/x/checkpoints/$last"
 both "the last checkpoint removed" "$(at_record "$last_first") not covered" "$work/x"
 
+# An id recorded twice: delivery $a+1 given delivery $a's id in its body, the log re-signed
+# with every key, then exported. A database's unique index would refuse the second record;
+# an export read alone must be checked for it.
+dup=$((a + 1))
+id_a=$(q "$db" "SELECT key FROM records WHERE seq = $a")
+id_dup=$(q "$db" "SELECT key FROM records WHERE seq = $dup")
+[ "$(q "$db" "SELECT kind FROM records WHERE seq = $dup")" = delivery ] || die "record $dup is not a delivery"
+copy_db "$db" "$work/t.db"
+forge replace "$work/t.db" "$dup" "\"id\":\"$id_dup\"" "\"id\":\"$id_a\""
+forge resign "$work/t.db" "$keys"
+must "$bin" export audit --db "$work/t.db" --out "$work/dup"
+both "delivery $dup given delivery $a's id, re-signed" \
+  "$(at_record "$dup") a second delivery record with key '$id_a' \(record $a has it\)" "$work/dup"
+# ... and a later record changed too: the repeated id is still the first problem named.
+copy_export "$work/dup" "$work/x"
+tweak_line "$work/x/journal.jsonl" "$last"
+both "... and journal line $last changed as well" "$(at_record "$dup") a second delivery record" "$work/x"
+
 # ---------------------------------------------------------------------------------------
 step "e. verify --replay: a forgery with every key that only replay catches"
 r2_entry=$(q "$db" "SELECT max(seq) FROM records WHERE kind='settlement'")
