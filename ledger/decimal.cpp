@@ -1,6 +1,8 @@
 // Exact decimal parsing, printing and half-even rounding. See decimal.hpp.
 #include "ledger/decimal.hpp"
 
+#include <optional>
+
 #include <array>
 #include <limits>
 
@@ -59,11 +61,23 @@ Result<Decimal> Decimal::parse(std::string_view text, int max_scale) {
   std::size_t int_digits = 0;
   std::size_t frac_digits = 0;
   bool seen_point = false;
-  BigInt units = 0;
+  // Up to 18 digits the units are exact in 64 bits (10^18 - 1 < 2^63): no BigInt for the
+  // amounts, weights and rates of a season (import parses millions). From the 19th digit on
+  // they are carried on in a BigInt, so that the range check below sees the exact value.
+  constexpr std::size_t kExactDigits = 18;
+  std::uint64_t small = 0;
+  std::optional<BigInt> large;
   for (; pos < text.size(); ++pos) {
     char c = text[pos];
     if (c >= '0' && c <= '9') {
-      units = units * 10 + (c - '0');
+      const int digit = c - '0';
+      if (large) {
+        *large = *large * 10 + digit;
+      } else if (int_digits + frac_digits < kExactDigits) {
+        small = small * 10 + static_cast<std::uint64_t>(digit);
+      } else {
+        large = BigInt(small) * 10 + digit;
+      }
       if (seen_point) {
         ++frac_digits;
       } else {
@@ -82,7 +96,11 @@ Result<Decimal> Decimal::parse(std::string_view text, int max_scale) {
     return invalid("'" + std::string(text) + "' has " + std::to_string(frac_digits) +
                    " decimals, at most " + std::to_string(max_scale) + " allowed");
   }
-  if (negative) units = -units;
+  if (!large) {
+    const auto exact = static_cast<std::int64_t>(small);
+    return Decimal{negative ? -exact : exact, static_cast<int>(frac_digits)};
+  }
+  BigInt units = negative ? BigInt(-*large) : *large;
   auto fits = to_int64(units);
   if (!fits || int_digits > 19) return invalid("'" + std::string(text) + "' is too large");
   return Decimal{*fits, static_cast<int>(frac_digits)};

@@ -1,6 +1,9 @@
 // Exact decimals: parsing, printing and half-even rounding, table-driven.
 #include <catch2/catch.hpp>
 
+#include <random>
+#include <string>
+
 #include "ledger/decimal.hpp"
 
 using tripartite::ledger::BigInt;
@@ -65,6 +68,42 @@ TEST_CASE("Decimal refuses what is not an exact decimal") {
   CHECK(Decimal::parse("9223372036854775807", 0).ok());
 }
 
+TEST_CASE("Decimal parses exactly on both sides of 18 digits, where 64-bit arithmetic gives way to BigInt") {
+  struct Case {
+    const char* text;
+    int max_scale;
+    std::int64_t units;
+    int scale;
+  };
+  const Case cases[] = {
+      {"999999999999999999", 0, 999999999999999999LL, 0},                 // 18 digits: 64-bit path
+      {"-999999999999999999", 0, -999999999999999999LL, 0},
+      {"1000000000000000000", 0, 1000000000000000000LL, 0},               // 19 digits: BigInt
+      {"9223372036854775807", 0, INT64_MAX, 0},
+      {"-9223372036854775808", 0, INT64_MIN, 0},
+      {"0.000000000000000001", 18, 1, 18},                                // 19 digits, leading zeros
+      {"-0.000000000000000001", 18, -1, 18},
+      {"123456789.123456789", 9, 123456789123456789LL, 9},                // 18 digits across the point
+      {"9223372036.854775807", 9, INT64_MAX, 9},
+      {"00000000000000042.5", 1, 425, 1},                                 // leading zeros count as digits
+      {"-0", 0, 0, 0},
+  };
+  for (const auto& c : cases) {
+    INFO(c.text);
+    auto parsed = Decimal::parse(c.text, c.max_scale);
+    REQUIRE(parsed.ok());
+    CHECK(parsed->units == c.units);
+    CHECK(parsed->scale == c.scale);
+  }
+  for (const char* text : {"9223372036854775808", "-9223372036854775809", "9223372036.854775808", "10000000000000000000",
+                           "0000000000000000000000042.5"}) {  // more than 19 integer digits, as before
+    INFO(text);
+    auto parsed = Decimal::parse(text, 9);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.error().message.find("too large") != std::string::npos);
+  }
+}
+
 TEST_CASE("Decimal compares by value across scales") {
   CHECK(*Decimal::parse("1.50", 8) == *Decimal::parse("1.5", 8));
   CHECK(*Decimal::parse("1.49", 8) < *Decimal::parse("1.5", 8));
@@ -86,4 +125,34 @@ TEST_CASE("to_int64 never clamps") {
   CHECK(to_int64(BigInt(INT64_MAX)).value() == INT64_MAX);
   CHECK_FALSE(to_int64(BigInt(INT64_MAX) + 1).has_value());
   CHECK_FALSE(to_int64(BigInt(INT64_MIN) - 1).has_value());
+}
+
+TEST_CASE("Decimal parses random digit strings of 1 to 24 digits as exactly as a BigInt does") {
+  std::mt19937_64 random(20261128);  // fixed seed: the same strings every run
+  for (int round = 0; round < 20000; ++round) {
+    const int digits = 1 + static_cast<int>(random() % 24);
+    const int point = static_cast<int>(random() % static_cast<std::uint64_t>(digits + 1));  // digits before the point
+    const bool negative = random() % 2 == 0;
+    std::string text = negative ? "-" : "";
+    BigInt expected = 0;
+    for (int i = 0; i < digits; ++i) {
+      if (i == point && point != 0) text += '.';
+      const int digit = static_cast<int>(random() % 10);
+      text += static_cast<char>('0' + digit);
+      expected = expected * 10 + digit;
+    }
+    const int int_digits = point == 0 ? digits : point;
+    const int scale = point == 0 ? 0 : digits - point;
+    if (negative) expected = -expected;
+    INFO(text);
+    auto parsed = Decimal::parse(text, 18);
+    auto fits = to_int64(expected);
+    if (scale > 18 || !fits || int_digits > 19) {
+      CHECK_FALSE(parsed.ok());
+      continue;
+    }
+    REQUIRE(parsed.ok());
+    CHECK(parsed->units == *fits);
+    CHECK(parsed->scale == scale);
+  }
 }
