@@ -141,17 +141,19 @@ bool prepare_flat(PreparedRecord& out, std::vector<FlatMember>& flat, std::uint6
     take_index(out, index_of_flat_record(members), key_hash_mask);
     if (!out.error.empty()) return true;
   } else {
-    // An export: only the id is needed, hashed from the members without building the index
-    // (a kind no ledger holds hashes with an empty key; check_and_learn refuses it).
+    // An export: only the id is needed. A one-member key is hashed from its member without
+    // building the index; a key of two members (market prices, acknowledgements: few) is
+    // built by the index; a kind no ledger holds hashes with an empty key (check_and_learn
+    // refuses it).
     const std::optional<IdRule> rule = id_rule(out.kind);
-    auto member = [&](std::string_view name) { return canonical::find_flat(members, name).value_or(std::string_view()); };
-    std::uint64_t hash = id_hash(out.kind, "");
     if (rule && rule->second.empty()) {
-      hash = id_hash(out.kind, member(rule->first));
-    } else if (rule) {  // a key of two members (market prices, acknowledgements: few)
-      hash = id_hash(out.kind, std::string(member(rule->first)) + "/" + std::string(member(rule->second)));
+      auto member = canonical::find_flat(members, rule->first);
+      out.key_hash = id_hash(out.kind, member.value_or(std::string_view())) & key_hash_mask;
+    } else if (rule) {
+      take_index(out, index_of_flat_record(members), key_hash_mask);
+    } else {
+      out.key_hash = id_hash(out.kind, "") & key_hash_mask;
     }
-    out.key_hash = hash & key_hash_mask;
   }
   auto offset = [&](std::string_view part) { return static_cast<std::uint32_t>(part.data() - body.data()); };
   auto size = [](std::string_view part) { return static_cast<std::uint32_t>(part.size()); };
@@ -726,7 +728,7 @@ class LogVerifier {
   std::size_t author_checkpoint_ = 0;
   std::string author_;  // the signer of checkpoints_[author_checkpoint_], once parsed
   std::uint64_t entries_ = 0;
-  std::vector<std::uint64_t> key_hashes_;  // key_hash() of record i + 1, for every record checked
+  std::vector<std::uint64_t> key_hashes_;  // the key hash of record i + 1, for every record checked
 };
 
 // Visits the records with the given sequence numbers (ascending), in that order.

@@ -122,6 +122,30 @@ echo "2026-09-15,45.00" >>"$fm/market_prices.csv"
 expect_status 0 "a market price dated after the last run is accepted" "$bin" import --db "$fm_db" --season-dir "$fm" --keys "$work/keys"
 grep -q '^market_prices.csv: 1 new, 1 already in the ledger' "$work/out" && pass "… as one new price" || fail "$(cat "$work/out")"
 expect_status 0 "… and the ledger replays" "$bin" verify --db "$fm_db" --replay
+# A market price's id is two members (season/date). Its export verifies; a second price
+# for the same date (the later one's date changed in the export, not signed again) is named
+# as the repeated id, before the wrong root of its batch's checkpoint.
+expect_status 0 "the floor_market ledger exports" "$bin" export audit --db "$fm_db" --out "$work/fm-audit"
+expect_status 0 "… and the export verifies" "$bin" verify --audit "$work/fm-audit"
+first_price=$(grep -n '"date":"2026-06-01","kind":"market_price"' "$work/fm-audit/journal.jsonl" | cut -d: -f1)
+later_price=$(grep -n '"date":"2026-09-15","kind":"market_price"' "$work/fm-audit/journal.jsonl" | cut -d: -f1)
+[ -n "$first_price" ] && [ -n "$later_price" ] || fail "the export does not hold both market prices"
+sed -i "${later_price}s/\"date\":\"2026-09-15\"/\"date\":\"2026-06-01\"/" "$work/fm-audit/journal.jsonl"
+"$bin" verify --audit "$work/fm-audit" >"$work/out" 2>"$work/err"
+status=$?
+pattern="at record $later_price: a second market_price record with key '[^']*/2026-06-01' \\(record $first_price has it\\)"
+if [ "$status" -eq 3 ] && grep -Eq "$pattern" "$work/err"; then
+  pass "a market price repeated in the export is named (exit 3)"
+else
+  fail "a market price repeated in the export: exit $status, $(cat "$work/err")"
+fi
+python3 "$src/docs/verify_export.py" "$work/fm-audit" >"$work/out" 2>"$work/err"
+status=$?
+if [ "$status" -eq 3 ] && grep -Eq "$pattern" "$work/err"; then
+  pass "… and verify_export.py names it too"
+else
+  fail "verify_export.py on a repeated market price: exit $status, $(cat "$work/err")"
+fi
 
 # 6. A loan of a later season whose product is in the ledger (an earlier season's terms), not
 #    in its own terms: its disbursement is computed from the product read back from the
