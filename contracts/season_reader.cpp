@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -19,8 +20,10 @@
 #include <iterator>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 
 #include "ledger/crypto.hpp"
+#include "ledger/disk_id_lines.hpp"
 
 namespace tripartite::contracts {
 namespace {
@@ -175,12 +178,26 @@ std::optional<DeductionKind> parse_deduction_kind(std::string_view text) {
 // table of 64-bit slots over an arena of 1 MiB blocks. A slot holds the top 24 bits of the
 // id's hash (to skip most comparisons) and the arena position + 1 (0 = empty); the arena
 // holds [length: 1 byte][id bytes][line: 4 bytes]. The table doubles at 70% load.
+//
+// Memory is bounded: when the table and arena would pass the budget (512 MiB, about 16
+// million ids of 11 bytes; TRIPARTITE_ID_SET_BYTES sets another, 0 for tests), every id
+// moves to a ledger::DiskIdLines, a temporary SQLite database with a 32 MiB cache, and the
+// memory is freed. The answers are the same either way. On disk an id costs about 2 µs
+// more (docs/architecture.md), hence the generous budget. A disk failure is thrown (the
+// import then stops with an internal error and stores nothing).
 class FirstSeenIndex {
  public:
+  FirstSeenIndex() : budget_(budget_from_environment()) {}
+
   // The line where `id` was first inserted; nothing (and `id` is now inserted with `line`)
   // when it is new. REQUIRES: id.size() <= 255.
   std::optional<int> insert(std::string_view id, int line) {
     TRIPARTITE_ASSERT(id.size() <= 255);
+    if (disk_) return on_disk(id, line);
+    if (memory_after_insert(id) > budget_) {
+      spill();
+      return on_disk(id, line);
+    }
     if ((size_ + 1) * 10 > slots_.size() * 7) grow();
     std::uint64_t hash = hash_of(id);
     std::size_t mask = slots_.size() - 1;
@@ -203,6 +220,51 @@ class FirstSeenIndex {
   static constexpr std::uint64_t kPositionMask = (std::uint64_t{1} << kPositionBits) - 1;
   static constexpr std::size_t kBlockBytes = std::size_t{1} << 20;
   static constexpr std::size_t kInitialSlots = 1024;
+  static constexpr std::size_t kDefaultBudget = std::size_t{512} << 20;
+
+  static std::size_t budget_from_environment() {
+    const char* text = std::getenv("TRIPARTITE_ID_SET_BYTES");
+    if (text == nullptr || *text == '\0') return kDefaultBudget;
+    char* end = nullptr;
+    errno = 0;
+    unsigned long long value = std::strtoull(text, &end, 10);
+    if (errno != 0 || *end != '\0') return kDefaultBudget;
+    return static_cast<std::size_t>(value);
+  }
+
+  // The bytes held once `id` is in: the slots (after a doubling, if one is due) and the
+  // arena (with a new block, if the last one cannot take the entry).
+  std::size_t memory_after_insert(std::string_view id) const {
+    std::size_t slots = slots_.size();
+    if ((size_ + 1) * 10 > slots * 7) slots = slots == 0 ? kInitialSlots : slots * 2;
+    std::size_t blocks = blocks_.size();
+    if (blocks == 0 || used_in_last_block_ + 1 + id.size() + sizeof(std::int32_t) > kBlockBytes) blocks += 1;
+    return slots * sizeof(std::uint64_t) + blocks * kBlockBytes;
+  }
+
+  std::optional<int> on_disk(std::string_view id, int line) {
+    auto first = disk_->insert(id, line);
+    if (!first) throw std::runtime_error(first.error().message);
+    return *first;
+  }
+
+  // Moves every id to disk and frees the table and the arena.
+  void spill() {
+    auto opened = ledger::DiskIdLines::open();
+    if (!opened) throw std::runtime_error(opened.error().message);
+    disk_ = std::move(*opened);
+    for (std::uint64_t slot : slots_) {
+      if (slot == 0) continue;
+      const std::uint64_t position = (slot & kPositionMask) - 1;
+      auto moved = disk_->insert(stored_id(position), stored_line(position));
+      if (!moved) throw std::runtime_error(moved.error().message);
+      TRIPARTITE_ASSERT(!*moved);  // the ids in memory are distinct
+    }
+    std::vector<std::uint64_t>().swap(slots_);
+    std::vector<std::unique_ptr<char[]>>().swap(blocks_);
+    used_in_last_block_ = 0;
+    size_ = 0;
+  }
 
   static std::uint64_t hash_of(std::string_view id) { return std::hash<std::string_view>{}(id); }
   static std::uint64_t tag_of(std::uint64_t hash) { return hash >> kPositionBits; }
@@ -255,6 +317,8 @@ class FirstSeenIndex {
   std::size_t used_in_last_block_ = 0;
   std::vector<std::uint64_t> slots_;
   std::size_t size_ = 0;
+  std::size_t budget_;
+  std::unique_ptr<ledger::DiskIdLines> disk_;  // once spilled, every id is here
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -46,6 +46,24 @@ for dir in "$src"/fixtures/broken/*/; do
   fi
 done
 
+# The repeated-id fixtures again, with the duplicate-id sets moved to disk from the first id
+# (TRIPARTITE_ID_SET_BYTES=0, docs/architecture.md): the same lines, the database unchanged.
+for dir in "$src"/fixtures/broken/duplicate-*/; do
+  name=$(basename "$dir")
+  db="$work/disk-$name.db"
+  "$bin" init --db "$db" >/dev/null
+  before=$(snapshot "$db")
+  TRIPARTITE_ID_SET_BYTES=0 "$bin" import --db "$db" --season-dir "$dir" --keys "$work/keys" >/dev/null 2>"$work/err"
+  status=$?
+  checked=$((checked + 1))
+  grep -v '^tripartite: ' "$work/err" >"$work/lines"
+  if [ "$status" -eq 2 ] && [ -s "$work/lines" ] && cmp -s "$dir/expected-errors.txt" "$work/lines" && [ "$(snapshot "$db")" = "$before" ]; then
+    echo "ok   $name, ids on disk"
+  else
+    echo "FAIL $name, ids on disk: exit $status"; diff -u "$dir/expected-errors.txt" "$work/lines" | head -20; failures=$((failures + 1))
+  fi
+done
+
 # A ledger that already holds the reference season is unchanged by a failed import too.
 db="$work/reference.db"
 "$bin" init --db "$db" >/dev/null

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -59,5 +60,15 @@ inline std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
+
+// Sets the memory given to the within-file duplicate-id set (TRIPARTITE_ID_SET_BYTES) for
+// the scope, so that a test can make it move its ids to disk: 0 from the first id.
+class IdSetBudget {
+ public:
+  explicit IdSetBudget(std::size_t bytes) { ::setenv("TRIPARTITE_ID_SET_BYTES", std::to_string(bytes).c_str(), 1); }
+  ~IdSetBudget() { ::unsetenv("TRIPARTITE_ID_SET_BYTES"); }
+  IdSetBudget(const IdSetBudget&) = delete;
+  IdSetBudget& operator=(const IdSetBudget&) = delete;
+};
 
 }  // namespace tripartite::contracts::testing

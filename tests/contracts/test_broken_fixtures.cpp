@@ -53,6 +53,16 @@ TEST_CASE("broken fixtures: every folder gives exactly its expected errors", "[f
   }
 }
 
+TEST_CASE("broken fixtures: the same errors with the duplicate-id sets on disk from the first id", "[fixtures]") {
+  tripartite::contracts::testing::IdSetBudget on_disk(0);
+  for (const auto& folder : broken_folders()) {
+    INFO("fixtures/broken/" << folder.filename().string());
+    Diagnostics diagnostics;
+    static_cast<void>(read_season_folder(folder.string(), diagnostics));
+    CHECK(formatted(diagnostics) == expected_lines((folder / "expected-errors.txt").string()));
+  }
+}
+
 TEST_CASE("broken fixtures: each is a whole season folder", "[fixtures]") {
   for (const auto& folder : broken_folders()) {
     INFO("fixtures/broken/" << folder.filename().string());

@@ -2,12 +2,15 @@
 // duplicates, each with its exact diagnostic line.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "contracts/season_reader.hpp"
 #include "contracts_test_support.hpp"
 
 using namespace tripartite;
 using namespace tripartite::contracts;
 using tripartite::contracts::testing::formatted;
+using tripartite::contracts::testing::IdSetBudget;
 using tripartite::contracts::testing::reference_folder;
 using tripartite::contracts::testing::ScratchFolder;
 
@@ -387,6 +390,51 @@ TEST_CASE("deliveries.csv: the duplicate index stays exact over many rows", "[ro
   CHECK(accepted == rows);
   CHECK(formatted(diagnostics) == Lines{"deliveries.csv:" + std::to_string(rows + 2) +
                                         ": delivery_id: duplicate delivery_id D123456, first on line 123458"});
+}
+
+// The set moves its ids to a temporary SQLite database when they outgrow its memory
+// (TRIPARTITE_ID_SET_BYTES): the answers must be the same before, at and after the move.
+TEST_CASE("deliveries.csv: the duplicate index gives the same answers once its ids are on disk", "[rows]") {
+  ReferenceRegistry reference;
+  std::string bytes = kDeliveriesHeader;
+  const int rows = 3000;
+  for (int i = 0; i < rows; ++i) {
+    std::string id = "D" + std::to_string(i);
+    if (i % 97 == 50) id = "D" + std::to_string(i / 3);  // a repeat of an earlier id
+    if (i == 2500) id = "D10";                          // a repeat of a row that has an error
+    if (i == 2600) id = "D2550";                        // a repeat, itself with an error
+    std::string weight = (i == 10 || i == 2600) ? "-1" : "1";
+    bytes += id + ",F001,OT1,A," + weight + ",,2026-07-10,\n";
+  }
+  bytes += "D2999,F001,OT1,A,1,,2026-07-10,\n";  // the last id, repeated at once
+  auto read = [&] {
+    ScratchFolder folder;
+    Diagnostics diagnostics;
+    int accepted = 0;
+    read_deliveries(folder.write("deliveries.csv", bytes), reference.context, diagnostics,
+                    [&](const Delivery&, int) { ++accepted; });
+    return std::make_pair(accepted, formatted(diagnostics));
+  };
+  const auto in_memory = read();
+  CHECK(in_memory.first == rows + 1 - 36 + 1);  // each line with a problem is left out
+  REQUIRE(in_memory.second.size() == 36);         // 34 repeats and 2 weights
+  CHECK(in_memory.second.front() == "deliveries.csv:12: weight_kg: must be greater than 0");
+  CHECK(in_memory.second[1] == "deliveries.csv:52: delivery_id: duplicate delivery_id D16, first on line 18");
+  const Lines expected_late{
+      "deliveries.csv:2502: delivery_id: duplicate delivery_id D10, first on line 12",
+      "deliveries.csv:2602: delivery_id: duplicate delivery_id D2550, first on line 2552",
+      "deliveries.csv:2602: weight_kg: must be greater than 0",
+  };
+  for (const auto& line : expected_late) {
+    CHECK(std::count(in_memory.second.begin(), in_memory.second.end(), line) == 1);
+  }
+  CHECK(in_memory.second.back() == "deliveries.csv:3002: delivery_id: duplicate delivery_id D2999, first on line 3001");
+  std::size_t spill_after_716_ids = (std::size_t{1} << 20) + 1024 * sizeof(std::uint64_t);
+  for (std::size_t budget : {std::size_t{0}, spill_after_716_ids}) {
+    INFO("budget " << budget);
+    IdSetBudget small(budget);
+    CHECK(read() == in_memory);
+  }
 }
 
 TEST_CASE("market_prices.csv: optional, one row per date, positive prices", "[rows]") {
