@@ -248,20 +248,28 @@ class FirstSeenIndex {
     return *first;
   }
 
-  // Moves every id to disk and frees the table and the arena.
+  // Moves every id to disk and frees the table and the arena. The ids go in the arena's
+  // order, which is the file's: ids that rise through the file are appended to the
+  // database's B-tree, where the table's order would scatter them.
   void spill() {
     auto opened = ledger::DiskIdLines::open();
     if (!opened) throw std::runtime_error(opened.error().message);
     disk_ = std::move(*opened);
-    for (std::uint64_t slot : slots_) {
-      if (slot == 0) continue;
-      const std::uint64_t position = (slot & kPositionMask) - 1;
-      auto moved = disk_->insert(stored_id(position), stored_line(position));
-      if (!moved) throw std::runtime_error(moved.error().message);
-      TRIPARTITE_ASSERT(!*moved);  // the ids in memory are distinct
+    for (std::size_t block = 0; block < blocks_.size(); ++block) {
+      const std::size_t used = block + 1 < blocks_.size() ? full_block_used_[block] : used_in_last_block_;
+      for (std::size_t offset = 0; offset < used;) {
+        const std::uint64_t position = block * kBlockBytes + offset;
+        const std::string_view id = stored_id(position);
+        auto moved = disk_->insert(id, stored_line(position));
+        if (!moved) throw std::runtime_error(moved.error().message);
+        TRIPARTITE_ASSERT(!*moved);  // the ids in memory are distinct
+        offset += 1 + id.size() + sizeof(std::int32_t);
+      }
     }
+    TRIPARTITE_ASSERT(disk_->size() == size_);
     std::vector<std::uint64_t>().swap(slots_);
     std::vector<std::unique_ptr<char[]>>().swap(blocks_);
+    std::vector<std::size_t>().swap(full_block_used_);
     used_in_last_block_ = 0;
     size_ = 0;
   }
@@ -286,6 +294,7 @@ class FirstSeenIndex {
   std::uint64_t store(std::string_view id, int line) {
     std::size_t needed = 1 + id.size() + sizeof(std::int32_t);
     if (blocks_.empty() || used_in_last_block_ + needed > kBlockBytes) {
+      if (!blocks_.empty()) full_block_used_.push_back(used_in_last_block_);
       blocks_.push_back(std::make_unique_for_overwrite<char[]>(kBlockBytes));
       used_in_last_block_ = 0;
     }
@@ -315,6 +324,7 @@ class FirstSeenIndex {
 
   std::vector<std::unique_ptr<char[]>> blocks_;
   std::size_t used_in_last_block_ = 0;
+  std::vector<std::size_t> full_block_used_;  // the bytes used in each block but the last
   std::vector<std::uint64_t> slots_;
   std::size_t size_ = 0;
   std::size_t budget_;

@@ -437,6 +437,37 @@ TEST_CASE("deliveries.csv: the duplicate index gives the same answers once its i
   }
 }
 
+// Long ids fill several of the set's 1 MiB arena blocks before the move to disk; repeats
+// after the move name ids from each block.
+TEST_CASE("deliveries.csv: ids from every arena block are on disk after the move", "[rows]") {
+  ReferenceRegistry reference;
+  auto id_of = [](int i) { return "D" + std::string(52, 'x') + "-" + std::to_string(100000 + i); };  // 60 bytes
+  std::string bytes = kDeliveriesHeader;
+  const int rows = 50000;
+  int repeats = 0;
+  for (int i = 0; i < rows; ++i) {
+    const bool repeat = i >= 46000 && i % 100 == 0;
+    repeats += repeat ? 1 : 0;
+    bytes += (repeat ? id_of((i * 7919) % 45000) : id_of(i)) + ",F001,OT1,A,1,,2026-07-10,\n";
+  }
+  auto read = [&] {
+    ScratchFolder folder;
+    Diagnostics diagnostics;
+    read_deliveries(folder.write("deliveries.csv", bytes), reference.context, diagnostics, [](const Delivery&, int) {});
+    return formatted(diagnostics);
+  };
+  const auto in_memory = read();
+  REQUIRE(repeats == 40);
+  REQUIRE(in_memory.size() == 40);
+  const int first = (46000 * 7919) % 45000;
+  CHECK(in_memory.front() == "deliveries.csv:46002: delivery_id: duplicate delivery_id " + id_of(first) +
+                                 ", first on line " + std::to_string(first + 2));
+  // 65-byte entries: three blocks hold the first 45,875 ids, when the table's doubling to
+  // 131,072 slots would pass 3.5 MiB.
+  IdSetBudget three_blocks((std::size_t{3} << 20) + (std::size_t{512} << 10));
+  CHECK(read() == in_memory);
+}
+
 TEST_CASE("market_prices.csv: optional, one row per date, positive prices", "[rows]") {
   Diagnostics diagnostics;
   CHECK(read_market_prices("/nonexistent/market_prices.csv", diagnostics, [](const MarketPrice&, int) {}));
