@@ -4,63 +4,72 @@
 // pages past the cache go to the temporary file once, and nothing is ever committed.
 #include "ledger/disk_id_lines.hpp"
 
-#include <sqlite3.h>
-
 #include <string>
 
+#include "ledger/sqlite_statement.hpp"
+
 namespace tripartite::ledger {
+
+using sqlite_detail::Statement;
+
+struct DiskIdLines::Database {
+  struct Connection {
+    sqlite3* db = nullptr;
+    ~Connection() { sqlite3_close(db); }
+  };
+  Connection connection;  // declared first, so closed after the statements are finalized
+  Statement insert;
+  Statement find;
+};
+
 namespace {
 
-Error failure(sqlite3* db, const char* what) {
-  return internal_error(std::string("duplicate-id check on disk: ") + what + ": " +
-                        (db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
-}
+Error failure(const Error& error) { return internal_error("duplicate-id check on disk: " + error.message); }
 
 }  // namespace
 
+DiskIdLines::DiskIdLines(std::unique_ptr<Database> database) : database_(std::move(database)) {}
+DiskIdLines::~DiskIdLines() = default;
+
 Result<std::unique_ptr<DiskIdLines>> DiskIdLines::open(std::size_t cache_bytes) {
-  auto map = std::unique_ptr<DiskIdLines>(new DiskIdLines());
+  auto database = std::make_unique<Database>();
   // "" = a private temporary database on disk, deleted when the connection closes.
-  if (sqlite3_open_v2("", &map->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+  if (sqlite3_open_v2("", &database->connection.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) !=
       SQLITE_OK) {
-    return failure(map->db_, "open");
+    return failure(internal_error(sqlite_detail::sqlite_message(database->connection.db, "open")));
   }
   const std::string setup = "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-" +
                             std::to_string(cache_bytes / 1024) +
                             "; CREATE TABLE seen(id BLOB PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID; BEGIN;";
-  if (sqlite3_exec(map->db_, setup.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) return failure(map->db_, "setup");
-  if (sqlite3_prepare_v3(map->db_, "INSERT OR IGNORE INTO seen(id, line) VALUES (?1, ?2)", -1, SQLITE_PREPARE_PERSISTENT,
-                         &map->insert_, nullptr) != SQLITE_OK ||
-      sqlite3_prepare_v3(map->db_, "SELECT line FROM seen WHERE id = ?1", -1, SQLITE_PREPARE_PERSISTENT, &map->find_,
-                         nullptr) != SQLITE_OK) {
-    return failure(map->db_, "prepare");
+  if (auto done = sqlite_detail::exec(database->connection.db, setup.c_str()); !done.ok()) return failure(done.error());
+  if (auto done = database->insert.prepare(database->connection.db, "INSERT OR IGNORE INTO seen(id, line) VALUES (?1, ?2)");
+      !done.ok()) {
+    return failure(done.error());
   }
-  return map;
-}
-
-DiskIdLines::~DiskIdLines() {
-  sqlite3_finalize(insert_);
-  sqlite3_finalize(find_);
-  sqlite3_close(db_);
+  if (auto done = database->find.prepare(database->connection.db, "SELECT line FROM seen WHERE id = ?1"); !done.ok()) {
+    return failure(done.error());
+  }
+  return std::unique_ptr<DiskIdLines>(new DiskIdLines(std::move(database)));
 }
 
 Result<std::optional<int>> DiskIdLines::insert(std::string_view id, int line) {
   // The id is bound as a blob: compared by its bytes, as the in-memory set compares them.
-  sqlite3_bind_blob(insert_, 1, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
-  sqlite3_bind_int(insert_, 2, line);
-  const int stepped = sqlite3_step(insert_);
-  sqlite3_reset(insert_);
-  if (stepped != SQLITE_DONE) return failure(db_, "insert");
-  if (sqlite3_changes(db_) == 1) {
+  Statement& insert = database_->insert;
+  insert.bind_blob_borrowed(1, id);
+  insert.bind(2, std::int64_t{line});
+  if (auto done = insert.run(); !done.ok()) return failure(done.error());
+  if (sqlite3_changes(database_->connection.db) == 1) {
     size_ += 1;
     return std::optional<int>();
   }
-  sqlite3_bind_blob(find_, 1, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
-  const int found = sqlite3_step(find_);
+  Statement& find = database_->find;
+  find.bind_blob_borrowed(1, id);
+  auto found = find.step();
   std::optional<int> first;
-  if (found == SQLITE_ROW) first = sqlite3_column_int(find_, 0);
-  sqlite3_reset(find_);
-  if (!first) return failure(db_, found == SQLITE_DONE ? "an id neither new nor found" : "find");
+  if (found.ok() && *found) first = static_cast<int>(find.column_int(0));
+  find.reset();
+  if (!found.ok()) return failure(found.error());
+  if (!first) return failure(internal_error("an id neither new nor found"));
   return first;
 }
 

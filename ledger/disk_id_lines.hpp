@@ -12,9 +12,6 @@
 
 #include "ledger/result.hpp"
 
-struct sqlite3;
-struct sqlite3_stmt;
-
 namespace tripartite::ledger {
 
 class DiskIdLines {
@@ -33,10 +30,9 @@ class DiskIdLines {
   std::uint64_t size() const { return size_; }
 
  private:
-  DiskIdLines() = default;
-  sqlite3* db_ = nullptr;
-  sqlite3_stmt* insert_ = nullptr;
-  sqlite3_stmt* find_ = nullptr;
+  struct Database;  // the connection and its two statements (disk_id_lines.cpp)
+  explicit DiskIdLines(std::unique_ptr<Database> database);
+  std::unique_ptr<Database> database_;
   std::uint64_t size_ = 0;
 };
 

@@ -18,11 +18,17 @@
 #include <mutex>
 #include <set>
 
+#include "ledger/sqlite_statement.hpp"
 #include "ledger/store.hpp"
 #include "ledger/tlog.hpp"
 
 namespace tripartite::ledger {
 namespace {
+
+using sqlite_detail::exec;
+using sqlite_detail::kBusyTimeoutMs;
+using sqlite_detail::sqlite_message;
+using sqlite_detail::Statement;
 
 // Version 2 keeps no posting rows (balances are summed from the entry records); a version 1
 // ledger is migrated when opened (migrate_from_version_1).
@@ -88,93 +94,6 @@ struct PairByteOrder {
     return view(a) < view(b);
   }
 };
-
-// How long a command waits for a lock another connection holds (sqlite3_busy_timeout).
-constexpr int kBusyTimeoutMs = 10000;
-
-std::string sqlite_message(sqlite3* db, const std::string& what) {
-  if (db == nullptr) return what + ": out of memory";
-  const int code = sqlite3_errcode(db);
-  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
-    // With the rollback journal a reader and a writer exclude each other while the writer
-    // writes pages; neither holds the lock longer than its own command.
-    return "the ledger is in use by another command, which held it for more than " +
-           std::to_string(kBusyTimeoutMs / 1000) +
-           " s; this command changed nothing: run it again when the other has finished (" + what + ": " +
-           sqlite3_errmsg(db) + ")";
-  }
-  return what + ": " + sqlite3_errmsg(db);
-}
-
-class Statement {
- public:
-  Statement() = default;
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  ~Statement() { sqlite3_finalize(statement_); }
-
-  Status prepare(sqlite3* db, const std::string& sql) {
-    sqlite3_finalize(statement_);
-    statement_ = nullptr;
-    db_ = db;
-    if (sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &statement_, nullptr) != SQLITE_OK) {
-      return internal_error(sqlite_message(db, "preparing '" + sql + "'"));
-    }
-    return Status::success();
-  }
-  void reset() {
-    sqlite3_reset(statement_);
-    sqlite3_clear_bindings(statement_);
-  }
-  void bind(int i, std::int64_t value) { sqlite3_bind_int64(statement_, i, value); }
-  void bind(int i, std::uint64_t value) { sqlite3_bind_int64(statement_, i, static_cast<std::int64_t>(value)); }
-  void bind(int i, std::string_view text) {
-    sqlite3_bind_text(statement_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-  }
-  void bind_blob(int i, std::string_view bytes) {
-    sqlite3_bind_blob(statement_, i, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
-  }
-  // Without SQLite's copy: the caller keeps the bytes alive and unchanged until the
-  // statement is reset (run() resets it, and reset() clears every binding).
-  void bind_borrowed(int i, std::string_view text) {
-    sqlite3_bind_text(statement_, i, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
-  }
-  void bind_blob_borrowed(int i, std::string_view bytes) {
-    sqlite3_bind_blob(statement_, i, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
-  }
-  // SQLITE_ROW → true, SQLITE_DONE → false, anything else → error.
-  Result<bool> step() {
-    int rc = sqlite3_step(statement_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    return Error{rc == SQLITE_CONSTRAINT ? ErrorKind::invalid_input : ErrorKind::internal,
-                 sqlite_message(db_, "database")};
-  }
-  Status run() {
-    auto stepped = step();
-    reset();
-    if (!stepped) return stepped.error();
-    return Status::success();
-  }
-  std::int64_t column_int(int i) const { return sqlite3_column_int64(statement_, i); }
-  std::uint64_t column_uint(int i) const { return static_cast<std::uint64_t>(sqlite3_column_int64(statement_, i)); }
-  std::string column_text(int i) const { return std::string(column_view(i)); }
-  // The column's bytes, valid until the next step or reset.
-  std::string_view column_view(int i) const {
-    const auto* data = static_cast<const char*>(sqlite3_column_blob(statement_, i));
-    int size = sqlite3_column_bytes(statement_, i);
-    return data == nullptr ? std::string_view() : std::string_view(data, static_cast<std::size_t>(size));
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-  sqlite3_stmt* statement_ = nullptr;
-};
-
-Status exec(sqlite3* db, const char* sql) {
-  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) return internal_error(sqlite_message(db, "database"));
-  return Status::success();
-}
 
 // A command is one transaction that may write far more pages than the 256 MB page cache
 // holds (an import or a run at a million farmers writes gigabytes). With a write-ahead log
