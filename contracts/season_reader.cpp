@@ -198,7 +198,7 @@ class FirstSeenIndex {
       spill();
       return on_disk(id, line);
     }
-    if ((size_ + 1) * 10 > slots_.size() * 7) grow();
+    if (grow_due()) grow();
     std::uint64_t hash = hash_of(id);
     std::size_t mask = slots_.size() - 1;
     for (std::size_t i = static_cast<std::size_t>(hash) & mask;; i = (i + 1) & mask) {
@@ -235,35 +235,41 @@ class FirstSeenIndex {
   // The bytes held once `id` is in: the slots (after a doubling, if one is due) and the
   // arena (with a new block, if the last one cannot take the entry).
   std::size_t memory_after_insert(std::string_view id) const {
-    std::size_t slots = slots_.size();
-    if ((size_ + 1) * 10 > slots * 7) slots = slots == 0 ? kInitialSlots : slots * 2;
-    std::size_t blocks = blocks_.size();
-    if (blocks == 0 || used_in_last_block_ + 1 + id.size() + sizeof(std::int32_t) > kBlockBytes) blocks += 1;
+    const std::size_t slots = grow_due() ? grown_slots() : slots_.size();
+    const std::size_t blocks = blocks_.size() + (new_block_due(entry_bytes(id)) ? 1 : 0);
     return slots * sizeof(std::uint64_t) + blocks * kBlockBytes;
   }
-
-  std::optional<int> on_disk(std::string_view id, int line) {
-    auto first = disk_->insert(id, line);
-    if (!first) throw std::runtime_error(first.error().message);
-    return *first;
+  // The table doubles at 70% load; the arena takes a new block when the entry does not fit.
+  bool grow_due() const { return (size_ + 1) * 10 > slots_.size() * 7; }
+  std::size_t grown_slots() const { return slots_.empty() ? kInitialSlots : slots_.size() * 2; }
+  bool new_block_due(std::size_t needed) const {
+    return blocks_.empty() || used_in_last_block_ + needed > kBlockBytes;
   }
+  // An arena entry: [length: 1 byte][id bytes][line: 4 bytes].
+  static std::size_t entry_bytes(std::string_view id) { return 1 + id.size() + sizeof(std::int32_t); }
+
+  // A failure of the disk map stops the reading (see the class comment).
+  template <class T>
+  static T or_throw(Result<T> result) {
+    if (!result) throw std::runtime_error(result.error().message);
+    return std::move(result).value();
+  }
+
+  std::optional<int> on_disk(std::string_view id, int line) { return or_throw(disk_->insert(id, line)); }
 
   // Moves every id to disk and frees the table and the arena. The ids go in the arena's
   // order, which is the file's: ids that rise through the file are appended to the
   // database's B-tree, where the table's order would scatter them.
   void spill() {
-    auto opened = ledger::DiskIdLines::open();
-    if (!opened) throw std::runtime_error(opened.error().message);
-    disk_ = std::move(*opened);
+    disk_ = or_throw(ledger::DiskIdLines::open());
     for (std::size_t block = 0; block < blocks_.size(); ++block) {
       const std::size_t used = block + 1 < blocks_.size() ? full_block_used_[block] : used_in_last_block_;
       for (std::size_t offset = 0; offset < used;) {
         const std::uint64_t position = block * kBlockBytes + offset;
         const std::string_view id = stored_id(position);
-        auto moved = disk_->insert(id, stored_line(position));
-        if (!moved) throw std::runtime_error(moved.error().message);
-        TRIPARTITE_ASSERT(!*moved);  // the ids in memory are distinct
-        offset += 1 + id.size() + sizeof(std::int32_t);
+        const bool repeated = on_disk(id, stored_line(position)).has_value();
+        TRIPARTITE_ASSERT(!repeated);  // the ids in memory are distinct
+        offset += entry_bytes(id);
       }
     }
     TRIPARTITE_ASSERT(disk_->size() == size_);
@@ -292,8 +298,8 @@ class FirstSeenIndex {
   }
 
   std::uint64_t store(std::string_view id, int line) {
-    std::size_t needed = 1 + id.size() + sizeof(std::int32_t);
-    if (blocks_.empty() || used_in_last_block_ + needed > kBlockBytes) {
+    const std::size_t needed = entry_bytes(id);
+    if (new_block_due(needed)) {
       if (!blocks_.empty()) full_block_used_.push_back(used_in_last_block_);
       blocks_.push_back(std::make_unique_for_overwrite<char[]>(kBlockBytes));
       used_in_last_block_ = 0;
@@ -310,8 +316,9 @@ class FirstSeenIndex {
   }
 
   void grow() {
+    const std::size_t slots = grown_slots();
     std::vector<std::uint64_t> old = std::move(slots_);
-    slots_.assign(old.empty() ? kInitialSlots : old.size() * 2, 0);
+    slots_.assign(slots, 0);
     std::size_t mask = slots_.size() - 1;
     for (std::uint64_t slot : old) {
       if (slot == 0) continue;
