@@ -408,16 +408,12 @@ TEST_CASE("deliveries.csv: the duplicate index gives the same answers once its i
   }
   bytes += "D2999,F001,OT1,A,1,,2026-07-10,\n";  // the last id, repeated at once
   auto read = [&] {
-    ScratchFolder folder;
-    Diagnostics diagnostics;
-    int accepted = 0;
-    read_deliveries(folder.write("deliveries.csv", bytes), reference.context, diagnostics,
-                    [&](const Delivery&, int) { ++accepted; });
-    return std::make_pair(accepted, formatted(diagnostics));
+    auto outcome = deliveries(reference.context, bytes);
+    return std::make_pair(outcome.lines, outcome.diagnostics);
   };
   const auto in_memory = read();
-  CHECK(in_memory.first == rows + 1 - 36 + 1);  // each line with a problem is left out
-  REQUIRE(in_memory.second.size() == 36);         // 34 repeats and 2 weights
+  CHECK(in_memory.first.size() == rows + 1 - 36 + 1);  // each line with a problem is left out
+  REQUIRE(in_memory.second.size() == 36);                // 34 repeats and 2 weights
   CHECK(in_memory.second.front() == "deliveries.csv:12: weight_kg: must be greater than 0");
   CHECK(in_memory.second[1] == "deliveries.csv:52: delivery_id: duplicate delivery_id D16, first on line 18");
   const Lines expected_late{
@@ -450,12 +446,7 @@ TEST_CASE("deliveries.csv: ids from every arena block are on disk after the move
     repeats += repeat ? 1 : 0;
     bytes += (repeat ? id_of((i * 7919) % 45000) : id_of(i)) + ",F001,OT1,A,1,,2026-07-10,\n";
   }
-  auto read = [&] {
-    ScratchFolder folder;
-    Diagnostics diagnostics;
-    read_deliveries(folder.write("deliveries.csv", bytes), reference.context, diagnostics, [](const Delivery&, int) {});
-    return formatted(diagnostics);
-  };
+  auto read = [&] { return deliveries(reference.context, bytes).diagnostics; };
   const auto in_memory = read();
   REQUIRE(repeats == 40);
   REQUIRE(in_memory.size() == 40);
