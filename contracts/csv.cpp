@@ -1,10 +1,12 @@
-// RFC 4180 reading: a byte-at-a-time state machine over 64 KiB chunks. See csv.hpp.
+// RFC 4180 reading: a byte-at-a-time state machine over 64 KiB chunks, which takes runs of
+// plain bytes inside a field in one step (append_plain_run). See csv.hpp.
 //
 // Invariants: at most one record (capped at kMaximumRecordBytes) and one chunk are in memory;
 // each record carries at most one lexical problem (the first), reported when the record ends
 // so that diagnostics come out in line order; a record with a problem is never handed on.
 #include "contracts/csv.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -229,19 +231,41 @@ struct CsvReader::State {
     record.problem = Problem{at_line, current_field_name(), std::move(message)};
   }
 
-  void append(unsigned char byte) {
+  void append(unsigned char byte) { append_bytes(reinterpret_cast<const char*>(&byte), 1); }
+
+  // Appends bytes to the record's text, up to kMaximumRecordBytes; past it the record is
+  // marked oversized (its one problem, unless it has another) and the rest is dropped.
+  void append_bytes(const char* bytes, std::size_t count) {
     record.has_content = true;
-    if (record.text.size() >= kMaximumRecordBytes) {
-      if (!record.oversized) {
-        record.oversized = true;
-        if (!record.problem) {
-          record.problem =
-              Problem{record.start_line, "", "record longer than " + std::to_string(kMaximumRecordBytes) + " bytes"};
-        }
+    const std::size_t room = kMaximumRecordBytes - std::min(record.text.size(), kMaximumRecordBytes);
+    record.text.append(bytes, std::min(count, room));
+    if (count > room && !record.oversized) {
+      record.oversized = true;
+      if (!record.problem) {
+        record.problem =
+            Problem{record.start_line, "", "record longer than " + std::to_string(kMaximumRecordBytes) + " bytes"};
       }
-      return;
     }
-    record.text.push_back(static_cast<char>(byte));
+  }
+
+  // Inside a field, takes the run of bytes that follows in the chunk and that the state
+  // machine would append one by one without a change of state: printable ASCII, not a
+  // quote, and not a comma outside quotes (none of them is a line end, so `line` stays).
+  // Most of a file is such runs; consume() sees the bytes around them.
+  void append_plain_run() {
+    if ((mode != Mode::unquoted && mode != Mode::quoted) || !checker.between_characters()) return;
+    const bool quoted = mode == Mode::quoted;
+    const char* begin = chunk.data() + chunk_position;
+    const char* end = chunk.data() + chunk_size;
+    const char* run_end = begin;
+    while (run_end != end) {
+      const auto byte = static_cast<unsigned char>(*run_end);
+      if (byte < 0x20 || byte >= 0x7F || byte == '"' || (byte == ',' && !quoted)) break;
+      ++run_end;
+    }
+    if (run_end == begin) return;
+    append_bytes(begin, static_cast<std::size_t>(run_end - begin));
+    chunk_position += static_cast<std::size_t>(run_end - begin);
   }
 
   void end_field() {
@@ -349,6 +373,7 @@ struct CsvReader::State {
       bool done = consume(byte);
       if (byte == '\n') ++line;
       if (done) return true;
+      append_plain_run();
     }
   }
 

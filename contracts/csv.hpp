@@ -69,6 +69,9 @@ class TextChecker {
   }
   // At the end of the text: a problem when a multi-byte sequence is unfinished.
   std::optional<std::string> finish();
+  // True between characters (no multi-byte sequence started): printable ASCII bytes are
+  // then accepted without a change of state.
+  bool between_characters() const { return continuation_bytes_left_ == 0; }
 
  private:
   std::optional<std::string> feed_other(unsigned char byte);

@@ -235,6 +235,39 @@ TEST_CASE("csv: a record longer than the limit is refused, not buffered", "[csv]
   CHECK(outcome.rows == Rows{{"2", "3"}});
 }
 
+TEST_CASE("csv: the limit holds to the byte, quoted or not (runs of plain bytes are taken at once)", "[csv]") {
+  // The record's text is its fields' bytes: one 'y' in b leaves kMaximumRecordBytes - 1 for a.
+  const std::string at_limit(kMaximumRecordBytes - 1, 'x');
+  for (const std::string& a : {at_limit, "\"" + at_limit + "\""}) {
+    INFO(a.substr(0, 2));
+    auto fits = read_csv("a,b\n" + a + ",y\n2,3\n");
+    CHECK(fits.diagnostics.empty());
+    CHECK(fits.rows == Rows{{at_limit, "y"}, {"2", "3"}});
+    auto one_over = read_csv("a,b\n" + a + ",yz\n2,3\n");
+    CHECK(one_over.diagnostics == Lines{"t.csv:2: record longer than 65536 bytes"});
+    CHECK(one_over.rows == Rows{{"2", "3"}});
+  }
+}
+
+TEST_CASE("csv: a plain run stops where a byte needs the state machine", "[csv]") {
+  // A UTF-8 lead byte followed by ASCII: the ASCII byte is checked, not taken with the run
+  // (were it skipped, the continuation byte after it would complete the character).
+  for (const char* bytes : {"a,b\nab\xC3yz,2\n3,4\n", "a,b\nab\xC3yz\xA9,2\n3,4\n", "a,b\n\"\xC3yz\xA9\",2\n3,4\n"}) {
+    INFO(bytes);
+    auto cut = read_csv(bytes);
+    CHECK(cut.diagnostics == Lines{"t.csv:2: a: invalid UTF-8 (byte 0xC3)"});
+    CHECK(cut.rows == Rows{{"3", "4"}});
+  }
+  // Commas end a run outside quotes only; a quote ends it inside and outside.
+  auto mixed = read_csv("a,b\n\"x,y\"\"z\"\"w\",plain text\nq\"r,2\n");
+  CHECK(mixed.diagnostics == Lines{"t.csv:3: a: quote inside an unquoted field"});
+  CHECK(mixed.rows == Rows{{"x,y\"z\"w", "plain text"}});
+  // A tab and a multi-byte character between plain bytes are kept.
+  auto kept = read_csv("a,b\nx\ty,caf\xC3\xA9 au lait\n");
+  CHECK(kept.diagnostics.empty());
+  CHECK(kept.rows == Rows{{"x\ty", "caf\xC3\xA9 au lait"}});
+}
+
 TEST_CASE("csv: records spanning chunk boundaries keep their content and line numbers", "[csv]") {
   // About 2.4 MB: many 64 KiB chunk boundaries fall inside quoted fields and CRLF pairs.
   std::string bytes = "a,b\r\n";
