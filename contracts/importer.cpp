@@ -3,7 +3,7 @@
 
 #include <sys/stat.h>
 
-#include <set>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "contracts/records.hpp"
@@ -28,8 +28,8 @@ class LedgerRegistry final : public Registry {
   void use_terms(const SeasonTerms& terms) { terms_ = &terms; }
   void add_farmer(const Farmer& farmer) { staged_farmers_.insert(farmer.id.value); }
   void add_commitment(const Commitment& commitment) {
-    auto key = std::make_pair(commitment.farmer.value, commitment.offtaker.value);
-    auto [it, inserted] = commitments_.emplace(key, commitment.signed_on);
+    auto [it, inserted] =
+        commitments_.emplace(CommitmentKey{commitment.farmer.value, commitment.offtaker.value}, commitment.signed_on);
     if (!inserted && date::sys_days(commitment.signed_on) < date::sys_days(it->second)) it->second = commitment.signed_on;
   }
   Status load_commitments(const SeasonId& season) {
@@ -87,7 +87,7 @@ class LedgerRegistry final : public Registry {
     return terms_ != nullptr && terms_->price.grade_multipliers.count(grade) != 0;
   }
   std::optional<Date> earliest_commitment(const FarmerId& farmer, const PartyId& offtaker) const override {
-    auto it = commitments_.find({farmer.value, offtaker.value});
+    auto it = commitments_.find(CommitmentKey{farmer.value, offtaker.value});
     if (it == commitments_.end()) return std::nullopt;
     return it->second;
   }
@@ -96,10 +96,23 @@ class LedgerRegistry final : public Registry {
   ledger::Store* store_;
   const LedgerParties* parties_;
   const SeasonTerms* terms_ = nullptr;
-  std::set<std::string> staged_farmers_;
+  // Farmers and commitments are asked for once per row (ten million deliveries a season):
+  // hashed, since nothing reads them in order.
+  struct CommitmentKey {
+    std::string farmer;
+    std::string offtaker;
+    bool operator==(const CommitmentKey&) const = default;
+  };
+  struct CommitmentKeyHash {
+    std::size_t operator()(const CommitmentKey& key) const {
+      const std::size_t farmer = std::hash<std::string>{}(key.farmer);
+      return farmer ^ (std::hash<std::string>{}(key.offtaker) + 0x9e3779b97f4a7c15ULL + (farmer << 6) + (farmer >> 2));
+    }
+  };
+  std::unordered_set<std::string> staged_farmers_;
   bool farmers_frozen_ = false;
   std::unordered_set<std::string> ledger_farmers_;
-  std::map<std::pair<std::string, std::string>, Date> commitments_;
+  std::unordered_map<CommitmentKey, Date, CommitmentKeyHash> commitments_;
 };
 
 // Writes one file's records as one batch of one author, recording what was new, what was
