@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "ledger/crypto.hpp"
+
 namespace tripartite::contracts {
 namespace {
 
@@ -25,26 +27,40 @@ std::string hex_byte(unsigned char byte) {
 
 std::string invalid_utf8(unsigned char byte) { return "invalid UTF-8 (byte " + hex_byte(byte) + ")"; }
 
-// A header name with every byte outside printable ASCII written as <0xXX>, so that an
-// invisible character (a second byte-order mark, a no-break space) shows in the message.
-std::string visible_name(std::string_view name) {
-  std::string out;
-  for (char c : name) {
-    auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte < 0x7F) {
-      out += c;
-    } else {
-      out += "<" + hex_byte(byte) + ">";
-    }
-  }
-  return out;
-}
-
 struct FileCloser {
   void operator()(std::FILE* file) const { std::fclose(file); }
 };
 
 }  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// visible_text
+
+std::string visible_text(std::string_view text) {
+  constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  std::size_t position = 0;
+  while (position < text.size()) {
+    auto byte = static_cast<unsigned char>(text[position]);
+    std::size_t next = position;
+    std::uint32_t code = 0;
+    if (byte >= 0x20 && byte < 0x7F) {
+      out += text[position++];
+    } else if (byte < 0x80 || !ledger::next_code_point(text, next, code)) {
+      out += "<" + hex_byte(byte) + ">";  // a control byte, or one that is not well-formed UTF-8
+      position += 1;
+    } else {
+      std::string digits;
+      for (std::uint32_t rest = code; rest != 0 || digits.size() < 4; rest >>= 4) {
+        digits.insert(digits.begin(), kDigits[rest & 0xF]);
+      }
+      out += "<U+" + digits + ">";
+      position = next;
+    }
+  }
+  return out;
+}
 
 // ---------------------------------------------------------------------------------------------
 // FileDiagnostics
@@ -420,7 +436,7 @@ struct CsvReader::State {
       if (declared == new_layout->columns.size()) {
         // A name that would print as something else (empty, or with an invisible character
         // such as a second byte-order mark) is named by its position and shown escaped.
-        std::string shown = visible_name(name);
+        std::string shown = visible_text(name);
         if (name.empty()) {
           diagnostics.add(record.start_line, "column " + std::to_string(i + 1), "empty column name");
         } else if (shown != name) {

@@ -38,13 +38,14 @@ constexpr int kAnyDecimals = 18;      // the most a Decimal holds: money of an u
 
 std::string display_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
 
-// A value quoted for a message, cut after 64 bytes at a UTF-8 character boundary.
+// A value quoted for a message as visible_text shows it, cut after 64 bytes at a UTF-8
+// character boundary.
 std::string shown_value(std::string_view text) {
   constexpr std::size_t kShownBytes = 64;
-  if (text.size() <= kShownBytes) return "'" + std::string(text) + "'";
+  if (text.size() <= kShownBytes) return "'" + visible_text(text) + "'";
   std::size_t end = kShownBytes;
   while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return "'" + std::string(text.substr(0, end)) + "...'";
+  return "'" + visible_text(text.substr(0, end)) + "...'";
 }
 
 std::string invalid_id_message(std::string_view text) {

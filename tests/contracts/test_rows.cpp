@@ -153,7 +153,9 @@ TEST_CASE("farmers.csv: every rule", "[rows]") {
         Lines{"farmers.csv:2: payout_account: required for payout_method mobile_money"});
   // Where a payment or a message goes: no blank value, no control character, line or
   // paragraph separator or bidirectional override, no space at either end of an account.
-  auto farmer_row = [&](const std::string& row) { return farmers(context, std::string(kFarmersHeader) + row).diagnostics; };
+  auto farmer_row = [&](const std::string& row) {
+    return farmers(context, std::string(kFarmersHeader) + row).diagnostics;
+  };
   CHECK(farmer_row("F010,A,G1,+2547,bank,\"   \"\n") == Lines{"farmers.csv:2: payout_account: is blank"});
   CHECK(farmer_row("F010,A,G1,+2547,bank,\"AC\r\nCT\"\n") ==
         Lines{"farmers.csv:2: payout_account: contains a control character (U+000D)"});
@@ -161,12 +163,22 @@ TEST_CASE("farmers.csv: every rule", "[rows]") {
         Lines{"farmers.csv:2: payout_account: contains a bidirectional override (U+202E)"});
   CHECK(farmer_row("F010,A,G1,+2547,bank,AC\u0085T\n") ==
         Lines{"farmers.csv:2: payout_account: contains a control character (U+0085)"});
-  CHECK(farmer_row("F010,A,G1,+2547\u2028,cash,\n") == Lines{"farmers.csv:2: phone: contains a line separator (U+2028)"});
-  CHECK(farmer_row("F010,A,G1,+2547,bank, ACCT\n") == Lines{"farmers.csv:2: payout_account: has a space at its start or end"});
+  CHECK(farmer_row("F010,A,G1,+2547\u2028,cash,\n") ==
+        Lines{"farmers.csv:2: phone: contains a line separator (U+2028)"});
+  CHECK(farmer_row("F010,A,G1,+2547,bank, ACCT\n") ==
+        Lines{"farmers.csv:2: payout_account: has a space at its start or end"});
   CHECK(farmer_row("F010,\" \",G1,+2547,cash,\n") == Lines{"farmers.csv:2: name: is blank"});
   CHECK(farmer_row("F010,Ana Mar\u00EDa \u00D1,G1,+2547,bank,\u00C9-42\n").empty());  // letters beyond ASCII are fine
   CHECK(farmers(context, std::string(kFarmersHeader) + "F 010,A,G1,,cash,\n").diagnostics ==
         Lines{"farmers.csv:2: farmer_id: 'F 010'" + kInvalidId});
+  // A character that would not show on a terminal is shown as its code point.
+  CHECK(farmer_row("\xEF\xBB\xBF"
+                   "F010,A,G1,,cash,\n") == Lines{"farmers.csv:2: farmer_id: '<U+FEFF>F010'" + kInvalidId});
+  CHECK(farmer_row("F01\u200B0,A,G1,,cash,\n") == Lines{"farmers.csv:2: farmer_id: 'F01<U+200B>0'" + kInvalidId});
+  CHECK(farmer_row("F010,A,G1,,cash\u00A0,\n") ==
+        Lines{"farmers.csv:2: payout_method: 'cash<U+00A0>' is not a payout method (mobile_money, bank or cash)"});
+  CHECK(farmer_row("F" + std::string(61, '0') + "\u00E9\u00E9,A,G1,,cash,\n") ==
+        Lines{"farmers.csv:2: farmer_id: 'F" + std::string(61, '0') + "<U+00E9>...'" + kInvalidId});
   CHECK(farmers(context, std::string(kFarmersHeader) + ",A,G1,,cash,\n").diagnostics ==
         Lines{"farmers.csv:2: farmer_id: required"});
   CHECK(farmers(context, std::string(kFarmersHeader) + "OT1,A,G1,,cash,\n").diagnostics ==
@@ -401,8 +413,8 @@ TEST_CASE("deliveries.csv: the duplicate index gives the same answers once its i
   for (int i = 0; i < rows; ++i) {
     std::string id = "D" + std::to_string(i);
     if (i % 97 == 50) id = "D" + std::to_string(i / 3);  // a repeat of an earlier id
-    if (i == 2500) id = "D10";                          // a repeat of a row that has an error
-    if (i == 2600) id = "D2550";                        // a repeat, itself with an error
+    if (i == 2500) id = "D10";                           // a repeat of a row that has an error
+    if (i == 2600) id = "D2550";                         // a repeat, itself with an error
     std::string weight = (i == 10 || i == 2600) ? "-1" : "1";
     bytes += id + ",F001,OT1,A," + weight + ",,2026-07-10,\n";
   }
@@ -413,7 +425,7 @@ TEST_CASE("deliveries.csv: the duplicate index gives the same answers once its i
   };
   const auto in_memory = read();
   CHECK(in_memory.first.size() == rows + 1 - 36 + 1);  // each line with a problem is left out
-  REQUIRE(in_memory.second.size() == 36);                // 34 repeats and 2 weights
+  REQUIRE(in_memory.second.size() == 36);              // 34 repeats and 2 weights
   CHECK(in_memory.second.front() == "deliveries.csv:12: weight_kg: must be greater than 0");
   CHECK(in_memory.second[1] == "deliveries.csv:52: delivery_id: duplicate delivery_id D16, first on line 18");
   const Lines expected_late{
