@@ -34,35 +34,6 @@ struct FileCloser {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
-// visible_text
-
-std::string visible_text(std::string_view text) {
-  constexpr char kDigits[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  std::size_t position = 0;
-  while (position < text.size()) {
-    auto byte = static_cast<unsigned char>(text[position]);
-    std::size_t next = position;
-    std::uint32_t code = 0;
-    if (byte >= 0x20 && byte < 0x7F) {
-      out += text[position++];
-    } else if (byte < 0x80 || !ledger::next_code_point(text, next, code)) {
-      out += "<" + hex_byte(byte) + ">";  // a control byte, or one that is not well-formed UTF-8
-      position += 1;
-    } else {
-      std::string digits;
-      for (std::uint32_t rest = code; rest != 0 || digits.size() < 4; rest >>= 4) {
-        digits.insert(digits.begin(), kDigits[rest & 0xF]);
-      }
-      out += "<U+" + digits + ">";
-      position = next;
-    }
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
 // FileDiagnostics
 
 FileDiagnostics::FileDiagnostics(std::string file, Diagnostics& output, std::size_t limit)
@@ -436,7 +407,7 @@ struct CsvReader::State {
       if (declared == new_layout->columns.size()) {
         // A name that would print as something else (empty, or with an invisible character
         // such as a second byte-order mark) is named by its position and shown escaped.
-        std::string shown = visible_text(name);
+        std::string shown = ledger::visible_text(name);
         if (name.empty()) {
           diagnostics.add(record.start_line, "column " + std::to_string(i + 1), "empty column name");
         } else if (shown != name) {

@@ -56,13 +56,6 @@ class FileDiagnostics {
   std::size_t count_ = 0;
 };
 
-// `text` as a message can show it unambiguously: printable ASCII as it is, every other
-// character as <U+XXXX> (a byte-order mark, a no-break or zero-width space, a letter with
-// an accent), and a byte that is not part of well-formed UTF-8 as <0xXX>. For values that
-// must be ASCII (ids, names of methods and roles, dates), whose non-ASCII characters are
-// the very thing wrong with them and may be invisible on a terminal.
-std::string visible_text(std::string_view text);
-
 // Checks text one byte at a time: well-formed UTF-8 (no overlong forms, no surrogates,
 // nothing above U+10FFFF) and no control byte other than TAB, CR and LF.
 class TextChecker {

@@ -146,6 +146,31 @@ bool next_code_point(std::string_view text, std::size_t& position, std::uint32_t
   return true;
 }
 
+std::string visible_text(std::string_view text) {
+  constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  std::size_t position = 0;
+  while (position < text.size()) {
+    auto byte = static_cast<unsigned char>(text[position]);
+    if (byte >= 0x20 && byte < 0x7F) {
+      out += text[position++];
+      continue;
+    }
+    std::size_t next = position;
+    std::uint32_t code = 0;
+    const bool character = byte >= 0x80 && next_code_point(text, next, code);
+    if (!character) code = byte;  // a control byte, or one that is not well-formed UTF-8
+    std::string digits;
+    for (std::uint32_t rest = code; rest != 0 || digits.size() < (character ? 4u : 2u); rest >>= 4) {
+      digits.insert(digits.begin(), kDigits[rest & 0xF]);
+    }
+    out += (character ? "<U+" : "<0x") + digits + ">";
+    position = character ? next : position + 1;
+  }
+  return out;
+}
+
 bool is_valid_utf8(std::string_view text) {
   constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
   std::size_t position = 0;

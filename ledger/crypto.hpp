@@ -57,6 +57,13 @@ class BatchDigest {
 // sequence (overlong forms, surrogates, values above U+10FFFF, truncation).
 bool next_code_point(std::string_view text, std::size_t& position, std::uint32_t& code_point);
 
+// `text` as a message can show it unambiguously: printable ASCII as it is, every other
+// character as <U+XXXX> (a byte-order mark, a no-break or zero-width space, a letter with
+// an accent), and a control byte or a byte that is not part of well-formed UTF-8 as
+// <0xXX>. For values quoted in error messages, where a character that does not show on a
+// terminal may be the very thing wrong with the value.
+std::string visible_text(std::string_view text);
+
 // Well-formed UTF-8: no overlong form, no surrogate, nothing above U+10FFFF. Plain ASCII
 // is passed eight bytes at a time, so a log's records cost little more than a read.
 bool is_valid_utf8(std::string_view text);

@@ -6,6 +6,8 @@
 #include <array>
 #include <limits>
 
+#include "ledger/crypto.hpp"
+
 namespace tripartite::ledger {
 
 const BigInt& pow10(int exponent) {
@@ -86,15 +88,15 @@ Result<Decimal> Decimal::parse(std::string_view text, int max_scale) {
     } else if (c == '.' && !seen_point) {
       seen_point = true;
     } else {
-      return invalid("'" + std::string(text) + "' is not a decimal number");
+      return invalid("'" + visible_text(text) + "' is not a decimal number");
     }
   }
   if (int_digits == 0 || (seen_point && frac_digits == 0)) {
-    return invalid("'" + std::string(text) + "' is not a decimal number");
+    return invalid("'" + visible_text(text) + "' is not a decimal number");
   }
   if (frac_digits > static_cast<std::size_t>(max_scale)) {
-    return invalid("'" + std::string(text) + "' has " + std::to_string(frac_digits) +
-                   " decimals, at most " + std::to_string(max_scale) + " allowed");
+    return invalid("'" + visible_text(text) + "' has " + std::to_string(frac_digits) + " decimals, at most " +
+                   std::to_string(max_scale) + " allowed");
   }
   if (!large) {
     const auto exact = static_cast<std::int64_t>(small);
@@ -102,7 +104,7 @@ Result<Decimal> Decimal::parse(std::string_view text, int max_scale) {
   }
   BigInt units = negative ? BigInt(-*large) : *large;
   auto fits = to_int64(units);
-  if (!fits || int_digits > 19) return invalid("'" + std::string(text) + "' is too large");
+  if (!fits || int_digits > 19) return invalid("'" + visible_text(text) + "' is too large");
   return Decimal{*fits, static_cast<int>(frac_digits)};
 }
 

@@ -16,7 +16,7 @@
 namespace tripartite::settlement {
 namespace {
 
-std::string shown(std::string_view text) { return "'" + std::string(text) + "'"; }
+std::string shown(std::string_view text) { return "'" + ledger::visible_text(text) + "'"; }
 
 }  // namespace
 

@@ -136,27 +136,6 @@ TEST_CASE("csv: header problems, one diagnostic per column on line 1", "[csv]") 
   CHECK(second_bom.diagnostics == Lines{"t.csv:1: column 1: unknown column '<U+FEFF>a'", "t.csv:1: a: missing column"});
 }
 
-TEST_CASE("visible_text: printable ASCII as it is, other characters as code points, bad bytes as bytes", "[csv]") {
-  CHECK(visible_text("F-01.a_Z 9") == "F-01.a_Z 9");
-  CHECK(visible_text("") == "");
-  CHECK(visible_text("\xEF\xBB\xBF"
-                     "F1") == "<U+FEFF>F1");        // byte-order mark
-  CHECK(visible_text("A\xC2\xA0") == "A<U+00A0>");  // no-break space
-  CHECK(visible_text("F\xE2\x80\x8B"
-                     "1") == "F<U+200B>1");  // zero-width space
-  CHECK(visible_text("Mar\xC3\xAD"
-                     "a") == "Mar<U+00ED>a");                             // a letter beyond ASCII
-  CHECK(visible_text("\xF0\x9F\x98\x80") == "<U+1F600>");                 // four bytes
-  CHECK(visible_text("\xF4\x8F\xBF\xBF") == "<U+10FFFF>");                // the last code point
-  CHECK(visible_text("a\tb\x7F") == "a<0x09>b<0x7F>");                    // control bytes
-  CHECK(visible_text("\xC0\x80") == "<0xC0><0x80>");                      // overlong
-  CHECK(visible_text("\xE0\x9F\xBF") == "<0xE0><0x9F><0xBF>");            // overlong, three bytes
-  CHECK(visible_text("\xED\xA0\x80") == "<0xED><0xA0><0x80>");            // a surrogate
-  CHECK(visible_text("\xF4\x90\x80\x80") == "<0xF4><0x90><0x80><0x80>");  // above U+10FFFF
-  CHECK(visible_text("x\xE2\x80") == "x<0xE2><0x80>");                    // cut short
-  CHECK(visible_text("\xFF\xC3") == "<0xFF><0xC3>");
-}
-
 TEST_CASE("csv: an empty file, a BOM alone, blank lines alone or a header alone hold no records", "[csv]") {
   for (std::string_view bytes :
        {std::string_view(""), std::string_view("\xEF\xBB\xBF"), std::string_view("\n\n"), std::string_view("\r\n")}) {

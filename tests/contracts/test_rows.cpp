@@ -307,6 +307,12 @@ TEST_CASE("loans.csv: values, the optional paid_to column, and every rule", "[ro
         Lines{"loans.csv:2: principal: must be at most 100000000000.00"});
   CHECK(row("L010,F001,BANK1,INPUT-2026A,\"1,000\",2026-03-01,2026-09-30,") ==
         Lines{"loans.csv:2: principal: '1,000' is not a decimal number"});
+  // A thousands separator as a spreadsheet in a French or Russian locale writes it (a narrow
+  // or plain no-break space), shown so that the reader sees why the number is refused.
+  CHECK(row("L010,F001,BANK1,INPUT-2026A,1\u202F000.00,2026-03-01,2026-09-30,") ==
+        Lines{"loans.csv:2: principal: '1<U+202F>000.00' is not a decimal number"});
+  CHECK(row("L010,F001,BANK1,INPUT-2026A,1\u00A0000.001,2026-03-01,2026-09-30,") ==
+        Lines{"loans.csv:2: principal: '1<U+00A0>000.001' is not a decimal number"});
   CHECK(row("L010,F001,BANK1,INPUT-2026A,100,2026-03-01,2026-02-28,") ==
         Lines{"loans.csv:2: due_on: 2026-02-28 is before disbursed_on 2026-03-01"});
   CHECK(row("L010,F001,BANK1,INPUT-2026A,100,2026-03-32,2026-02-28,") ==

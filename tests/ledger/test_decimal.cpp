@@ -63,6 +63,12 @@ TEST_CASE("Decimal refuses what is not an exact decimal") {
   auto too_many = Decimal::parse("1.123", 2);
   REQUIRE_FALSE(too_many.ok());
   CHECK(too_many.error().message.find("3 decimals, at most 2") != std::string::npos);
+  auto hidden_space = Decimal::parse(
+      "1\xC2\xA0"
+      "000",
+      2);  // a no-break space, shown as its code point
+  REQUIRE_FALSE(hidden_space.ok());
+  CHECK(hidden_space.error().message == "'1<U+00A0>000' is not a decimal number");
   CHECK_FALSE(Decimal::parse("99999999999999999999", 0).ok());
   CHECK_FALSE(Decimal::parse("9223372036854775808", 0).ok());
   CHECK(Decimal::parse("9223372036854775807", 0).ok());
