@@ -76,8 +76,11 @@ int run(const Options& options) {
     keys.push_back(LoadedKey{loaded->party, std::move(loaded->key)});
   }
   for (const auto& key : keys) import.signers.push_back(contracts::ImportSigner{key.party, &key.key});
-  Progress progress("importing rows");
-  import.progress = [&progress](std::uint64_t rows) { progress.update(rows); };
+  Progress progress("importing");
+  import.progress = [&progress](const std::string& file, std::uint64_t rows) {
+    progress.relabel("importing " + file + ", rows read:");
+    progress.update(rows);
+  };
 
   Diagnostics diagnostics;
   auto summary = contracts::import_season(**store, import, diagnostics);

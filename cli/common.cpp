@@ -56,6 +56,13 @@ void Progress::update(std::uint64_t done) {
   std::cerr << std::flush;
 }
 
+void Progress::relabel(std::string_view label) {
+  if (label == label_) return;
+  finish();
+  label_ = std::string(label);
+  last_time_ms_ = 0;
+}
+
 void Progress::finish() {
   if (enabled_ && shown_) std::cerr << "\r\033[K" << std::flush;
   shown_ = false;

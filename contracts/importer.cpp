@@ -200,13 +200,18 @@ struct Importer {
   KeyLines key_lines;  // of coalition.toml, for diagnostics found against the ledger
   std::unique_ptr<ledger::Transaction> tx;
   ImportSummary summary;
-  std::uint64_t rows_read = 0;
+  std::string progress_file;       // the file being read, for progress
+  std::uint64_t progress_rows = 0;  // its rows read so far
 
   std::string path(const std::string& file) const { return options.directory + "/" + file; }
 
+  void start_file(const std::string& file) {
+    progress_file = file;
+    progress_rows = 0;
+  }
   void tick() {
-    rows_read += 1;
-    if (options.progress && rows_read % 1024 == 0) options.progress(rows_read);
+    progress_rows += 1;
+    if (options.progress && progress_rows % 1024 == 0) options.progress(progress_file, progress_rows);
   }
 
   std::optional<Role> role_of(const std::string& party) const {
@@ -281,6 +286,7 @@ struct Importer {
 
   Status stream_file(const std::string& file, const ImportSigner& signer, const std::string& field,
                      const std::function<void(Diagnostics& problems, const Emit& emit)>& read) {
+    start_file(file);
     Diagnostics read_problems;
     Diagnostics write_problems;
     BatchWriter batch(store, *tx, file, signer.party, *signer.key, write_problems);
@@ -506,6 +512,7 @@ struct Importer {
           TRIPARTITE_TRY(runs, load_runs(store, terms->id));
           if (!runs.empty()) last_run = runs.back();
         }
+        start_file("market_prices.csv");
         BatchWriter batch(store, *tx, "market_prices.csv", coordinator->party, *coordinator->key, diagnostics);
         TRIPARTITE_CHECK(batch.begin(season));
         Status failure;
@@ -615,6 +622,7 @@ struct Importer {
     // Read every loan first (a loan book is small next to deliveries), then one batch per
     // lender, in lender id order.
     std::map<std::string, std::vector<std::pair<Loan, int>>> by_lender;
+    start_file("loans.csv");
     read_loans(path("loans.csv"), context, diagnostics, [&](const Loan& loan, int line) {
       tick();
       by_lender[loan.lender.value].emplace_back(loan, line);
@@ -677,7 +685,7 @@ Result<ledger::JournalEntry> disbursement_entry(const Loan& loan, const LoanProd
 }
 
 Result<ImportSummary> import_season(ledger::Store& store, const ImportOptions& options, Diagnostics& diagnostics) {
-  Importer importer{store, options, diagnostics, {}, std::nullopt, {}, nullptr, {}, 0};
+  Importer importer{store, options, diagnostics, {}, std::nullopt, {}, nullptr, {}, {}, 0};
   TRIPARTITE_CHECK(importer.run());
   return importer.summary;
 }

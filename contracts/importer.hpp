@@ -34,7 +34,8 @@ struct ImportOptions {
   std::vector<ImportSigner> signers;  // who signs: every author (--keys) or one (--key)
   // --keys: public keys to register in the coordinator's batch (party -> raw key).
   std::map<std::string, std::string> keys_to_register;
-  std::function<void(std::uint64_t rows)> progress;  // called now and then while reading rows
+  // Called now and then while a file's rows are read: the file and its rows read so far.
+  std::function<void(const std::string& file, std::uint64_t rows)> progress;
 };
 
 struct FileSummary {
