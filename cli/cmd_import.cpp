@@ -3,7 +3,11 @@
 // --keys, every part with its author's key DIR/<party>.pem (demos and tests). All or
 // nothing: on any problem every diagnostic is listed as FILE:LINE: field: message, the exit
 // status is 2, and the ledger is unchanged.
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
+#include <memory>
+#include <vector>
 
 #include "cli/common.hpp"
 #include "cli/signing.hpp"
@@ -20,6 +24,24 @@ struct LoadedKey {
   std::string party;
   ledger::PrivateKey key;
 };
+
+// About how many data rows a CSV file holds, for its progress line: its lines after the
+// header (a quoted field holding a line break makes this an overestimate); 0 when it cannot
+// be read. One pass over the file, which the import then reads from the page cache.
+std::uint64_t estimated_rows(const std::string& path) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!file) return 0;
+  std::vector<char> buffer(1 << 20);
+  std::uint64_t line_ends = 0;
+  char last = '\n';
+  std::size_t got = 0;
+  while ((got = std::fread(buffer.data(), 1, buffer.size(), file.get())) > 0) {
+    line_ends += static_cast<std::uint64_t>(std::count(buffer.begin(), buffer.begin() + static_cast<long>(got), '\n'));
+    last = buffer[got - 1];
+  }
+  const std::uint64_t lines = line_ends + (last == '\n' ? 0 : 1);
+  return lines > 1 ? lines - 1 : 0;
+}
 
 Result<std::vector<LoadedKey>> load_key_directory(const std::string& directory,
                                                   const contracts::LedgerParties& parties) {
@@ -77,8 +99,13 @@ int run(const Options& options) {
   }
   for (const auto& key : keys) import.signers.push_back(contracts::ImportSigner{key.party, &key.key});
   Progress progress("importing");
-  import.progress = [&progress](const std::string& file, std::uint64_t rows) {
-    progress.relabel("importing " + file + ", rows read:");
+  std::string progress_file;
+  import.progress = [&](const std::string& file, std::uint64_t rows) {
+    if (file != progress_file) {
+      progress_file = file;
+      progress.relabel("importing " + file + ", rows read:",
+                       progress_enabled() ? estimated_rows(options.season_dir + "/" + file) : 0);
+    }
     progress.update(rows);
   };
 

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cerrno>
 #include <cstdlib>
@@ -52,14 +53,14 @@ void Progress::update(std::uint64_t done) {
   last_shown_ = done;
   shown_ = true;
   std::cerr << "\r" << label_ << " " << done;
-  if (total_ != 0) std::cerr << "/" << total_ << " (" << (done * 100 / total_) << "%)";
+  if (total_ != 0) std::cerr << "/" << total_ << " (" << (std::min(done, total_) * 100 / total_) << "%)";
   std::cerr << std::flush;
 }
 
-void Progress::relabel(std::string_view label) {
-  if (label == label_) return;
+void Progress::relabel(std::string_view label, std::uint64_t total) {
   finish();
   label_ = std::string(label);
+  total_ = total;
   last_time_ms_ = 0;
 }
 

@@ -68,8 +68,9 @@ class Progress {
  public:
   explicit Progress(std::string label, std::uint64_t total = 0);
   void update(std::uint64_t done);
-  // Shows `label` from the next update on (the file now being read, say).
-  void relabel(std::string_view label);
+  // Shows `label` and `total` (0 = none) from the next update on (the file now being read,
+  // say).
+  void relabel(std::string_view label, std::uint64_t total = 0);
   void finish();
   ~Progress();
 
