@@ -215,6 +215,10 @@ Result<std::vector<ExpectedRemittance>> load_expected_remittances(ledger::Store&
 Result<std::vector<StatementTransfer>> read_bank_statement(const std::string& path, Diagnostics& diagnostics) {
   contracts::FileDiagnostics file(path, diagnostics);
   std::vector<StatementTransfer> transfers;
+  // The sum of every amount of the statement, in minor units whatever their currency: while
+  // it fits in 64 bits, so does every sum reconcile() makes of them (per run, per currency,
+  // unexpected), since they are all positive.
+  std::int64_t statement_total = 0;
   auto reader = contracts::CsvReader::open(path, {"date", "amount", "currency", "reference"}, {}, file);
   if (reader.ok()) {
     if (!reader->has_header()) file.add(0, "", "empty file, expected a header row: date,amount,currency,reference");
@@ -256,6 +260,9 @@ Result<std::vector<StatementTransfer>> read_bank_statement(const std::string& pa
           problem("amount", amount.error().message);
         } else if (amount->minor <= 0) {
           problem("amount", shown(amount_text) + " must be greater than 0");
+        } else if (__builtin_add_overflow(statement_total, amount->minor, &statement_total)) {
+          problem("amount", "the statement's amounts add up to more than 9223372036854775807 minor units, beyond what "
+                            "can be summed exactly; no real statement holds that much");
         } else {
           transfer.amount_minor = amount->minor;
         }

@@ -170,6 +170,33 @@ TEST_CASE("bank statement: every problem as FILE:LINE: field: message, nothing a
   CHECK(lines[7].rfind(path + ":9: ", 0) == 0);
 }
 
+TEST_CASE("bank statement: amounts whose sum would pass 64 bits are refused, not wrapped into a match",
+          "[reconcile]") {
+  // Two transfers of (2^63 - 1) / 100 KES wrap a 64-bit sum to -2 cents; with 22668.40 more
+  // the run's total would read 22668.38, its expected repayment, and be acknowledged.
+  auto path = write_file("wrap.csv",
+                         "date,amount,currency,reference\n"
+                         "2026-09-02,92233720368547758.07,KES,2026A-R1\n"
+                         "2026-09-03,92233720368547758.07,KES,2026A-R1\n"
+                         "2026-09-04,22668.40,KES,2026A-R1\n");
+  Diagnostics diagnostics;
+  auto transfers = read_bank_statement(path, diagnostics);
+  REQUIRE_FALSE(transfers.ok());
+  CHECK(transfers.error().kind == ErrorKind::invalid_input);
+  REQUIRE(diagnostics.size() == 1);
+  CHECK(diagnostics[0].format().rfind(path + ":3: amount: the statement's amounts add up to more than", 0) == 0);
+  // Up to the largest sum that fits, every amount is accepted.
+  Diagnostics fits_diagnostics;
+  auto fits = read_bank_statement(write_file("fits.csv",
+                                             "date,amount,currency,reference\n"
+                                             "2026-09-02,92233720368547758.06,KES,2026A-R1\n"
+                                             "2026-09-03,0.01,KES,2026A-R1\n"),
+                                  fits_diagnostics);
+  REQUIRE(fits.ok());
+  CHECK(fits_diagnostics.empty());
+  CHECK(fits->size() == 2);
+}
+
 TEST_CASE("bank statement: an empty file and a wrong header are refused", "[reconcile]") {
   Diagnostics empty_diagnostics;
   CHECK_FALSE(read_bank_statement(write_file("empty.csv", ""), empty_diagnostics).ok());
