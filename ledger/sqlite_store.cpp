@@ -229,6 +229,12 @@ class SqliteStore final : public Store {
     }
     sqlite3_busy_timeout(store->db_, kBusyTimeoutMs);
     sqlite3_extended_result_codes(store->db_, 0);
+    if (mode == OpenMode::open_existing) {
+      // A file that is not a SQLite database at all (a CSV, a key, a damaged header) is the
+      // user's mistake, not an internal error: say so before SQLite's own words are needed.
+      int read = sqlite3_exec(store->db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+      if (read == SQLITE_NOTADB) return invalid(path + ": not a Tripartite ledger (not a SQLite database)");
+    }
     // A new ledger uses 16 KB pages (SQLite's default is 4 KB): a quarter of the page reads
     // and B-tree splits for records of 200 bytes to 2 KB. At 20,000 farmers import, settle
     // and verify took 15-20%, 20% and 10% less time (docs/performance.md); with the deliveries

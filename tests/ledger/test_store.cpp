@@ -243,7 +243,16 @@ TEST_CASE("open refuses a missing file, an existing file on create, and a foreig
   CHECK_FALSE(open_sqlite_store(path, OpenMode::create_new).ok());
   std::string foreign = (dir.path / "foreign.db").string();
   { std::ofstream(foreign) << "not a database at all, just text"; }
-  CHECK_FALSE(open_sqlite_store(foreign, OpenMode::open_existing).ok());
+  auto text = open_sqlite_store(foreign, OpenMode::open_existing);
+  REQUIRE_FALSE(text.ok());
+  // The user's mistake (exit 2), said in our words, not an internal error in SQLite's.
+  CHECK(text.error().kind == tripartite::ErrorKind::invalid_input);
+  CHECK(text.error().message == foreign + ": not a Tripartite ledger (not a SQLite database)");
+  std::string empty = (dir.path / "empty.db").string();
+  { std::ofstream{empty}; }
+  auto nothing = open_sqlite_store(empty, OpenMode::open_existing);
+  REQUIRE_FALSE(nothing.ok());
+  CHECK(nothing.error().kind == tripartite::ErrorKind::invalid_input);
 }
 
 TEST_CASE("a new ledger is created with 16 KB pages", "[store]") {
