@@ -81,7 +81,14 @@ Status write_export(ledger::Store& store, const fs::path& out, const fs::path& p
 // Writes into OUT.partial and renames it into place; a failed export leaves neither.
 Status export_audit(ledger::Store& store, const fs::path& out) {
   std::error_code error;
-  if (fs::exists(out, error) && !fs::is_empty(out, error)) return invalid(out.string() + ": exists and is not empty");
+  if (out.empty()) return invalid("--out: a folder name is required");
+  // The export replaces an empty folder, nothing else: not a file, however empty, and not a
+  // symbolic link (which would be replaced by a folder, not followed).
+  const fs::file_status existing = fs::symlink_status(out, error);
+  if (fs::exists(existing)) {
+    if (!fs::is_directory(existing)) return invalid(out.string() + ": exists and is not a folder");
+    if (!fs::is_empty(out, error)) return invalid(out.string() + ": exists and is not empty");
+  }
   fs::path partial = out.string() + ".partial";
   fs::remove_all(partial, error);
   Status status = write_export(store, out, partial);

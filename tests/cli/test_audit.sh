@@ -202,6 +202,21 @@ expect 0 "^verified $last records" "verify --db" "$bin" verify --db "$db"
 expect 0 "replayed 2 settlement runs" "verify --db --replay" "$bin" verify --db "$db" --replay
 expect 0 "" "export audit" "$bin" export audit --db "$db" --out "$work/export"
 exp="$work/export"
+# The export replaces an empty folder and nothing else: not a file (however empty), not a
+# symbolic link, not a folder with something in it; each is left as it was.
+: >"$work/an-empty-file"
+expect 2 "an-empty-file: exists and is not a folder" "export audit onto an empty file" \
+  "$bin" export audit --db "$db" --out "$work/an-empty-file"
+[ -f "$work/an-empty-file" ] && [ ! -s "$work/an-empty-file" ] || die "the empty file was replaced"
+mkdir -p "$work/a-folder"
+ln -s "$work/a-folder" "$work/a-link"
+expect 2 "a-link: exists and is not a folder" "export audit onto a symbolic link" \
+  "$bin" export audit --db "$db" --out "$work/a-link"
+[ -L "$work/a-link" ] || die "the symbolic link was replaced"
+expect 2 "export: exists and is not empty" "export audit onto a folder holding files" \
+  "$bin" export audit --db "$db" --out "$work/export"
+expect 2 "--out: a folder name is required" "export audit --out ''" "$bin" export audit --db "$db" --out ""
+[ ! -e "$work/export.partial" ] && [ ! -e "$work/a-link.partial" ] || die "an export left a .partial behind"
 expect 0 "^verified $last records" "verify --audit" "$bin" verify --audit "$exp"
 expect 0 "^verified $last records" "docs/verify_export.py" "$py" "$checker" "$exp"
 expect 0 "extends the kept checkpoint of tree size $r1_size" "verify --db --checkpoint (kept after run 1)" \
