@@ -110,7 +110,17 @@ Result<SettleOutcome> settle_season(ledger::Store& store, const SettleRequest& r
   TRIPARTITE_TRY(sealed, transaction->seal_batch(*request.key));
   (void)sealed;
   TRIPARTITE_CHECK(transaction->commit());
-  if (files) TRIPARTITE_CHECK(files->finish(outcome.totals));
+  if (files) {
+    // The run is posted: a failure now must not read as if nothing happened (running the
+    // command again would say there is nothing to settle).
+    Status written = files->finish(outcome.totals);
+    if (!written.ok()) {
+      return Error{written.error().kind,
+                   written.error().message + "; run " + context.run_id +
+                       " IS recorded in the ledger, only its files are missing: write them with `tripartite settle "
+                       "--db LEDGER --rewrite-files " + context.run_id + " --out DIR`"};
+    }
+  }
   return outcome;
 }
 

@@ -186,6 +186,15 @@ db="$work/ledger.db"
 must "$bin" init --db "$db"
 must "$bin" import --db "$db" --season-dir "$season" --keys "$keys"
 must "$bin" import --db "$db" --season-dir "$season" --keys "$keys"
+# An output file that cannot be written (a folder in its place) is found before the run is
+# posted: exit 2, the ledger as it was, no .partial files; the run then goes through.
+mkdir -p "$work/run1/payouts.csv"
+before=$(sha256sum "$db" | cut -d' ' -f1)
+expect 2 "run1/payouts.csv: exists and is not a file" "settle --out with a folder named payouts.csv" \
+  "$bin" settle --db "$db" --season 2026A --as-of 2026-08-31 --key "$keys/OT1.pem" --out "$work/run1"
+[ "$(sha256sum "$db" | cut -d' ' -f1)" = "$before" ] || die "a refused settle changed the ledger"
+[ -z "$(find "$work/run1" -name '*.partial')" ] && [ ! -e "$work/run1/settlement.csv" ] || die "a refused settle left files"
+rmdir "$work/run1/payouts.csv"
 must "$bin" settle --db "$db" --season 2026A --as-of 2026-08-31 --key "$keys/OT1.pem" --out "$work/run1"
 copy_db "$db" "$work/after-r1.db"
 must "$bin" export audit --db "$db" --out "$work/export-r1"
