@@ -339,7 +339,7 @@ void setup_reconcile(CLI::App& app, Action& action) {
       "--acknowledge --key FILE records the lender's signed acknowledgement of each fully matched run.");
   auto options = std::make_shared<Options>();
   command->add_option("--db", options->db, "Ledger file")->required();
-  command->add_option("--lender", options->lender, "The lender's party id")->required();
+  command->add_option("--lender", options->lender, "The lender's party id")->required()->check(id_validator());
   command->add_option("--statement", options->statement, "Bank statement CSV: date,amount,currency,reference")
       ->required();
   command->add_option("--format", options->format, "table (default), csv or json")

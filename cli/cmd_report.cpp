@@ -259,7 +259,7 @@ void setup_report(CLI::App& app, Action& action) {
   auto options = std::make_shared<LoanOptions>();
   loans->add_option("--db", options->db, "Ledger file")->required();
   loans->add_option("--as-of", options->as_of, "Report date (YYYY-MM-DD)")->required();
-  loans->add_option("--lender", options->lender, "Only this lender's loans");
+  loans->add_option("--lender", options->lender, "Only this lender's loans")->check(id_validator());
   loans->add_option("--format", options->format, "table (default), csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}));
   loans->callback([&action, options] { action = [options] { return run_loans(*options); }; });
@@ -271,7 +271,8 @@ void setup_report(CLI::App& app, Action& action) {
       "lender:<P>:*, offtaker:<P>:*, farmer:<P>:* and a farmer's loan:<L>:*).");
   auto balance_options = std::make_shared<BalanceOptions>();
   balances->add_option("--db", balance_options->db, "Ledger file")->required();
-  balances->add_option("--party", balance_options->party, "Only the accounts of this party or farmer");
+  balances->add_option("--party", balance_options->party, "Only the accounts of this party or farmer")
+      ->check(id_validator());
   balances->add_option("--as-of", balance_options->as_of,
                        "Entries effective on or before this date (YYYY-MM-DD; default: all)");
   balances->add_option("--format", balance_options->format, "table (default), csv or json")

@@ -98,15 +98,17 @@ void setup_settle(CLI::App& app, Action& action) {
       "Signed by the season's off-taker. Running it again settles nothing and says so.");
   auto options = std::make_shared<Options>();
   command->add_option("--db", options->db, "Ledger file")->required();
-  command->add_option("--season", options->season, "Season id, e.g. 2026A (required)");
+  command->add_option("--season", options->season, "Season id, e.g. 2026A (required)")->check(id_validator());
   command->add_option("--as-of", options->as_of, "Settle deliveries dated on or before this date, YYYY-MM-DD (required)");
   command->add_option("--key", options->key, "The off-taker's private key file (required)");
   command->add_flag("--dry-run", options->dry_run, "Show the run's summary; post nothing, use no run number");
   command->add_option("--out", options->out,
                       "Write settlement.csv, payouts.csv and remittances.csv of the run into this folder");
-  command->add_option("--rewrite-files", options->rewrite_run,
-                      "Re-derive the files of a past run (RUN_ID) from the ledger into --out, checked against\n"
-                      "what was posted (after a crash between the commit and the files, or a lost folder)");
+  command
+      ->add_option("--rewrite-files", options->rewrite_run,
+                   "Re-derive the files of a past run (RUN_ID) from the ledger into --out, checked against\n"
+                   "what was posted (after a crash between the commit and the files, or a lost folder)")
+      ->check(id_validator());
   command->callback([&action, options] { action = [options] { return run(*options); }; });
 }
 

@@ -109,9 +109,10 @@ void setup_statement(CLI::App& app, Action& action) {
       "as CSV phone,message.");
   auto options = std::make_shared<Options>();
   command->add_option("--db", options->db, "Ledger file")->required();
-  command->add_option("--farmer", options->farmer, "The farmer's id");
-  command->add_option("--run", options->run,
-                      "Only this settlement run, e.g. 2026A-R1 (default: every run of the farmer)");
+  command->add_option("--farmer", options->farmer, "The farmer's id")->check(id_validator());
+  command
+      ->add_option("--run", options->run, "Only this settlement run, e.g. 2026A-R1 (default: every run of the farmer)")
+      ->check(id_validator());
   command->add_flag("--all", options->all, "Every farmer of the run given with --run");
   command->add_option("--format", options->format, "text (default), csv, json or sms")
       ->check(CLI::IsMember({"text", "csv", "json", "sms"}));

@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "contracts/model.hpp"
+
 namespace tripartite::cli {
 
 int exit_status(ErrorKind kind) { return static_cast<int>(kind); }
@@ -31,6 +33,16 @@ Result<std::unique_ptr<ledger::Store>> open_store(const std::string& path) {
     store->inject_crash(spec->point, spec->nth_append);
   }
   return store;
+}
+
+const CLI::Validator& id_validator() {
+  static const CLI::Validator validator(
+      [](const std::string& value) -> std::string {
+        if (contracts::is_valid_id(value)) return {};
+        return "'" + ledger::visible_text(value) + "' is not an id (1 to 64 characters of A-Z a-z 0-9 . _ -)";
+      },
+      "ID");
+  return validator;
 }
 
 bool progress_enabled() { return ::isatty(STDERR_FILENO) == 1; }

@@ -46,6 +46,11 @@ int exit_status(ErrorKind kind);
 
 Result<std::unique_ptr<ledger::Store>> open_store(const std::string& path);
 
+// For options that name a party, farmer, season or run: refuses, as a usage error (exit 1),
+// a value that is not an id (SPEC §1: 1-64 of A-Z a-z 0-9 . _ -), an empty one included
+// (which would otherwise read as "no filter"), showing invisible characters as <U+XXXX>.
+const CLI::Validator& id_validator();
+
 // True when stderr is a terminal: long runs then show progress there.
 bool progress_enabled();
 // Prints "\r<label> <done>/<total>" (or "<done>" when total is 0) at most a few times a second.

@@ -124,8 +124,8 @@ Result<std::vector<ExpectedRemittance>> load_expected_remittances(ledger::Store&
   auto party = parties.parties.find(lender);
   if (party == parties.parties.end()) return invalid("--lender: party " + lender + " is not in the ledger");
   if (party->second.role != contracts::Role::lender) {
-    return invalid("--lender: party " + lender + " is a " + std::string(contracts::to_string(party->second.role)) +
-                   ", not a lender");
+    return invalid("--lender: party " + lender + " has role " + std::string(contracts::to_string(party->second.role)) +
+                   ", not lender");
   }
 
   std::map<std::string, contracts::Currency> currencies;  // season -> currency

@@ -81,6 +81,16 @@ expect_status 0 "the independent Python verifier accepts the acknowledgements" /
 # Refusals.
 expect_status 2 "an unknown lender" "$bin" reconcile --db "$db" --lender NOBODY --statement "$work/full.csv"
 expect_status 2 "a party that is not a lender" "$bin" reconcile --db "$db" --lender OT1 --statement "$work/full.csv"
+grep -q -- "--lender: party OT1 has role offtaker, not lender" "$work/err" && pass "says the party's role" || fail "role: $(cat "$work/err")"
+# An id option that is not an id is a usage error, its invisible characters shown; an
+# empty one is not taken as "no filter".
+expect_status 1 "an empty --lender" "$bin" reconcile --db "$db" --lender "" --statement "$work/full.csv"
+expect_status 1 "an empty --lender for the loan report" "$bin" report loans --db "$db" --as-of 2026-10-31 --lender ""
+expect_status 1 "an empty --party for balances" "$bin" report balances --db "$db" --party ""
+expect_status 1 "a --lender ending in a no-break space" "$bin" reconcile --db "$db" --lender $'BANK1\xc2\xa0' --statement "$work/full.csv"
+grep -q -- "--lender: 'BANK1<U+00A0>' is not an id" "$work/err" && pass "the no-break space is shown" || fail "shown: $(cat "$work/err")"
+expect_status 1 "a --farmer holding a line break" "$bin" statement --db "$db" --farmer $'F001\n'
+grep -q -- "--farmer: 'F001<0x0A>' is not an id" "$work/err" && pass "the line break is shown, on one line" || fail "shown: $(cat "$work/err")"
 expect_status 2 "a missing statement file" "$bin" reconcile --db "$db" --lender BANK1 --statement "$work/none.csv"
 printf 'date,amount,currency,reference\n2026-09-31,100.00,KES,2026A-R1\n2026-09-02,22668.385,KES,2026A-R1\n2026-09-02,5,XXX,2026A-R1\n2026-09-02,-1.00,KES,2026A-R1\n"2026-09-02",1.00,KES,\n' >"$work/bad.csv"
 expect_status 2 "a malformed statement" "$bin" reconcile --db "$db" --lender BANK1 --statement "$work/bad.csv"
