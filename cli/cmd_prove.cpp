@@ -52,7 +52,16 @@ void setup_prove(CLI::App& app, Action& action) {
   };
   auto options = std::make_shared<Options>();
   command->add_option("--db", options->db, "Ledger file")->required();
-  command->add_option("--seq", options->seq, "The record's sequence number (1 = the genesis)")->required();
+  command->add_option("--seq", options->seq, "The record's sequence number (1 = the genesis)")
+      ->required()
+      ->check(CLI::Validator(
+          [](const std::string& text) -> std::string {
+            // Decimal digits only: no sign (-1 would wrap to 2^64 - 1), no 0x, nothing past 19 digits.
+            const bool digits = !text.empty() && text.size() <= 19 &&
+                                text.find_first_not_of("0123456789") == std::string::npos;
+            return digits ? std::string() : "'" + ledger::visible_text(text) + "' is not a sequence number (1, 2, 3 ...)";
+          },
+          "SEQ"));
   command->callback([&action, options] {
     action = [options] {
       auto store = open_store(options->db);

@@ -49,6 +49,12 @@ cp "$work/out" "$work/statement-proof.txt"
 seq=$(awk '$0 == "# seq" {getline; print; exit}' "$work/statement-proof.txt")
 [ -n "$seq" ] && pass "the proof names record $seq" || fail "no proof in the statement"
 "$bin" prove --db "$db" --seq "$seq" >"$work/prove.txt"
+# --seq takes decimal digits only: -1 would wrap to 2^64 - 1, 0x10 read as 16.
+for bad in -1 0x10 18446744073709551616 ""; do
+  expect_status 1 "prove --seq '$bad' is a usage error" "$bin" prove --db "$db" --seq "$bad"
+  grep -q -- "--seq: '$bad' is not a sequence number" "$work/err" && pass "prove --seq '$bad': says why" \
+    || fail "prove --seq '$bad': $(cat "$work/err")"
+done
 sed -n '/^# seq$/,$p' "$work/statement-proof.txt" >"$work/proof-part.txt"
 same "$work/prove.txt" "$work/proof-part.txt" "the statement's proof is what \`tripartite prove\` gives"
 "$bin" export audit --db "$db" --out "$work/audit" >/dev/null || fail "export audit"
