@@ -10,7 +10,10 @@ namespace tripartite::cli {
 void setup_keys(CLI::App& app, Action& action) {
   auto* keys = app.add_subcommand("keys", "Manage the parties' registered public keys.");
   keys->require_subcommand(1);
-  auto* add = keys->add_subcommand("add", "Register a party's public key (signed by the coordinator).");
+  auto* add = keys->add_subcommand(
+      "add",
+      "Register a party's public key (signed by the coordinator). On an empty ledger the signer\n"
+      "becomes the ledger's coordinator (its genesis record): use the coordinator's key.");
   struct Options {
     std::string db, key, party, pub;
   };
@@ -77,6 +80,11 @@ void setup_keys(CLI::App& app, Action& action) {
       if (!sealed) return fail(sealed.error());
       auto committed = tx.commit();
       if (!committed.ok()) return fail(committed.error());
+      if (empty) {
+        std::cout << "the ledger was empty: its genesis record names " << signer->party
+                  << " as the coordinator, who alone registers keys and signs the coalition terms, farmers and "
+                     "market prices from now on\n";
+      }
       std::cout << "registered the key of " << options->party << " (signed by " << signer->party << ")\n";
       return 0;
     };

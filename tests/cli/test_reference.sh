@@ -67,6 +67,12 @@ expect_status 2 "an unregistered off-taker key is refused" "$bin" import --db "$
 for party in OT1 BANK1; do
   expect_status 0 "coordinator registers $party" "$bin" keys add --db "$db2" --key "$work/keys/COAL.pem" --party "$party" --pub "$work/keys/$party.pem.pub"
 done
+grep -q "genesis" "$work/out" && fail "keys add on a ledger with a genesis announced a new one" || pass "keys add on a ledger with a genesis announces none"
+# keys add on an empty ledger makes the signer its coordinator, and says so.
+"$bin" init --db "$work/ledger3.db" >/dev/null
+expect_status 0 "keys add on an empty ledger" "$bin" keys add --db "$work/ledger3.db" --key "$work/keys/COAL.pem" --party OT1 --pub "$work/keys/OT1.pem.pub"
+grep -q "the ledger was empty: its genesis record names COAL as the coordinator" "$work/out" \
+  && pass "keys add on an empty ledger says who became its coordinator" || fail "no genesis notice: $(cat "$work/out")"
 "$bin" keygen --party F001 --out "$work/F001.pem" >/dev/null
 expect_status 2 "no key is registered for a farmer" "$bin" keys add --db "$db2" --key "$work/keys/COAL.pem" --party F001 --pub "$work/F001.pem.pub"
 expect_status 0 "bank imports its loans" "$bin" import --db "$db2" --season-dir "$season" --key "$work/keys/BANK1.pem"
