@@ -14,6 +14,7 @@
 #include <map>
 
 #include "cli/common.hpp"
+#include "ledger/crypto.hpp"
 #include "ledger/money.hpp"
 
 namespace tripartite::cli {
@@ -66,6 +67,7 @@ struct ExportCounts {
 };
 
 Result<ExportCounts> export_journal(ledger::Store& store, const std::string& path) {
+  TRIPARTITE_CHECK(ledger::check_replaceable_file(path));
   TRIPARTITE_TRY(total_records, store.size());
   const std::string partial = path + ".partial";
   std::ofstream out(partial, std::ios::binary | std::ios::trunc);

@@ -543,6 +543,15 @@ std::string public_key_pem_from_raw(std::string_view raw32) {
   return public_pem_of(key.get());
 }
 
+Status check_replaceable_file(const std::string& path) {
+  if (path.empty()) return invalid("an output file name is required");
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0 && !S_ISREG(info.st_mode)) {
+    return invalid(path + ": exists and is not a file");
+  }
+  return Status::success();
+}
+
 Result<std::string> read_file(const std::string& path) {
   const int descriptor = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (descriptor < 0) return invalid("cannot open " + path + ": " + describe_errno(errno));

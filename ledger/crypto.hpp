@@ -122,6 +122,11 @@ Result<std::string> public_key_raw_from_pem(std::string_view spki_pem);
 std::string public_key_pem_from_raw(std::string_view raw32);
 // The whole file. Errors are invalid_input and name the path.
 Result<std::string> read_file(const std::string& path);
+// Whether an output file may be written at `path`: nothing is there, or a regular file that
+// it replaces. An empty path, or a folder, link to a folder or anything else in its place is
+// an invalid_input error naming the path, found before any work is done (not when the
+// finished file is renamed into place).
+Status check_replaceable_file(const std::string& path);
 // True when `signature` (64 bytes) is a valid Ed25519 signature of `message` by the raw
 // 32-byte public key. Wrong lengths are simply false.
 bool verify_signature(std::string_view raw_public_key, std::string_view message, std::string_view signature);

@@ -10,6 +10,7 @@
 #include "contracts/csv_writer.hpp"
 #include "contracts/records.hpp"
 #include "contracts/daycount.hpp"
+#include "ledger/crypto.hpp"
 #include "settlement/posting.hpp"
 
 namespace tripartite::settlement {
@@ -17,17 +18,6 @@ namespace {
 
 using contracts::csv_line;
 using ledger::format_units;
-
-// An output file may be written where nothing is, or replace a file; a folder (or anything
-// else) in its place is refused before the run is posted, not found when it is renamed.
-Status check_replaceable(const std::string& path) {
-  std::error_code error;
-  const auto status = std::filesystem::status(path, error);
-  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
-    return invalid(path + ": exists and is not a file");
-  }
-  return Status::success();
-}
 
 struct OutputFile {
   std::string final_path;
@@ -37,7 +27,7 @@ struct OutputFile {
   Status open(const std::string& directory, const std::string& name) {
     final_path = directory + "/" + name;
     temporary_path = final_path + ".partial";
-    TRIPARTITE_CHECK(check_replaceable(final_path));
+    TRIPARTITE_CHECK(ledger::check_replaceable_file(final_path));
     stream.open(temporary_path, std::ios::binary | std::ios::trunc);
     if (!stream) return invalid(temporary_path + ": cannot write");
     return Status::success();
@@ -116,7 +106,7 @@ Result<std::unique_ptr<RunFiles>> RunFiles::open(const std::string& directory, c
   files->impl_->run_id = run_id;
   files->impl_->terms = terms;
   files->impl_->directory = directory;
-  TRIPARTITE_CHECK(check_replaceable(directory + "/remittances.csv"));  // written by finish()
+  TRIPARTITE_CHECK(ledger::check_replaceable_file(directory + "/remittances.csv"));  // written by finish()
   TRIPARTITE_CHECK(files->impl_->settlement.open(directory, "settlement.csv"));
   TRIPARTITE_CHECK(files->impl_->payouts.open(directory, "payouts.csv"));
   files->impl_->settlement.stream << csv_line({"run_id", "farmer_id", "gross", "levy", "coalition_fee",

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "ledger/crypto.hpp"
@@ -586,6 +587,22 @@ TEST_CASE("visible_text: printable ASCII as it is, other characters as code poin
   CHECK(visible_text("\xF4\x90\x80\x80") == "<0xF4><0x90><0x80><0x80>");  // above U+10FFFF
   CHECK(visible_text("x\xE2\x80") == "x<0xE2><0x80>");                    // cut short
   CHECK(visible_text("\xFF\xC3") == "<0xFF><0xC3>");
+}
+
+TEST_CASE("check_replaceable_file: nothing there or a regular file; not a folder, not an empty name", "[crypto]") {
+  const std::string base =
+      (std::filesystem::temp_directory_path() / ("tripartite-replaceable-" + std::to_string(::getpid()))).string();
+  std::filesystem::remove_all(base);
+  std::filesystem::create_directories(base + "/folder");
+  { std::ofstream(base + "/file") << "x"; }
+  CHECK(check_replaceable_file(base + "/new.csv").ok());
+  CHECK(check_replaceable_file(base + "/file").ok());
+  auto folder = check_replaceable_file(base + "/folder");
+  REQUIRE_FALSE(folder.ok());
+  CHECK(folder.error().kind == tripartite::ErrorKind::invalid_input);
+  CHECK(folder.error().message == base + "/folder: exists and is not a file");
+  CHECK_FALSE(check_replaceable_file("").ok());
+  std::filesystem::remove_all(base);
 }
 
 TEST_CASE("is_valid_utf8: well-formed UTF-8 only, ASCII fast or not", "[crypto]") {
