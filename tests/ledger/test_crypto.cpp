@@ -589,7 +589,7 @@ TEST_CASE("visible_text: printable ASCII as it is, other characters as code poin
   CHECK(visible_text("\xFF\xC3") == "<0xFF><0xC3>");
 }
 
-TEST_CASE("check_replaceable_file: nothing there or a regular file; not a folder, not an empty name", "[crypto]") {
+TEST_CASE("check_replaceable_file: nothing there or a regular file, not a folder or an empty name", "[crypto]") {
   const std::string base =
       (std::filesystem::temp_directory_path() / ("tripartite-replaceable-" + std::to_string(::getpid()))).string();
   std::filesystem::remove_all(base);
