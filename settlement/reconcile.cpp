@@ -74,6 +74,15 @@ ReconciliationReport reconcile(const std::string& lender, std::vector<ExpectedRe
       report.unexpected.push_back({std::move(transfer), std::move(reason)});
       continue;
     }
+    if (transfer.date < run.expected.as_of) {  // both YYYY-MM-DD: byte order is date order
+      // The off-taker remits a run's repayments once the run is settled: a transfer dated
+      // before the run's as_of cannot be that remittance (and would be signed into the
+      // lender's acknowledgement as its receipt date).
+      std::string reason = "dated " + transfer.date + ", before run " + run.expected.run_id + " (as of " +
+                           run.expected.as_of + ")";
+      report.unexpected.push_back({std::move(transfer), std::move(reason)});
+      continue;
+    }
     run.received_minor += transfer.amount_minor;
     run.transfers.push_back(std::move(transfer));
   }

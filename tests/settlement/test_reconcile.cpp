@@ -117,6 +117,19 @@ TEST_CASE("reconcile: over, unexpected reference, wrong currency, runs sorted by
   CHECK(to_string(RemittanceStatus::over_paid) == "over");
 }
 
+TEST_CASE("reconcile: a transfer dated before its run's as_of is unexpected, not counted", "[reconcile]") {
+  // The run is as of 2026-08-31: a transfer on that day counts, one the day before cannot be
+  // its remittance (the run did not exist yet) and would otherwise make it "matched".
+  auto report = reconcile("BANK1", {expected("S-R1", 300)},
+                          {transfer(2, "S-R1", 100, "2026-08-30"), transfer(3, "S-R1", 200, "2026-08-31")});
+  CHECK(run_of(report, "S-R1").status == RemittanceStatus::short_paid);
+  CHECK(run_of(report, "S-R1").received_minor == 200);
+  REQUIRE(report.unexpected.size() == 1);
+  CHECK(report.unexpected[0].transfer.line == 2);
+  CHECK(report.unexpected[0].reason == "dated 2026-08-30, before run S-R1 (as of 2026-08-31)");
+  CHECK_FALSE(report.fully_matched());
+}
+
 TEST_CASE("reconcile: no runs and no transfers is fully matched", "[reconcile]") {
   auto report = reconcile("BANK1", {}, {});
   CHECK(report.fully_matched());
