@@ -59,7 +59,7 @@ void setup_prove(CLI::App& app, Action& action) {
             // Decimal digits only: no sign (-1 would wrap to 2^64 - 1), no 0x, nothing past 19 digits.
             const bool digits = !text.empty() && text.size() <= 19 &&
                                 text.find_first_not_of("0123456789") == std::string::npos;
-            return digits ? std::string() : "'" + ledger::visible_text(text) + "' is not a sequence number (1, 2, 3 ...)";
+            return digits ? std::string() : ledger::quoted_text(text) + " is not a sequence number (1, 2, 3 ...)";
           },
           "SEQ"));
   command->callback([&action, options] {

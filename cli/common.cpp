@@ -39,7 +39,7 @@ const CLI::Validator& id_validator() {
   static const CLI::Validator validator(
       [](const std::string& value) -> std::string {
         if (contracts::is_valid_id(value)) return {};
-        return "'" + ledger::visible_text(value) + "' is not an id (1 to 64 characters of A-Z a-z 0-9 . _ -)";
+        return ledger::quoted_text(value) + " is not an id (1 to 64 characters of A-Z a-z 0-9 . _ -)";
       },
       "ID");
   return validator;

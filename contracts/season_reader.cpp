@@ -42,7 +42,7 @@ std::string display_name(const std::string& path) { return std::filesystem::path
 // character boundary.
 std::string shown_value(std::string_view text) {
   constexpr std::size_t kShownBytes = 64;
-  if (text.size() <= kShownBytes) return "'" + ledger::visible_text(text) + "'";
+  if (text.size() <= kShownBytes) return ledger::quoted_text(text);
   std::size_t end = kShownBytes;
   while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
   return "'" + ledger::visible_text(text.substr(0, end)) + "...'";

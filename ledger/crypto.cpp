@@ -171,6 +171,8 @@ std::string visible_text(std::string_view text) {
   return out;
 }
 
+std::string quoted_text(std::string_view text) { return "'" + visible_text(text) + "'"; }
+
 bool is_valid_utf8(std::string_view text) {
   constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
   std::size_t position = 0;

@@ -63,6 +63,8 @@ bool next_code_point(std::string_view text, std::size_t& position, std::uint32_t
 // <0xXX>. For values quoted in error messages, where a character that does not show on a
 // terminal may be the very thing wrong with the value.
 std::string visible_text(std::string_view text);
+// visible_text between single quotes, as every message quotes a value: 'F<U+00A0>01'.
+std::string quoted_text(std::string_view text);
 
 // Well-formed UTF-8: no overlong form, no surrogate, nothing above U+10FFFF. Plain ASCII
 // is passed eight bytes at a time, so a log's records cost little more than a read.

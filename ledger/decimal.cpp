@@ -88,14 +88,14 @@ Result<Decimal> Decimal::parse(std::string_view text, int max_scale) {
     } else if (c == '.' && !seen_point) {
       seen_point = true;
     } else {
-      return invalid("'" + visible_text(text) + "' is not a decimal number");
+      return invalid(quoted_text(text) + " is not a decimal number");
     }
   }
   if (int_digits == 0 || (seen_point && frac_digits == 0)) {
-    return invalid("'" + visible_text(text) + "' is not a decimal number");
+    return invalid(quoted_text(text) + " is not a decimal number");
   }
   if (frac_digits > static_cast<std::size_t>(max_scale)) {
-    return invalid("'" + visible_text(text) + "' has " + std::to_string(frac_digits) + " decimals, at most " +
+    return invalid(quoted_text(text) + " has " + std::to_string(frac_digits) + " decimals, at most " +
                    std::to_string(max_scale) + " allowed");
   }
   if (!large) {
@@ -104,7 +104,7 @@ Result<Decimal> Decimal::parse(std::string_view text, int max_scale) {
   }
   BigInt units = negative ? BigInt(-*large) : *large;
   auto fits = to_int64(units);
-  if (!fits || int_digits > 19) return invalid("'" + visible_text(text) + "' is too large");
+  if (!fits || int_digits > 19) return invalid(quoted_text(text) + " is too large");
   return Decimal{*fits, static_cast<int>(frac_digits)};
 }
 

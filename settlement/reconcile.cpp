@@ -14,11 +14,6 @@
 #include "settlement/posting.hpp"
 
 namespace tripartite::settlement {
-namespace {
-
-std::string shown(std::string_view text) { return "'" + ledger::visible_text(text) + "'"; }
-
-}  // namespace
 
 std::string_view to_string(RemittanceStatus status) {
   switch (status) {
@@ -245,7 +240,7 @@ Result<std::vector<StatementTransfer>> read_bank_statement(const std::string& pa
       if (date_text.empty()) {
         problem("date", "required");
       } else if (!contracts::parse_date(date_text)) {
-        problem("date", shown(date_text) + " is not a date (YYYY-MM-DD)");
+        problem("date", ledger::quoted_text(date_text) + " is not a date (YYYY-MM-DD)");
       }
       transfer.date = std::string(date_text);
       std::string_view code = row.get("currency");
@@ -268,7 +263,7 @@ Result<std::vector<StatementTransfer>> read_bank_statement(const std::string& pa
         if (!amount) {
           problem("amount", amount.error().message);
         } else if (amount->minor <= 0) {
-          problem("amount", shown(amount_text) + " must be greater than 0");
+          problem("amount", ledger::quoted_text(amount_text) + " must be greater than 0");
         } else if (__builtin_add_overflow(statement_total, amount->minor, &statement_total)) {
           problem("amount", "the statement's amounts add up to more than 9223372036854775807 minor units, beyond what "
                             "can be summed exactly; no real statement holds that much");
@@ -276,14 +271,14 @@ Result<std::vector<StatementTransfer>> read_bank_statement(const std::string& pa
           transfer.amount_minor = amount->minor;
         }
       } else if (!ledger::Decimal::parse(amount_text, 18)) {
-        problem("amount", shown(amount_text) + " is not a decimal number");
+        problem("amount", ledger::quoted_text(amount_text) + " is not a decimal number");
       }
       std::string_view reference = row.get("reference");
       if (reference.empty()) {
         problem("reference", "required (the run id the off-taker put on its transfer, e.g. 2026A-R1)");
       } else if (reference.front() == ' ' || reference.back() == ' ' || reference.front() == '\t' ||
                  reference.back() == '\t') {
-        problem("reference", shown(reference) + " has leading or trailing white space");
+        problem("reference", ledger::quoted_text(reference) + " has leading or trailing white space");
       }
       transfer.reference = std::string(reference);
       if (currency) transfer.currency = *currency;
