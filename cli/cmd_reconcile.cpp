@@ -8,6 +8,7 @@
 // lender's own key, each fully matched run not yet acknowledged gets one `acknowledgement`
 // record, all in one lender batch, before the report is printed; running it again writes
 // nothing. Standard output holds only the report (messages go to stderr in csv/json).
+#include <chrono>
 #include <iomanip>
 #include <set>
 
@@ -267,6 +268,22 @@ Result<std::set<std::string>> acknowledge(ledger::Store& store, ReconciliationRe
   return written;
 }
 
+// A statement lists transfers already made, and a matched transfer's date is signed into
+// the acknowledgement as its receipt date; a transfer dated in the future is most likely a
+// typing error. It is a warning, not a refusal: the result must not depend on the clock of
+// the machine it runs on (the same statement gives the same report on any day). "Future"
+// is after tomorrow in UTC, so that a bank east of Greenwich may date by its own calendar.
+void warn_future_transfers(const std::string& path, const std::vector<settlement::StatementTransfer>& transfers) {
+  const std::string tomorrow = contracts::format_date(
+      contracts::Date{date::floor<date::days>(std::chrono::system_clock::now()) + date::days{1}});
+  for (const auto& transfer : transfers) {
+    if (transfer.date > tomorrow) {  // both YYYY-MM-DD: byte order is date order
+      std::cerr << "warning: " << path << ":" << transfer.line << ": date: " << transfer.date
+                << " is in the future by this machine's clock; a statement lists transfers already made\n";
+    }
+  }
+}
+
 int run(const Options& options) {
   auto store_result = open_store(options.db);
   if (!store_result) return fail(store_result.error());
@@ -278,6 +295,7 @@ int run(const Options& options) {
     for (const auto& diagnostic : diagnostics) std::cerr << diagnostic.format() << "\n";
     return fail(transfers.error());
   }
+  warn_future_transfers(options.statement, *transfers);
   const std::size_t transfer_count = transfers->size();
 
   Progress progress("reading settlement entries");

@@ -103,6 +103,11 @@ tripartite: $work/bad.csv: the statement has 5 problem(s); nothing was reconcile
 " "$work/err-but-3" "every problem as FILE:LINE: field: message"
 grep -q "^$work/bad.csv:3: amount: .*decimals" "$work/err" && pass "too many decimals named on line 3" || fail "decimals message: $(sed -n 2p "$work/err")"
 [ ! -s "$work/out" ] && pass "a malformed statement prints no report" || fail "report printed for a malformed statement"
+statement "$work/future.csv" "2026-09-02,22000.00,KES,2026A-R1" "2999-01-01,7503.75,KES,2026A-R2"
+expect_status 5 "a transfer dated in the future is reconciled, with a warning" "$bin" reconcile --db "$db" --lender BANK1 --statement "$work/future.csv"
+grep -q "^warning: $work/future.csv:3: date: 2999-01-01 is in the future by this machine's clock; a statement lists transfers already made$" "$work/err" &&
+  pass "the future date named at its line" || fail "future date message: $(cat "$work/err")"
+grep -q "2026-09-02" "$work/err" && fail "a past date was warned about" || pass "only the future date is warned about"
 [ "$(tree_head "$db")" = "$head1" ] && pass "refusals write nothing" || fail "a refusal changed the ledger"
 
 # A generated season: every lender's remittances.csv row reconciles exactly.
