@@ -4,6 +4,7 @@
 // settlement.csv, payouts.csv and remittances.csv. A dry run, or a run with nothing to
 // settle, posts nothing, uses no run number and exits 0; an as_of before the season's last
 // run exits 2. The files are written only after the run is committed.
+#include <fstream>
 #include <iomanip>
 #include <sstream>
 
@@ -44,15 +45,35 @@ void print_summary(const std::string& run_id, const settlement::RunTotals& total
             << totals.loans_untouched << " untouched\n";
 }
 
+// The run whose files are in `directory`, read from its settlement.csv (the first column of
+// the first row), or "" when there is none. Only to tell the user what --out replaces.
+std::string run_in_folder(const std::string& directory) {
+  std::ifstream file(directory + "/settlement.csv");
+  std::string header, row;
+  if (!file || !std::getline(file, header) || header.rfind("run_id,", 0) != 0 || !std::getline(file, row)) return {};
+  return row.substr(0, row.find(','));
+}
+
+// Says so when writing a run's files replaced another run's, and how to get those back (they
+// can always be re-derived from the ledger; nothing is lost, but the user should know).
+void note_replaced(const std::string& previous_run, const std::string& run_id, const Options& options) {
+  if (previous_run.empty() || previous_run == run_id) return;
+  std::cerr << "note: " << options.out << " held the files of run " << previous_run << "; they were replaced by run "
+            << run_id << "'s. To write them again elsewhere: tripartite settle --db " << options.db
+            << " --rewrite-files " << previous_run << " --out OTHER_FOLDER\n";
+}
+
 int run(const Options& options) {
   auto store = open_store(options.db);
   if (!store) return fail(store.error());
   if (!options.rewrite_run.empty()) {
     if (options.out.empty()) return fail(Error{ErrorKind::usage, "settle: --rewrite-files needs --out DIR"});
+    const std::string previous_run = run_in_folder(options.out);
     auto outcome = settlement::write_past_run_files(**store, options.rewrite_run, options.out);
     if (!outcome) return fail(outcome.error());
     std::cout << "re-derived run " << outcome->run_id << " from the ledger and wrote " << options.out
               << "/settlement.csv, payouts.csv, remittances.csv\n";
+    note_replaced(previous_run, outcome->run_id, options);
     return 0;
   }
   if (options.season.empty() || options.as_of.empty() || options.key.empty()) {
@@ -70,6 +91,7 @@ int run(const Options& options) {
   request.signer_party = signer->party;
   request.key = options.dry_run ? nullptr : &signer->key;
   request.out_directory = options.dry_run ? std::string() : options.out;
+  const std::string previous_run = request.out_directory.empty() ? std::string() : run_in_folder(options.out);
   Progress progress("settling farmers");
   request.progress = [&progress](std::int64_t farmers) { progress.update(static_cast<std::uint64_t>(farmers)); };
   auto outcome = settlement::settle_season(**store, request);
@@ -84,6 +106,7 @@ int run(const Options& options) {
   if (outcome->dry_run && !options.out.empty()) std::cout << "(a dry run writes no files)\n";
   if (!outcome->dry_run && !options.out.empty()) {
     std::cout << "wrote " << options.out << "/settlement.csv, payouts.csv, remittances.csv\n";
+    note_replaced(previous_run, outcome->run_id, options);
   }
   return 0;
 }
@@ -98,17 +121,25 @@ void setup_settle(CLI::App& app, Action& action) {
       "Signed by the season's off-taker. Running it again settles nothing and says so.");
   auto options = std::make_shared<Options>();
   command->add_option("--db", options->db, "Ledger file")->required();
-  command->add_option("--season", options->season, "Season id, e.g. 2026A (required)")->check(id_validator());
-  command->add_option("--as-of", options->as_of, "Settle deliveries dated on or before this date, YYYY-MM-DD (required)");
-  command->add_option("--key", options->key, "The off-taker's private key file (required)");
-  command->add_flag("--dry-run", options->dry_run, "Show the run's summary; post nothing, use no run number");
+  auto* season =
+      command->add_option("--season", options->season, "Season id, e.g. 2026A (required)")->check(id_validator());
+  auto* as_of = command->add_option("--as-of", options->as_of,
+                                    "Settle deliveries dated on or before this date, YYYY-MM-DD (required)");
+  auto* key = command->add_option("--key", options->key, "The off-taker's private key file (required)");
+  auto* dry_run =
+      command->add_flag("--dry-run", options->dry_run, "Show the run's summary; post nothing, use no run number");
   command->add_option("--out", options->out,
                       "Write settlement.csv, payouts.csv and remittances.csv of the run into this folder");
   command
       ->add_option("--rewrite-files", options->rewrite_run,
                    "Re-derive the files of a past run (RUN_ID) from the ledger into --out, checked against\n"
-                   "what was posted (after a crash between the commit and the files, or a lost folder)")
-      ->check(id_validator());
+                   "what was posted (after a crash between the commit and the files, or a lost folder).\n"
+                   "Takes only --db and --out: the run's season and date are in the ledger")
+      ->check(id_validator())
+      ->excludes(season)
+      ->excludes(as_of)
+      ->excludes(key)
+      ->excludes(dry_run);
   command->callback([&action, options] { action = [options] { return run(*options); }; });
 }
 

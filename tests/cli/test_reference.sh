@@ -47,6 +47,16 @@ grep -q "nothing to settle" "$work/out" && pass "second settle says nothing to s
 expect_status 0 "verify with replay" "$bin" verify --db "$db" --replay
 expect_status 0 "re-derive run 1's files from the ledger" "$bin" settle --db "$db" --rewrite-files 2026A-R1 --out "$work/again1"
 for f in settlement payouts remittances; do same "$season/expected/run1-$f.csv" "$work/again1/$f.csv" "re-derived run 1 $f.csv"; done
+grep -q "note:" "$work/err" && fail "a note about replaced files in an empty folder" || pass "no note when no run's files are replaced"
+# Writing a run's files over another run's says which run's files were replaced.
+cp -r "$work/run2" "$work/shared-out"
+expect_status 0 "re-derive run 1's files over run 2's" "$bin" settle --db "$db" --rewrite-files 2026A-R1 --out "$work/shared-out"
+same_text "note: $work/shared-out held the files of run 2026A-R2; they were replaced by run 2026A-R1's. To write them again elsewhere: tripartite settle --db $db --rewrite-files 2026A-R2 --out OTHER_FOLDER
+" "$work/err" "replacing another run's files names that run and how to write them again"
+expect_status 0 "re-derive run 1's files over themselves" "$bin" settle --db "$db" --rewrite-files 2026A-R1 --out "$work/shared-out"
+[ -s "$work/err" ] && fail "a note when a run's own files are rewritten: $(cat "$work/err")" || pass "no note when a run's own files are rewritten"
+expect_status 1 "--rewrite-files takes no --season or --as-of" "$bin" settle --db "$db" --rewrite-files 2026A-R1 --out "$work/again1" --season 2026A --as-of 2026-10-31
+expect_status 1 "--rewrite-files takes no --dry-run" "$bin" settle --db "$db" --rewrite-files 2026A-R1 --out "$work/again1" --dry-run
 expect_status 1 "settle without --season is a usage error" "$bin" settle --db "$db" --as-of 2026-10-31 --key "$work/keys/OT1.pem"
 expect_status 2 "an impossible date is refused" "$bin" settle --db "$db" --season 2026A --as-of 2026-02-30 --key "$work/keys/OT1.pem"
 "$bin" report loans --db "$db" --as-of 2026-10-31 --lender BANK1 --format json >"$work/loans.json"
@@ -79,6 +89,11 @@ expect_status 0 "bank imports its loans" "$bin" import --db "$db2" --season-dir 
 expect_status 0 "off-taker imports commitments and deliveries" "$bin" import --db "$db2" --season-dir "$season" --key "$work/keys/OT1.pem"
 expect_status 0 "settle run 1 (party by party ledger)" "$bin" settle --db "$db2" --season 2026A --as-of 2026-08-31 --key "$work/keys/OT1.pem" --out "$work/p1"
 for f in settlement payouts remittances; do same "$season/expected/run1-$f.csv" "$work/p1/$f.csv" "party-by-party run 1 $f.csv"; done
+grep -q "note:" "$work/err" && fail "a note about replaced files in a new folder" || pass "no note for a new folder"
+expect_status 0 "settle run 2 into run 1's folder" "$bin" settle --db "$db2" --season 2026A --as-of 2026-10-31 --key "$work/keys/OT1.pem" --out "$work/p1"
+for f in settlement payouts remittances; do same "$season/expected/run2-$f.csv" "$work/p1/$f.csv" "party-by-party run 2 $f.csv"; done
+grep -q "^note: $work/p1 held the files of run 2026A-R1; they were replaced by run 2026A-R2's" "$work/err" &&
+  pass "settling into a folder with another run's files says which run's were replaced" || fail "no note: $(cat "$work/err")"
 expect_status 0 "verify the party-by-party ledger" "$bin" verify --db "$db2" --replay
 
 # A settlement the rules refuse (floor_market with no market price on or before the first
