@@ -8,6 +8,45 @@
 
 #include "cli/common.hpp"
 
+namespace {
+
+// CLI11 answers a missing or misspelt command with "A subcommand is required". This names
+// what was given and lists the commands there are instead. The words before the first
+// option are taken as the command path (`report loans`); returns false when they name a
+// full command (the error is about something else, and CLI11's message stands).
+bool explain_missing_command(CLI::App& app, int argc, char** argv) {
+  CLI::App* node = &app;
+  std::string path = "tripartite";
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word.empty() || word.front() == '-') break;
+    const auto subcommands = node->get_subcommands([](const CLI::App*) { return true; });
+    if (subcommands.empty()) return false;  // a full command, then its positional arguments
+    CLI::App* next = nullptr;
+    for (CLI::App* sub : subcommands) {
+      if (sub->get_name() == word) next = sub;
+    }
+    std::string names;
+    for (const CLI::App* sub : subcommands) names += (names.empty() ? "" : ", ") + sub->get_name();
+    if (next == nullptr) {
+      std::cerr << path << ": '" << word << "' is not a command; the commands are: " << names << "\n"
+                << "Run " << path << " --help for what each does.\n";
+      return true;
+    }
+    node = next;
+    path += " " + word;
+  }
+  const auto subcommands = node->get_subcommands([](const CLI::App*) { return true; });
+  if (subcommands.empty()) return false;
+  std::string names;
+  for (const CLI::App* sub : subcommands) names += (names.empty() ? "" : ", ") + sub->get_name();
+  std::cerr << path << ": a command is needed: " << names << "\n"
+            << "Run " << path << " --help for what each does.\n";
+  return true;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace tripartite::cli;
   // verify and settle hand chunks of records (a few hundred KB each) between two threads.
@@ -43,6 +82,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
+    if (error.get_exit_code() != 0 && explain_missing_command(app, argc, argv)) return 1;
     return app.exit(error) == 0 ? 0 : 1;
   }
   try {

@@ -58,6 +58,14 @@ expect_status 0 "re-derive run 1's files over themselves" "$bin" settle --db "$d
 expect_status 1 "--rewrite-files takes no --season or --as-of" "$bin" settle --db "$db" --rewrite-files 2026A-R1 --out "$work/again1" --season 2026A --as-of 2026-10-31
 expect_status 1 "--rewrite-files takes no --dry-run" "$bin" settle --db "$db" --rewrite-files 2026A-R1 --out "$work/again1" --dry-run
 expect_status 1 "settle without --season is a usage error" "$bin" settle --db "$db" --as-of 2026-10-31 --key "$work/keys/OT1.pem"
+expect_status 1 "a misspelt command is a usage error" "$bin" setle --db "$db"
+grep -q "^tripartite: 'setle' is not a command; the commands are: init, keygen, keys, import, settle, " "$work/err" &&
+  pass "… naming it and listing the commands" || fail "misspelt command: $(cat "$work/err")"
+expect_status 1 "report without its command is a usage error" "$bin" report --db "$db"
+same_text "tripartite report: a command is needed: loans, balances
+Run tripartite report --help for what each does.
+" "$work/err" "… listing report's commands"
+expect_status 0 "--version still works" "$bin" --version
 expect_status 2 "an impossible date is refused" "$bin" settle --db "$db" --season 2026A --as-of 2026-02-30 --key "$work/keys/OT1.pem"
 "$bin" report loans --db "$db" --as-of 2026-10-31 --lender BANK1 --format json >"$work/loans.json"
 grep -q '"loan_id":"L004"' "$work/loans.json" && grep -q '"status":"arrears"' "$work/loans.json" \
