@@ -87,6 +87,27 @@ std::optional<std::string> text_problem(std::string_view text) {
   return std::nullopt;
 }
 
+// A phone number or payout account goes into payouts.csv and the SMS file, which clerks open
+// in spreadsheets. A value that a spreadsheet would run as a formula (CSV injection: `=…`,
+// `@…`, or `+`/`-` followed by a function or a DDE call such as `+cmd|' /C calc'!A0`) is
+// refused, not altered: a payment goes to exactly the characters given. `+254 712 345 678`
+// and `+1 (555) 010-0199` are accepted: a sign followed by digits, spaces and punctuation is a
+// number to a spreadsheet, not a formula.
+std::optional<std::string> formula_problem(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  const char first = text.front();
+  bool formula = first == '=' || first == '@';
+  if (first == '+' || first == '-') {
+    for (char c : text.substr(1)) {
+      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '|' || c == '!' || c == '=' || c == '@')
+        formula = true;
+    }
+  }
+  if (!formula) return std::nullopt;
+  return ledger::quoted_text(text) + " begins with '" + std::string(1, first) +
+         "' and a spreadsheet would run it as a formula; a phone number or an account number holds no formula";
+}
+
 // Ranges a decimal must lie in, with the message when it does not.
 // Upper bounds that keep every product and sum of a season inside a signed 64-bit count of
 // minor units, far above any real smallholder value (docs/settlement.md, "Limits"): a
@@ -951,6 +972,10 @@ class RowChecker {
     }
     if (auto wrong = text_problem(text)) {
       problem(column, *wrong);
+      return std::nullopt;
+    }
+    if (auto formula = formula_problem(text)) {
+      problem(column, *formula);
       return std::nullopt;
     }
     return std::string(text);

@@ -168,6 +168,20 @@ TEST_CASE("farmers.csv: every rule", "[rows]") {
   CHECK(farmer_row("F010,A,G1,+2547,bank, ACCT\n") ==
         Lines{"farmers.csv:2: payout_account: has a space at its start or end"});
   CHECK(farmer_row("F010,\" \",G1,+2547,cash,\n") == Lines{"farmers.csv:2: name: is blank"});
+  // What a spreadsheet would run as a formula is refused where it would reach payouts.csv or
+  // the SMS file; a signed phone number is not a formula.
+  const std::string formula =
+      "' and a spreadsheet would run it as a formula; a phone number or an account number holds no formula";
+  CHECK(farmer_row("F010,A,G1,+2547,bank,=1+2\n") ==
+        Lines{"farmers.csv:2: payout_account: '=1+2' begins with '=" + formula});
+  CHECK(farmer_row("F010,A,G1,+2547,bank,@SUM(A1)\n") ==
+        Lines{"farmers.csv:2: payout_account: '@SUM(A1)' begins with '@" + formula});
+  CHECK(farmer_row("F010,A,G1,\"+cmd|' /C calc'!A0\",cash,\n") ==
+        Lines{"farmers.csv:2: phone: '+cmd|' /C calc'!A0' begins with '+" + formula});
+  CHECK(farmer_row("F010,A,G1,+2547,mobile_money,-2+HYPERLINK(x)\n") ==
+        Lines{"farmers.csv:2: payout_account: '-2+HYPERLINK(x)' begins with '-" + formula});
+  CHECK(farmer_row("F010,A,G1,+254 712 345 678,mobile_money,+1 (555) 010-0199\n").empty());
+  CHECK(farmer_row("F010,A,G1,-,bank,ACCT=7@BANK\n").empty());  // = and @ after the first character
   CHECK(farmer_row("F010,Ana Mar\u00EDa \u00D1,G1,+2547,bank,\u00C9-42\n").empty());  // letters beyond ASCII are fine
   CHECK(farmers(context, std::string(kFarmersHeader) + "F 010,A,G1,,cash,\n").diagnostics ==
         Lines{"farmers.csv:2: farmer_id: 'F 010'" + kInvalidId});
