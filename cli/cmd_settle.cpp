@@ -63,11 +63,29 @@ void note_replaced(const std::string& previous_run, const std::string& run_id, c
             << " --rewrite-files " << previous_run << " --out OTHER_FOLDER\n";
 }
 
+// --season and --as-of are not needed with --rewrite-files (the run's record holds both),
+// but a script may pass them; when given they must be the run's, so that a mistyped run id
+// does not write another season's or date's files where the user expects these.
+Status check_rewrite_matches(ledger::Store& store, const Options& options) {
+  TRIPARTITE_TRY(record, store.find("run", options.rewrite_run));
+  if (!record) return invalid("--rewrite-files: run " + options.rewrite_run + " is not in the ledger");
+  TRIPARTITE_TRY(run, contracts::decode_run(record->body));
+  if (!options.season.empty() && options.season != run.season.value) {
+    return invalid("--season: run " + run.id + " is of season " + run.season.value + ", not " + options.season);
+  }
+  if (!options.as_of.empty() && options.as_of != contracts::format_date(run.as_of)) {
+    return invalid("--as-of: run " + run.id + " is as of " + contracts::format_date(run.as_of) + ", not " +
+                   options.as_of);
+  }
+  return Status::success();
+}
+
 int run(const Options& options) {
   auto store = open_store(options.db);
   if (!store) return fail(store.error());
   if (!options.rewrite_run.empty()) {
     if (options.out.empty()) return fail(Error{ErrorKind::usage, "settle: --rewrite-files needs --out DIR"});
+    if (Status matches = check_rewrite_matches(**store, options); !matches.ok()) return fail(matches.error());
     const std::string previous_run = run_in_folder(options.out);
     auto outcome = settlement::write_past_run_files(**store, options.rewrite_run, options.out);
     if (!outcome) return fail(outcome.error());
@@ -121,11 +139,11 @@ void setup_settle(CLI::App& app, Action& action) {
       "Signed by the season's off-taker. Running it again settles nothing and says so.");
   auto options = std::make_shared<Options>();
   command->add_option("--db", options->db, "Ledger file")->required();
-  auto* season =
-      command->add_option("--season", options->season, "Season id, e.g. 2026A (required)")->check(id_validator());
-  auto* as_of = command->add_option("--as-of", options->as_of,
-                                    "Settle deliveries dated on or before this date, YYYY-MM-DD (required)");
-  auto* key = command->add_option("--key", options->key, "The off-taker's private key file (required)");
+  command->add_option("--season", options->season, "Season id, e.g. 2026A (required)")->check(id_validator());
+  command->add_option("--as-of", options->as_of,
+                      "Settle deliveries dated on or before this date, YYYY-MM-DD (required)");
+  command->add_option("--key", options->key,
+                      "The off-taker's private key file (required; --rewrite-files signs nothing and needs none)");
   auto* dry_run =
       command->add_flag("--dry-run", options->dry_run, "Show the run's summary; post nothing, use no run number");
   command->add_option("--out", options->out,
@@ -134,11 +152,9 @@ void setup_settle(CLI::App& app, Action& action) {
       ->add_option("--rewrite-files", options->rewrite_run,
                    "Re-derive the files of a past run (RUN_ID) from the ledger into --out, checked against\n"
                    "what was posted (after a crash between the commit and the files, or a lost folder).\n"
-                   "Takes only --db and --out: the run's season and date are in the ledger")
+                   "Needs only --db and --out (the run's season and date are in the ledger); --season\n"
+                   "and --as-of, if given, must be the run's")
       ->check(id_validator())
-      ->excludes(season)
-      ->excludes(as_of)
-      ->excludes(key)
       ->excludes(dry_run);
   command->callback([&action, options] { action = [options] { return run(*options); }; });
 }

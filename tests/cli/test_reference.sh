@@ -55,7 +55,14 @@ same_text "note: $work/shared-out held the files of run 2026A-R2; they were repl
 " "$work/err" "replacing another run's files names that run and how to write them again"
 expect_status 0 "re-derive run 1's files over themselves" "$bin" settle --db "$db" --rewrite-files 2026A-R1 --out "$work/shared-out"
 [ -s "$work/err" ] && fail "a note when a run's own files are rewritten: $(cat "$work/err")" || pass "no note when a run's own files are rewritten"
-expect_status 1 "--rewrite-files takes no --season or --as-of" "$bin" settle --db "$db" --rewrite-files 2026A-R1 --out "$work/again1" --season 2026A --as-of 2026-10-31
+expect_status 0 "--rewrite-files with the run's own --season and --as-of" "$bin" settle --db "$db" --rewrite-files 2026A-R1 --out "$work/again1" --season 2026A --as-of 2026-08-31
+expect_status 2 "--rewrite-files with another --as-of than the run's" "$bin" settle --db "$db" --rewrite-files 2026A-R1 --out "$work/again1" --season 2026A --as-of 2026-10-31
+same_text "tripartite: --as-of: run 2026A-R1 is as of 2026-08-31, not 2026-10-31
+" "$work/err" "… naming the run's date"
+expect_status 2 "--rewrite-files with another --season than the run's" "$bin" settle --db "$db" --rewrite-files 2026A-R1 --out "$work/again1" --season 2026B
+expect_status 2 "--rewrite-files of a run not in the ledger" "$bin" settle --db "$db" --rewrite-files 2026A-R9 --out "$work/again9"
+[ -e "$work/again9" ] && fail "a folder was made for a run not in the ledger" || pass "no folder for a run not in the ledger"
+for f in settlement payouts remittances; do same "$season/expected/run1-$f.csv" "$work/again1/$f.csv" "run 1 $f.csv still there after the refusals"; done
 expect_status 1 "--rewrite-files takes no --dry-run" "$bin" settle --db "$db" --rewrite-files 2026A-R1 --out "$work/again1" --dry-run
 expect_status 1 "settle without --season is a usage error" "$bin" settle --db "$db" --as-of 2026-10-31 --key "$work/keys/OT1.pem"
 expect_status 1 "a misspelt command is a usage error" "$bin" setle --db "$db"
