@@ -61,26 +61,55 @@ std::string wrong_role_message(std::string_view party, Role actual, std::string_
 }
 
 // Nothing but spaces (or nothing at all).
-bool is_blank(std::string_view text) { return text.find_first_not_of(' ') == std::string_view::npos; }
+// A character that shows as nothing or as a space: the white space beyond the ASCII space
+// (no-break, thin, ideographic … spaces) and the invisible format characters (zero-width
+// space and joiners, soft hyphen, word joiner, byte-order mark).
+bool is_invisible(std::uint32_t code) {
+  return code == 0x00A0 || code == 0x00AD || code == 0x1680 || code == 0x180E || (code >= 0x2000 && code <= 0x200F) ||
+         code == 0x202F || code == 0x205F || (code >= 0x2060 && code <= 0x2064) || code == 0x3000 || code == 0xFEFF;
+}
 
-// What is wrong with a value a payment or a message is sent to (a phone number, a payout
-// account), if anything: blank (only spaces), or holding a character that would make a
-// payout file misleading — a control character (tab and line breaks included, C1 controls too),
-// a Unicode line or paragraph separator, or a bidirectional override. The text is valid
-// UTF-8 (the readers refuse anything else before this).
-std::optional<std::string> text_problem(std::string_view text) {
+// Blank: nothing but spaces (ASCII or not), tabs, line breaks and invisible characters. A value that is not
+// valid UTF-8 is not blank (the readers refuse it before this).
+bool is_blank(std::string_view text) {
+  std::size_t position = 0;
+  std::uint32_t code = 0;
+  while (position < text.size()) {
+    if (!ledger::next_code_point(text, position, code)) return false;
+    if (code != ' ' && code != '\t' && code != '\n' && code != '\r' && !is_invisible(code)) return false;
+  }
+  return true;
+}
+
+// What is wrong with a free text (a name), if anything: blank, or holding a character that
+// would make a record or a statement misleading — a control character other than a tab or a
+// line break (C1 controls too), a Unicode line or paragraph separator, or a bidirectional
+// override. With `visible_only` (a phone number or a payout account, where a payment or a
+// message goes), a space other than the ASCII one and an invisible character are refused
+// too, and so are tabs and line breaks: an account of a lone no-break space, or with a
+// zero-width space inside, would reach payouts.csv looking like another account or none.
+// The text is valid UTF-8 (the readers refuse anything else before this).
+std::optional<std::string> text_problem(std::string_view text, bool visible_only = true) {
   if (is_blank(text)) return "is blank";
   std::size_t position = 0;
   std::uint32_t code = 0;
   while (position < text.size()) {
     if (!ledger::next_code_point(text, position, code)) return "is not valid UTF-8";
-    bool control = code < 0x20 || (code >= 0x7F && code <= 0x9F);
+    // A name may hold a tab or a line break, as a quoted CSV field may (the CSV reader allows
+    // those three and refuses every other control byte).
+    bool name_whitespace = !visible_only && (code == '\t' || code == '\n' || code == '\r');
+    bool control = (code < 0x20 || (code >= 0x7F && code <= 0x9F)) && !name_whitespace;
     bool separator = code == 0x2028 || code == 0x2029;
     bool bidi = (code >= 0x202A && code <= 0x202E) || (code >= 0x2066 && code <= 0x2069);
-    if (control || separator || bidi) {
+    bool invisible = visible_only && is_invisible(code);
+    if (control || separator || bidi || invisible) {
       char hex[16];
       std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(code));
-      return std::string("contains ") + (control ? "a control character" : separator ? "a line separator" : "a bidirectional override") +
+      return std::string("contains ") +
+             (control     ? "a control character"
+              : separator ? "a line separator"
+              : bidi      ? "a bidirectional override"
+                          : "an invisible character or a space other than the ASCII one") +
              " (" + hex + ")";
     }
   }
@@ -663,9 +692,11 @@ class CoalitionChecker {
       }
       if (role == Role::coordinator) has_coordinator = true;
       auto name = required_string(*table, line, prefix, "name");
-      if (name && is_blank(*name)) {
-        problem(find(*table, "name")->line, prefix + ".name", "is blank");
-        name.reset();
+      if (name) {
+        if (auto wrong = text_problem(*name, false)) {
+          problem(find(*table, "name")->line, prefix + ".name", *wrong);
+          name.reset();
+        }
       }
       if (id && role) party_roles_.emplace(*id, *role);
       if (id && role && name) terms.parties.push_back(Party{PartyId(*id), *role, *name});
@@ -1196,9 +1227,11 @@ bool read_farmers(const std::string& path, const ReadContext& context, Diagnosti
       id.reset();
     }
     auto name = check.required_text("name");
-    if (name && is_blank(*name)) {
-      check.problem("name", "is blank");
-      name.reset();
+    if (name) {
+      if (auto wrong = text_problem(*name, false)) {
+        check.problem("name", *wrong);
+        name.reset();
+      }
     }
     auto phone = check.destination("phone", false);
     std::string_view group = check.get("group_id");

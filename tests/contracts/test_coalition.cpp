@@ -213,6 +213,18 @@ TEST_CASE("coalition: required tables and keys, at the table's line", "[coalitio
               "coalition.toml:2: seasons: unknown key (expected season, party, price, loan_product, deduction)"});
   CHECK(problems_of(changed("name = \"Coalition\"", "name = \"\"")) ==
         Lines{"coalition.toml:8: party[1].name: must not be empty"});
+  // A party name is free text, checked as a farmer's name is: not blank (invisible and
+  // non-ASCII spaces count as blank), no control character, line separator or bidi override.
+  CHECK(problems_of(changed("name = \"Coalition\"", "name = \"\\u00A0\\u200B \"")) ==
+        Lines{"coalition.toml:8: party[1].name: is blank"});
+  CHECK(problems_of(changed("name = \"Coalition\"", "name = \"Coal\\u0007ition\"")) ==
+        Lines{"coalition.toml:8: party[1].name: contains a control character (U+0007)"});
+  CHECK(problems_of(changed("name = \"Coalition\"", "name = \"Coal\\u0085ition\"")) ==
+        Lines{"coalition.toml:8: party[1].name: contains a control character (U+0085)"});
+  CHECK(problems_of(changed("name = \"Coalition\"", "name = \"Coal\\nition\"")).empty());  // as in a CSV name
+  CHECK(problems_of(changed("name = \"Coalition\"", "name = \"Coal\\u202Eition\"")) ==
+        Lines{"coalition.toml:8: party[1].name: contains a bidirectional override (U+202E)"});
+  CHECK(problems_of(changed("name = \"Coalition\"", "name = \"Caf\\u00E9 Coalition\\u00A0Ltd\"")).empty());
 }
 
 TEST_CASE("coalition: season id, currency", "[coalition]") {

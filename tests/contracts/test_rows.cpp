@@ -168,6 +168,21 @@ TEST_CASE("farmers.csv: every rule", "[rows]") {
   CHECK(farmer_row("F010,A,G1,+2547,bank, ACCT\n") ==
         Lines{"farmers.csv:2: payout_account: has a space at its start or end"});
   CHECK(farmer_row("F010,\" \",G1,+2547,cash,\n") == Lines{"farmers.csv:2: name: is blank"});
+  // Spaces beyond ASCII and invisible characters: blank when alone; in an account or a phone
+  // number, refused anywhere (an account of a no-break space, or with a zero-width space
+  // inside, would reach payouts.csv looking like another account or none).
+  const std::string invisible = "contains an invisible character or a space other than the ASCII one";
+  CHECK(farmer_row("F010,A,G1,+2547,mobile_money,\u00A0\n") == Lines{"farmers.csv:2: payout_account: is blank"});
+  CHECK(farmer_row("F010,\u200B\u3000,G1,+2547,cash,\n") == Lines{"farmers.csv:2: name: is blank"});
+  CHECK(farmer_row("F010,\"\n\t\",G1,+2547,cash,\n") == Lines{"farmers.csv:2: name: is blank"});
+  CHECK(farmer_row("F010,A,G1,+2547,bank,BANK1-00\u200B31122\n") ==
+        Lines{"farmers.csv:2: payout_account: " + invisible + " (U+200B)"});
+  CHECK(farmer_row("F010,A,G1,+2547,bank,\u00A0BANK1-0031122\n") ==
+        Lines{"farmers.csv:2: payout_account: " + invisible + " (U+00A0)"});
+  CHECK(farmer_row("F010,A,G1,+2547,bank,BANK1-0031122\u00AD\n") ==
+        Lines{"farmers.csv:2: payout_account: " + invisible + " (U+00AD)"});
+  CHECK(farmer_row("F010,A,G1,+254\u202F700,cash,\n") == Lines{"farmers.csv:2: phone: " + invisible + " (U+202F)"});
+  CHECK(farmer_row("F010,Ana\u00A0Mar\u00EDa,G1,+2547,cash,\n").empty());  // a name may hold a no-break space
   // What a spreadsheet would run as a formula is refused where it would reach payouts.csv or
   // the SMS file; a signed phone number is not a formula.
   const std::string formula =
