@@ -66,8 +66,10 @@ Result<Decimal> Decimal::parse(std::string_view text, int max_scale) {
   // Up to 18 digits the units are exact in 64 bits (10^18 - 1 < 2^63): no BigInt for the
   // amounts, weights and rates of a season (import parses millions). From the 19th digit on
   // they are carried on in a BigInt, so that the range check below sees the exact value.
+  // Leading zeros carry nothing and count for nothing: 000000000000000000005.000 is 5.000.
   constexpr std::size_t kExactDigits = 18;
   std::uint64_t small = 0;
+  std::size_t small_digits = 0;  // digits in `small` from its first non-zero one
   std::optional<BigInt> large;
   for (; pos < text.size(); ++pos) {
     char c = text[pos];
@@ -75,8 +77,11 @@ Result<Decimal> Decimal::parse(std::string_view text, int max_scale) {
       const int digit = c - '0';
       if (large) {
         *large = *large * 10 + digit;
-      } else if (int_digits + frac_digits < kExactDigits) {
+      } else if (small == 0 && digit == 0) {
+        // a leading zero (or a zero right after the point of 0.0…): the units stay 0
+      } else if (small_digits < kExactDigits) {
         small = small * 10 + static_cast<std::uint64_t>(digit);
+        ++small_digits;
       } else {
         large = BigInt(small) * 10 + digit;
       }
@@ -104,7 +109,7 @@ Result<Decimal> Decimal::parse(std::string_view text, int max_scale) {
   }
   BigInt units = negative ? BigInt(-*large) : *large;
   auto fits = to_int64(units);
-  if (!fits || int_digits > 19) return invalid(quoted_text(text) + " is too large");
+  if (!fits) return invalid(quoted_text(text) + " is too large");
   return Decimal{*fits, static_cast<int>(frac_digits)};
 }
 

@@ -82,16 +82,20 @@ TEST_CASE("Decimal parses exactly on both sides of 18 digits, where 64-bit arith
     int scale;
   };
   const Case cases[] = {
-      {"999999999999999999", 0, 999999999999999999LL, 0},                 // 18 digits: 64-bit path
+      {"999999999999999999", 0, 999999999999999999LL, 0},  // 18 digits: 64-bit path
       {"-999999999999999999", 0, -999999999999999999LL, 0},
-      {"1000000000000000000", 0, 1000000000000000000LL, 0},               // 19 digits: BigInt
+      {"1000000000000000000", 0, 1000000000000000000LL, 0},  // 19 digits: BigInt
       {"9223372036854775807", 0, INT64_MAX, 0},
       {"-9223372036854775808", 0, INT64_MIN, 0},
-      {"0.000000000000000001", 18, 1, 18},                                // 19 digits, leading zeros
+      {"0.000000000000000001", 18, 1, 18},  // 19 digits, leading zeros
       {"-0.000000000000000001", 18, -1, 18},
-      {"123456789.123456789", 9, 123456789123456789LL, 9},                // 18 digits across the point
+      {"123456789.123456789", 9, 123456789123456789LL, 9},  // 18 digits across the point
       {"9223372036.854775807", 9, INT64_MAX, 9},
-      {"00000000000000042.5", 1, 425, 1},                                 // leading zeros count as digits
+      {"00000000000000042.5", 1, 425, 1},          // leading zeros
+      {"0000000000000000000000042.5", 1, 425, 1},  // carry nothing, however many
+      {"000000000000000000005.000", 3, 5000, 3},
+      {"0.0000000000000000", 18, 0, 16},
+      {"00000000000000000009223372036854775807", 0, INT64_MAX, 0},
       {"-0", 0, 0, 0},
   };
   for (const auto& c : cases) {
@@ -101,8 +105,8 @@ TEST_CASE("Decimal parses exactly on both sides of 18 digits, where 64-bit arith
     CHECK(parsed->units == c.units);
     CHECK(parsed->scale == c.scale);
   }
-  for (const char* text : {"9223372036854775808", "-9223372036854775809", "9223372036.854775808", "10000000000000000000",
-                           "0000000000000000000000042.5"}) {  // more than 19 integer digits, as before
+  for (const char* text : {"9223372036854775808", "-9223372036854775809", "9223372036.854775808",
+                           "10000000000000000000", "00000000000000000009223372036854775808"}) {
     INFO(text);
     auto parsed = Decimal::parse(text, 9);
     REQUIRE_FALSE(parsed.ok());
@@ -147,13 +151,12 @@ TEST_CASE("Decimal parses random digit strings of 1 to 24 digits as exactly as a
       text += static_cast<char>('0' + digit);
       expected = expected * 10 + digit;
     }
-    const int int_digits = point == 0 ? digits : point;
     const int scale = point == 0 ? 0 : digits - point;
     if (negative) expected = -expected;
     INFO(text);
     auto parsed = Decimal::parse(text, 18);
     auto fits = to_int64(expected);
-    if (scale > 18 || !fits || int_digits > 19) {
+    if (scale > 18 || !fits) {  // leading zeros count for nothing
       CHECK_FALSE(parsed.ok());
       continue;
     }
