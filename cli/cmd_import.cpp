@@ -79,6 +79,12 @@ int run(const Options& options) {
   if (options.key.empty() == options.keys.empty()) {
     return fail(Error{ErrorKind::usage, "import: give exactly one of --key FILE or --keys DIR"});
   }
+  // One line for a season folder that is not there, rather than one per file it should hold.
+  std::error_code folder_error;
+  if (!std::filesystem::is_directory(options.season_dir, folder_error)) {
+    const bool exists = std::filesystem::exists(options.season_dir, folder_error);
+    return fail(invalid("--season-dir: " + options.season_dir + (exists ? ": not a folder" : ": no such folder")));
+  }
   auto store = open_store(options.db);
   if (!store) return fail(store.error());
   auto parties = contracts::load_parties(**store);

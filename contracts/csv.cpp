@@ -6,6 +6,7 @@
 // so that diagnostics come out in line order; a record with a problem is never handed on.
 #include "contracts/csv.hpp"
 
+#include <sys/stat.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -447,6 +448,12 @@ Result<CsvReader> CsvReader::open(const std::string& path, std::vector<std::stri
     std::string reason = std::strerror(errno);
     diagnostics.add(0, "", "cannot open file (" + reason + ")");
     return invalid("cannot open " + path + ": " + reason);
+  }
+  // A folder opens on Linux and fails only at the first read; say what it is, once.
+  struct stat info {};
+  if (fstat(fileno(state->file.get()), &info) == 0 && S_ISDIR(info.st_mode)) {
+    diagnostics.add(0, "", "cannot open file (it is a folder)");
+    return invalid("cannot open " + path + ": it is a folder");
   }
   state->skip_byte_order_mark();
   auto header = state->read_header(std::move(required_columns), std::move(optional_columns), diagnostics);

@@ -135,6 +135,26 @@ else
   echo "FAIL many diagnostics: exit $status, $lines lines"; tail -5 "$work/err"; failures=$((failures + 1))
 fi
 
+# A file that is a folder gets one line saying so; a season folder that is not there, one line.
+folder="$work/folder-for-a-file"
+cp -r "$src/fixtures/reference" "$folder"
+rm -rf "$folder/expected" "$folder/loans.csv" && mkdir "$folder/loans.csv"
+"$bin" import --db "$db" --season-dir "$folder" --keys "$work/keys" >/dev/null 2>"$work/err"
+status=$?
+if [ "$status" -eq 2 ] && [ "$(grep -v '^tripartite: ' "$work/err")" = "loans.csv: cannot open file (it is a folder)" ] \
+   && [ "$(snapshot "$db")" = "$before" ]; then
+  echo "ok   a CSV path that is a folder: one line, nothing stored"
+else
+  echo "FAIL a CSV path that is a folder: exit $status"; cat "$work/err"; failures=$((failures + 1))
+fi
+"$bin" import --db "$db" --season-dir "$work/no-such-season" --keys "$work/keys" >/dev/null 2>"$work/err"
+status=$?
+if [ "$status" -eq 2 ] && [ "$(cat "$work/err")" = "tripartite: --season-dir: $work/no-such-season: no such folder" ]; then
+  echo "ok   a season folder that is not there: one line"
+else
+  echo "FAIL missing season folder: exit $status"; cat "$work/err"; failures=$((failures + 1))
+fi
+
 if [ "$checked" -lt 20 ]; then echo "FAIL only $checked broken folders found"; failures=$((failures + 1)); fi
 if [ "$failures" -ne 0 ]; then echo "$failures of $checked broken-input checks failed"; exit 1; fi
 echo "all $checked broken folders behave"
