@@ -2,6 +2,7 @@
 #include "contracts/importer.hpp"
 
 #include <sys/stat.h>
+#include <algorithm>
 
 #include <unordered_map>
 #include <unordered_set>
@@ -349,24 +350,46 @@ struct Importer {
     return Status::success();
   }
 
+  // The terms' record with parties and loan products in id order: a coalition.toml that lists
+  // the same parties or products in another order holds the same terms (the order of the
+  // deductions, the waterfall, is kept: it is part of the terms).
+  static std::string order_free_body(SeasonTerms terms) {
+    std::sort(terms.parties.begin(), terms.parties.end(),
+              [](const Party& a, const Party& b) { return a.id.value < b.id.value; });
+    std::sort(terms.loan_products.begin(), terms.loan_products.end(),
+              [](const LoanProduct& a, const LoanProduct& b) { return a.id.value < b.id.value; });
+    return encode_season(terms).body;
+  }
+
+  // Whether the season's record in the ledger holds these terms, listed in another order.
+  Result<bool> same_terms_in_another_order() {
+    TRIPARTITE_TRY(ledger_terms, load_terms(store, terms->id));
+    return order_free_body(ledger_terms) == order_free_body(*terms);
+  }
+
   Status import_terms(const ImportSigner* coordinator) {
     const std::string file = "coalition.toml";
     EncodedRecord season_record = encode_season(*terms);
+    TRIPARTITE_TRY(existing_season, store.find("season", terms->id.value));
+    if (existing_season && existing_season->body != season_record.body) {
+      TRIPARTITE_TRY(reordered, same_terms_in_another_order());
+      // The record in the ledger stands as it was written; the party and product records are
+      // still checked one by one below (and by id, so their order does not matter).
+      if (reordered) season_record.body = existing_season->body;
+    }
     if (coordinator == nullptr) {
       // Another author's import: the terms must already be in the ledger, exactly.
-      TRIPARTITE_TRY(existing, store.find("season", terms->id.value));
-      if (!existing) {
+      if (!existing_season) {
         diagnostics.push_back(Diagnostic{file, 0, "season.id",
                                          "season " + terms->id.value +
                                              " is not in the ledger: the coordinator imports coalition.toml first"});
-      } else if (existing->body != season_record.body) {
+      } else if (existing_season->body != season_record.body) {
         TRIPARTITE_CHECK(report_changed_terms());
       }
       summary.skipped.push_back("coalition.toml (signed by the coordinator)");
       return Status::success();
     }
-    TRIPARTITE_TRY(existing, store.find("season", terms->id.value));
-    if (existing && existing->body != season_record.body) return report_changed_terms();
+    if (existing_season && existing_season->body != season_record.body) return report_changed_terms();
     auto line_of = [this](const std::string& key) {
       auto found = key_lines.find(key);
       return found == key_lines.end() ? 0 : found->second;

@@ -107,6 +107,39 @@ else
   echo "FAIL changed terms, off-taker's import: exit $status"; diff -u "$work/expected" "$work/lines"; failures=$((failures + 1))
 fi
 
+# The same terms with the parties listed in another order are the same terms: nothing new
+# for the coordinator, and the off-taker's import of a new delivery goes through.
+reordered="$work/reordered"
+cp -r "$src/fixtures/reference" "$reordered"
+python3 - "$reordered/coalition.toml" <<'PY'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+blocks = text.split("[[party]]\n")
+head, parties, tail = blocks[0], blocks[1:-1], blocks[-1]
+last, rest = tail.split("\n\n", 1)
+parties.append(last + "\n")
+open(path, "w").write(head + "".join("[[party]]\n" + p for p in reversed(parties)) + "\n" + rest)
+PY
+grep -q 'id = "CESS"' "$reordered/coalition.toml" && [ "$(grep -m1 -A1 '^\[\[party\]\]' "$reordered/coalition.toml" | tail -1)" = 'id = "CESS"' ] ||
+  { echo "FAIL the reordered coalition.toml was not made"; failures=$((failures + 1)); }
+"$bin" import --db "$db" --season-dir "$reordered" --keys "$work/keys" >"$work/out" 2>"$work/err"
+status=$?
+if [ "$status" -eq 0 ] && grep -q "nothing new" "$work/out" && [ "$(snapshot "$db")" = "$before" ]; then
+  echo "ok   the same terms with the parties in another order: nothing new"
+else
+  echo "FAIL reordered parties: exit $status"; cat "$work/err"; failures=$((failures + 1))
+fi
+echo "DNEW,F001,OT1,A,100.000,13.0,2026-07-30,AG1" >>"$reordered/deliveries.csv"
+"$bin" import --db "$db" --season-dir "$reordered" --key "$work/keys/OT1.pem" >"$work/out" 2>"$work/err"
+status=$?
+if [ "$status" -eq 0 ] && grep -q "deliveries.csv: 1 new" "$work/out"; then
+  echo "ok   … and the off-taker imports a new delivery with them"
+else
+  echo "FAIL reordered parties, off-taker's import: exit $status"; cat "$work/err" "$work/out"; failures=$((failures + 1))
+fi
+before=$(snapshot "$db")
+
 # The reading thread's diagnostics (bad rows) and the writing thread's (records that differ
 # from the ledger's) come out as one list in line order, the "more not shown" line last.
 mixed="$work/mixed"
