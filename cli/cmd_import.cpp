@@ -98,6 +98,7 @@ int run(const Options& options) {
     if (!loaded) return fail(loaded.error());
     keys = std::move(loaded).value();
     for (const auto& key : keys) import.keys_to_register[key.party] = key.key.public_key_raw();
+    import.every_author = true;
   } else {
     auto loaded = load_signing_key(options.key, *parties, !parties->genesis.has_value());
     if (!loaded) return fail(loaded.error());

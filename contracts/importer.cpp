@@ -266,6 +266,33 @@ struct Importer {
     return {};
   }
 
+  // The coordinator who signs the coordinator's parts: the ledger's genesis coordinator, or
+  // on an empty ledger the first of the terms.
+  std::string coordinator_id() const {
+    if (parties.genesis) return parties.genesis->coordinator.value;
+    if (terms) {
+      for (const auto& p : terms->parties) {
+        if (p.role == Role::coordinator) return p.id.value;
+      }
+    }
+    return "the coordinator";
+  }
+
+  // A part of the folder whose author has no key among the signers: listed as left out
+  // (--key), or an error when every author was meant to sign (--keys; ImportOptions).
+  // `detail` names the records of `author` when the file has several authors ("3 loan(s)").
+  void leave_out(const std::string& file, const std::string& detail, const std::string& author) {
+    if (options.every_author) {
+      diagnostics.push_back(Diagnostic{file, 0, "",
+                                       "no key for " + author + " (" + author + ".pem) in the --keys folder, and " +
+                                           author + " signs " + (detail.empty() ? "this file" : "its " + detail) +
+                                           "; give every author's key, or import each author's part with --key"});
+    } else {
+      summary.skipped.push_back(file + (detail.empty() ? "" : ": " + detail + " of " + author) + " (signed by " +
+                                author + ")");
+    }
+  }
+
   // One CSV file as one batch of `signer`, read on a second thread (parsed, validated,
   // encoded and hashed there) while this thread appends its records in file order, at most
   // kChunksInFlight chunks of kChunkRecords behind: memory stays flat in the file's size.
@@ -386,7 +413,7 @@ struct Importer {
       } else if (existing_season->body != season_record.body) {
         TRIPARTITE_CHECK(report_changed_terms());
       }
-      summary.skipped.push_back("coalition.toml (signed by the coordinator)");
+      leave_out("coalition.toml", "", coordinator_id());
       return Status::success();
     }
     if (existing_season && existing_season->body != season_record.body) return report_changed_terms();
@@ -488,7 +515,7 @@ struct Importer {
         });
       }));
     } else {
-      summary.skipped.push_back("farmers.csv (signed by the coordinator)");
+      leave_out("farmers.csv", "", coordinator_id());
     }
     // Every farmer is known now; later readers (on the reading thread) ask memory only.
     TRIPARTITE_CHECK(registry.freeze_farmers());
@@ -506,7 +533,7 @@ struct Importer {
                                                       });
                                    }));
     } else if (terms) {
-      summary.skipped.push_back("commitments.csv (signed by the off-taker " + offtaker() + ")");
+      leave_out("commitments.csv", "", offtaker());
     }
 
     context.commitments_readable = !file_unreadable(diagnostics, before, "commitments.csv");
@@ -522,7 +549,7 @@ struct Importer {
                                                      });
                                    }));
     } else if (terms) {
-      summary.skipped.push_back("deliveries.csv (signed by the off-taker " + offtaker() + ")");
+      leave_out("deliveries.csv", "", offtaker());
     }
 
     // market_prices.csv — the coordinator's; optional.
@@ -564,7 +591,7 @@ struct Importer {
         TRIPARTITE_TRY(written, batch.seal());
         summary.files.push_back(written);
       } else if (terms) {
-        summary.skipped.push_back("market_prices.csv (signed by the coordinator)");
+        leave_out("market_prices.csv", "", coordinator_id());
       }
     } else if (terms && terms->price.method == PriceMethod::floor_market) {
       TRIPARTITE_TRY(existing, load_market_prices(store, terms->id));
@@ -656,8 +683,7 @@ struct Importer {
     for (const auto& [lender, loans] : by_lender) {
       const ImportSigner* signer = signer_for(lender);
       if (signer == nullptr) {
-        summary.skipped.push_back("loans.csv: " + std::to_string(loans.size()) + " loan(s) of " + lender +
-                                  " (signed by that lender)");
+        leave_out("loans.csv", std::to_string(loans.size()) + " loan(s)", lender);
         continue;
       }
       BatchWriter batch(store, *tx, "loans.csv", lender, *signer->key, diagnostics);

@@ -34,6 +34,11 @@ struct ImportOptions {
   std::vector<ImportSigner> signers;  // who signs: every author (--keys) or one (--key)
   // --keys: public keys to register in the coordinator's batch (party -> raw key).
   std::map<std::string, std::string> keys_to_register;
+  // --keys: the signers are meant to be every author of the folder. A part whose author has
+  // no key among them is then an error (nothing is imported), not a part left out: a
+  // lender's loans left out without a word would make the next run pay their farmers with
+  // nothing deducted. With --key, parts of other authors are left out and listed.
+  bool every_author = false;
   // Called now and then while a file's rows are read: the file and its rows read so far.
   std::function<void(const std::string& file, std::uint64_t rows)> progress;
 };

@@ -676,7 +676,9 @@ step "f. a ledger of several thousand records: hashed and parsed in chunks on tw
 big="$work/big.db"
 must "$bin" generate --farmers 800 --deliveries-per-farmer 4 --seed 11 --out "$work/big-season"
 must "$bin" init --db "$big"
-must "$bin" import --db "$big" --season-dir "$work/big-season" --keys "$keys"
+mkdir -p "$work/big-keys" && cp "$keys"/*.pem "$work/big-keys/"
+must "$bin" keygen --party BANK2 --out "$work/big-keys/BANK2.pem"  # the generator's second lender
+must "$bin" import --db "$big" --season-dir "$work/big-season" --keys "$work/big-keys"
 total=$(q "$big" "SELECT count(*) FROM records")
 [ "$total" -gt 5000 ] || die "the larger ledger has only $total records"
 expect 0 "^verified $total records" "verify --db of $total records" "$bin" verify --db "$big"

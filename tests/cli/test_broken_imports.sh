@@ -168,6 +168,28 @@ else
   echo "FAIL many diagnostics: exit $status, $lines lines"; tail -5 "$work/err"; failures=$((failures + 1))
 fi
 
+# --keys means every author signs: a lender with no key there is an error, not loans left out
+# (the next run would pay those farmers with nothing deducted).
+mkdir -p "$work/keys-no-bank" && cp "$work/keys"/*.pem "$work/keys-no-bank/" && rm "$work/keys-no-bank/BANK1.pem"
+cp -r "$src/fixtures/reference" "$work/new-loan" && rm -rf "$work/new-loan/expected"
+echo "LNEW,F001,BANK1,INPUT-2026A,1000.00,2026-04-01,2026-12-31" >>"$work/new-loan/loans.csv"
+"$bin" import --db "$db" --season-dir "$work/new-loan" --keys "$work/keys-no-bank" >/dev/null 2>"$work/err"
+status=$?
+if [ "$status" -eq 2 ] && [ "$(snapshot "$db")" = "$before" ] && [ "$(grep -v '^tripartite: ' "$work/err")" = \
+   "loans.csv: no key for BANK1 (BANK1.pem) in the --keys folder, and BANK1 signs its 4 loan(s); give every author's key, or import each author's part with --key" ]; then
+  echo "ok   --keys without a lender's key: refused, nothing stored"
+else
+  echo "FAIL --keys without a lender's key: exit $status"; cat "$work/err"; failures=$((failures + 1))
+fi
+"$bin" import --db "$db" --season-dir "$work/new-loan" --key "$work/keys/OT1.pem" >"$work/out" 2>"$work/err"
+status=$?
+if [ "$status" -eq 0 ] && grep -q "^not imported with this key: loans.csv: 4 loan(s) of BANK1 (signed by BANK1)$" "$work/out"; then
+  echo "ok   --key of another author: the lender's loans listed as not imported"
+else
+  echo "FAIL --key of another author: exit $status"; cat "$work/out" "$work/err"; failures=$((failures + 1))
+fi
+before=$(snapshot "$db")
+
 # A file that is a folder gets one line saying so; a season folder that is not there, one line.
 folder="$work/folder-for-a-file"
 cp -r "$src/fixtures/reference" "$folder"

@@ -54,7 +54,9 @@ rm "$work/keys-coal2/COAL.pem"
 "$bin" keygen --party COAL2 --out "$work/keys-coal2/COAL2.pem" >/dev/null
 refused "a season whose coordinator is new to the ledger, signed by that coordinator" "$db" "$work/s-coal2" "$work/keys-coal2" \
   "coalition.toml: party.COAL2: COAL2 is not yet a coordinator of this ledger (its coordinator is COAL): a coordinator already in the ledger, with a registered key, signs the terms that name a new one" \
-  "coalition.toml: season.id: season 2026B is not in the ledger: the coordinator imports coalition.toml first"
+  "coalition.toml: season.id: season 2026B is not in the ledger: the coordinator imports coalition.toml first" \
+  "coalition.toml: no key for COAL (COAL.pem) in the --keys folder, and COAL signs this file; give every author's key, or import each author's part with --key" \
+  "farmers.csv: no key for COAL (COAL.pem) in the --keys folder, and COAL signs this file; give every author's key, or import each author's part with --key"
 # Signed by the ledger's coordinator instead, the same season imports and verifies.
 cp "$work/keys/COAL.pem" "$work/keys-coal2/"
 copy="$work/coal2.db"
