@@ -14,6 +14,19 @@ TEST_CASE("currencies carry their ISO 4217 exponent") {
   CHECK(Currency::from_code("VND")->exponent == 0);
   CHECK(Currency::from_code("BHD")->exponent == 3);
   CHECK(Currency::from_code("INR")->exponent == 2);
+  // Every SPEC §1 names, with its exponent; and the others in circulation, e.g. the rand, the
+  // lilangeni, the krona (0) and the Tunisian dinar (3).
+  for (const char* code : {"KES", "TZS", "GHS", "NGN", "ETB", "ZMW", "MWK", "USD", "EUR", "INR", "ZAR", "SZL"}) {
+    INFO(code);
+    CHECK(Currency::from_code(code)->exponent == 2);
+  }
+  for (const char* code : {"UGX", "RWF", "XOF", "XAF", "VND", "ISK", "GNF"}) {
+    INFO(code);
+    CHECK(Currency::from_code(code)->exponent == 0);
+  }
+  CHECK(Currency::from_code("TND")->exponent == 3);
+  CHECK_FALSE(Currency::from_code("CLF").ok());  // a unit of account, not money a farmer is paid in
+  CHECK_FALSE(Currency::from_code("XAU").ok());
   CHECK_FALSE(Currency::from_code("XYZ").ok());
   CHECK_FALSE(Currency::from_code("kes").ok());
 }
