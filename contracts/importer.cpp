@@ -175,6 +175,11 @@ class BatchWriter {
       diagnostics_.push_back(Diagnostic{summary_.file, line, field, appended.error().message});
     } else if (existing->body == body) {
       summary_.unchanged += 1;
+    } else if (!existing->index.season.empty() && !index.season.empty() && existing->index.season != index.season) {
+      diagnostics_.push_back(Diagnostic{summary_.file, line, field,
+                                        index.kind + " " + index.key + " is already in the ledger, in season " +
+                                            existing->index.season + " (record " + std::to_string(existing->seq) +
+                                            "); ids are unique across the ledger's seasons"});
     } else {
       diagnostics_.push_back(Diagnostic{summary_.file, line, field,
                                         index.kind + " " + index.key +

@@ -169,5 +169,12 @@ expect_status 0 "… importing the folder again" "$bin" import --db "$sp_db" --s
 grep -q '^loans.csv: 0 new, 3 already in the ledger' "$work/out" && pass "… adds nothing" || fail "$(cat "$work/out")"
 expect_status 0 "… and the ledger verifies" "$bin" verify --db "$sp_db"
 
+# An id of an earlier season reused in a new one is named with the season that holds it.
+second_season "$work/s-reused" 2026F
+sed -i 's/^2026F-D1,/D1,/' "$work/s-reused/deliveries.csv"
+grep -q '^D1,' "$work/s-reused/deliveries.csv" || fail "the reused delivery id was not made"
+refused "a delivery id of an earlier season" "$db" "$work/s-reused" "$work/keys" \
+  "deliveries.csv:2: delivery_id: delivery D1 is already in the ledger, in season 2026A (record $(sqlite3 "$db" "SELECT seq FROM records WHERE kind = 'delivery' AND key = 'D1'")); ids are unique across the ledger's seasons"
+
 if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
 echo "all checks passed"
