@@ -2,8 +2,8 @@
 #include "contracts/importer.hpp"
 
 #include <sys/stat.h>
-#include <algorithm>
 
+#include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -519,7 +519,7 @@ struct Importer {
           emit(encode_farmer(farmer), line);
         });
       }));
-    } else {
+    } else if (terms) {  // without terms there is no coordinator to name (coalition.toml's errors say why)
       leave_out("farmers.csv", "", coordinator_id());
     }
     // Every farmer is known now; later readers (on the reading thread) ask memory only.
