@@ -1066,7 +1066,13 @@ class RowChecker {
     auto text = required_text(column);
     if (!text) return std::nullopt;
     auto parsed = parse_date(*text);
-    if (!parsed) problem(column, shown_value(*text) + " is not a date (YYYY-MM-DD)");
+    if (!parsed) {
+      problem(column, shown_value(*text) + " is not a date (YYYY-MM-DD)");
+    } else if (parsed->year() < date::year{1900} || parsed->year() > date::year{2199}) {
+      // 0026-03-01 for 2026-03-01 would accrue two thousand years of interest on a loan.
+      problem(column, shown_value(*text) + " is outside the years 1900 to 2199 (a typing error?)");
+      return std::nullopt;
+    }
     return parsed;
   }
 

@@ -346,6 +346,12 @@ TEST_CASE("loans.csv: values, the optional paid_to column, and every rule", "[ro
         Lines{"loans.csv:2: due_on: 2026-02-28 is before disbursed_on 2026-03-01"});
   CHECK(row("L010,F001,BANK1,INPUT-2026A,100,2026-03-32,2026-02-28,") ==
         Lines{"loans.csv:2: disbursed_on: '2026-03-32' is not a date (YYYY-MM-DD)"});
+  // A year mistyped (0026 for 2026) would accrue two thousand years of interest: refused.
+  CHECK(row("L010,F001,BANK1,INPUT-2026A,100,0026-03-01,2026-09-30,") ==
+        Lines{"loans.csv:2: disbursed_on: '0026-03-01' is outside the years 1900 to 2199 (a typing error?)"});
+  CHECK(row("L010,F001,BANK1,INPUT-2026A,100,2026-03-01,2226-09-30,") ==
+        Lines{"loans.csv:2: due_on: '2226-09-30' is outside the years 1900 to 2199 (a typing error?)"});
+  CHECK(row("L010,F001,BANK1,INPUT-2026A,100,1900-01-01,2199-12-31,").empty());
   CHECK(loans(context, reference_loans + "L001,F002,BANK1,INPUT-2026A,1,2026-03-01,2026-09-30\n").diagnostics ==
         Lines{"loans.csv:5: loan_id: duplicate loan_id L001, first on line 2"});
 
