@@ -157,7 +157,8 @@ void setup_import(CLI::App& app, Action& action) {
   command->add_option("--key", options->key, "Your party's private key file");
   command->add_option("--keys", options->keys,
                       "A folder with every author's key as <party>.pem (demos and tests); the coordinator's\n"
-                      "batch registers the public keys found there");
+                      "batch registers the public keys found there. A part whose author has no key there is\n"
+                      "an error (with --key, other authors' parts are listed as not imported)");
   command->callback([&action, options] { action = [options] { return run(*options); }; });
 }
 
