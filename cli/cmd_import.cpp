@@ -130,6 +130,13 @@ int run(const Options& options) {
     added += file.added;
   }
   for (const auto& skipped : summary->skipped) std::cout << "not imported with this key: " << skipped << "\n";
+  if (summary->files.empty() && options.keys.empty()) {
+    // A key that signs nothing in the folder is the wrong key (an input supplier's, or a
+    // lender's with no loans here): exit 1, so that a script does not take it for done.
+    std::cerr << "tripartite: --key: " << keys.front().party << " signs no part of " << options.season_dir
+              << " (the parts and their authors are listed above); nothing was imported\n";
+    return 1;
+  }
   if (added == 0) {
     std::cout << "season " << summary->season << ": nothing new; the ledger is unchanged (" << summary->tree_size
               << " records)\n";

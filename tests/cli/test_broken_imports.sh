@@ -188,6 +188,17 @@ if [ "$status" -eq 0 ] && grep -q "^not imported with this key: loans.csv: 4 loa
 else
   echo "FAIL --key of another author: exit $status"; cat "$work/out" "$work/err"; failures=$((failures + 1))
 fi
+# A registered key that signs no part of the folder (an input supplier's) is the wrong key:
+# exit 1 with the reason, nothing stored, and not "nothing new" with exit 0.
+before=$(snapshot "$db")
+"$bin" import --db "$db" --season-dir "$work/new-loan" --key "$work/keys/SUP1.pem" >"$work/out" 2>"$work/err"
+status=$?
+if [ "$status" -eq 1 ] && [ "$(snapshot "$db")" = "$before" ] && [ "$(grep -c '^not imported with this key: ' "$work/out")" -eq 5 ] \
+   && [ "$(cat "$work/err")" = "tripartite: --key: SUP1 signs no part of $work/new-loan (the parts and their authors are listed above); nothing was imported" ]; then
+  echo "ok   --key of a party that signs no part: exit 1, nothing stored"
+else
+  echo "FAIL --key of a party that signs no part: exit $status"; cat "$work/out" "$work/err"; failures=$((failures + 1))
+fi
 before=$(snapshot "$db")
 
 # A file that is a folder gets one line saying so; a season folder that is not there, one line.
