@@ -702,9 +702,20 @@ struct Importer {
       for (const auto& item : loans) TRIPARTITE_CHECK(pipeline.add(&item));
       TRIPARTITE_CHECK(pipeline.finish());
       TRIPARTITE_TRY(written, batch.seal());
+      if (written.added > 0 && !has_loan_repayment()) {
+        summary.warnings.push_back("loans.csv: season " + terms->id.value +
+                                   " has no loan_repayment deduction in coalition.toml: settlement deducts nothing "
+                                   "for the loans of " +
+                                   lender + " imported here (they are repaid outside Tripartite, if at all)");
+      }
       summary.files.push_back(written);
     }
     return Status::success();
+  }
+
+  bool has_loan_repayment() const {
+    return std::any_of(terms->deductions.begin(), terms->deductions.end(),
+                       [](const Deduction& d) { return d.kind == DeductionKind::loan_repayment; });
   }
 };
 

@@ -54,6 +54,7 @@ struct ImportSummary {
   std::string season;
   std::vector<FileSummary> files;
   std::vector<std::string> skipped;  // parts no given key may sign
+  std::vector<std::string> warnings;  // stored, but worth a word ("FILE: message")
   std::uint64_t tree_size = 0;
 };
 

@@ -201,6 +201,27 @@ else
 fi
 before=$(snapshot "$db")
 
+# Loans in a season whose waterfall has no loan_repayment deduction are stored (the SPEC does
+# not forbid it), with a warning to the lender that settlement will deduct nothing for them.
+norepay="$work/no-repayment"
+cp -r "$src/fixtures/reference" "$norepay" && rm -rf "$norepay/expected"
+head -n -4 "$src/fixtures/reference/coalition.toml" >"$norepay/coalition.toml"
+"$bin" init --db "$work/norepay.db" >/dev/null
+"$bin" import --db "$work/norepay.db" --season-dir "$norepay" --keys "$work/keys" >"$work/out" 2>"$work/err"
+status=$?
+if [ "$status" -eq 0 ] && [ "$(cat "$work/err")" = "warning: loans.csv: season 2026A has no loan_repayment deduction in coalition.toml: settlement deducts nothing for the loans of BANK1 imported here (they are repaid outside Tripartite, if at all)" ]; then
+  echo "ok   loans without a loan_repayment deduction: stored, with a warning"
+else
+  echo "FAIL loans without a loan_repayment deduction: exit $status"; cat "$work/err"; failures=$((failures + 1))
+fi
+"$bin" import --db "$work/norepay.db" --season-dir "$norepay" --keys "$work/keys" >"$work/out" 2>"$work/err"
+status=$?
+if [ "$status" -eq 0 ] && [ ! -s "$work/err" ]; then
+  echo "ok   the same folder again: nothing new, no warning"
+else
+  echo "FAIL the same folder again: exit $status"; cat "$work/err"; failures=$((failures + 1))
+fi
+
 # A file that is a folder gets one line saying so; a season folder that is not there, one line.
 folder="$work/folder-for-a-file"
 cp -r "$src/fixtures/reference" "$folder"
