@@ -130,6 +130,7 @@ int run(const Options& options) {
     added += file.added;
   }
   for (const auto& skipped : summary->skipped) std::cout << "not imported with this key: " << skipped << "\n";
+  for (const auto& note : summary->notes) std::cout << note << "\n";
   for (const auto& warning : summary->warnings) std::cerr << "warning: " << warning << "\n";
   if (summary->files.empty() && options.keys.empty()) {
     // A key that signs nothing in the folder is the wrong key (an input supplier's, or a

@@ -557,9 +557,13 @@ struct Importer {
       leave_out("deliveries.csv", "", offtaker());
     }
 
-    // market_prices.csv — the coordinator's; optional.
+    // market_prices.csv — the coordinator's; optional. SPEC §2: needed by floor_market,
+    // ignored otherwise, so a fixed-price season does not read it (nor fail on it).
     if (file_exists(path("market_prices.csv"))) {
-      if (coordinator != nullptr) {
+      if (terms && terms->price.method == PriceMethod::fixed) {
+        summary.notes.push_back("market_prices.csv: not read: season " + terms->id.value +
+                                " is priced fixed (market prices are used by floor_market only)");
+      } else if (coordinator != nullptr) {
         // A floor_market season's runs priced their deliveries with the prices recorded
         // then: a new price dated on or before the last run would change what was paid.
         std::optional<StoredRun> last_run;

@@ -55,6 +55,7 @@ struct ImportSummary {
   std::vector<FileSummary> files;
   std::vector<std::string> skipped;  // parts no given key may sign
   std::vector<std::string> warnings;  // stored, but worth a word ("FILE: message")
+  std::vector<std::string> notes;     // what was deliberately not read ("FILE: message")
   std::uint64_t tree_size = 0;
 };
 

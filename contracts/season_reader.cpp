@@ -1450,8 +1450,12 @@ SeasonFolder read_season_folder(const std::string& directory, Diagnostics& diagn
                                [&](const Loan& loan, int) { folder.loans.push_back(loan); }));
   static_cast<void>(read_deliveries(file("deliveries.csv"), context, diagnostics,
                                     [&](const Delivery& delivery, int) { folder.deliveries.push_back(delivery); }));
-  static_cast<void>(read_market_prices(file("market_prices.csv"), diagnostics,
-                                       [&](const MarketPrice& price, int) { folder.market_prices.push_back(price); }));
+  // Needed by floor_market, ignored otherwise (SPEC §2): a fixed-price season does not read it.
+  if (!folder.terms || folder.terms->price.method != PriceMethod::fixed) {
+    static_cast<void>(read_market_prices(file("market_prices.csv"), diagnostics, [&](const MarketPrice& price, int) {
+      folder.market_prices.push_back(price);
+    }));
+  }
   return folder;
 }
 

@@ -163,7 +163,8 @@ struct SeasonFolder {
 };
 
 // Reads every file of the folder in SPEC order (coalition.toml, farmers.csv,
-// commitments.csv, loans.csv, deliveries.csv, market_prices.csv when present), each checked
+// commitments.csv, loans.csv, deliveries.csv, market_prices.csv when present and the season
+// is not priced fixed: SPEC §2 ignores it then), each checked
 // against an InMemoryRegistry holding the records accepted before it. Holds everything in
 // memory: for tests, small seasons and `--dry-run`-style checks; a streaming importer
 // composes the readers above with its own Registry instead.

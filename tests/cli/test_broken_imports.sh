@@ -222,6 +222,22 @@ else
   echo "FAIL the same folder again: exit $status"; cat "$work/err"; failures=$((failures + 1))
 fi
 
+# market_prices.csv is "needed by floor_market, ignored otherwise" (SPEC §2): in the fixed-price
+# reference season a broken one is not read, not stored, and said so.
+ignored="$work/fixed-with-prices"
+cp -r "$src/fixtures/reference" "$ignored" && rm -rf "$ignored/expected"
+printf 'date,price_per_kg\n2026-07-01,0\nnot a date,abc\n' >"$ignored/market_prices.csv"
+"$bin" init --db "$work/ignored.db" >/dev/null
+"$bin" import --db "$work/ignored.db" --season-dir "$ignored" --keys "$work/keys" >"$work/out" 2>"$work/err"
+status=$?
+if [ "$status" -eq 0 ] && [ ! -s "$work/err" ] \
+   && grep -qx "market_prices.csv: not read: season 2026A is priced fixed (market prices are used by floor_market only)" "$work/out" \
+   && [ "$(sqlite3 "$work/ignored.db" "SELECT count(*) FROM records WHERE kind = 'market_price'")" = 0 ]; then
+  echo "ok   a fixed-price season: market_prices.csv not read, nothing of it stored"
+else
+  echo "FAIL a fixed-price season with market_prices.csv: exit $status"; cat "$work/out" "$work/err"; failures=$((failures + 1))
+fi
+
 # A file that is a folder gets one line saying so; a season folder that is not there, one line.
 folder="$work/folder-for-a-file"
 cp -r "$src/fixtures/reference" "$folder"

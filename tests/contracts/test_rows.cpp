@@ -548,3 +548,30 @@ TEST_CASE("the reference season folder reads whole, without diagnostics", "[rows
   CHECK(folder.loans[1].principal_minor == 1200000);
   CHECK(folder.deliveries[2].moisture_pct->to_string() == "14.2");
 }
+
+TEST_CASE("market_prices.csv is read for floor_market and ignored for a fixed-price season", "[rows]") {
+  // SPEC §2: "needed by floor_market, ignored otherwise". A broken price file must not refuse
+  // a fixed-price season, and must refuse a floor_market one.
+  ScratchFolder folder;
+  for (const char* name : {"farmers.csv", "commitments.csv", "loans.csv", "deliveries.csv"}) {
+    folder.write(name, testing::read_text(reference_folder() + "/" + name));
+  }
+  std::string toml = testing::read_text(reference_folder() + "/coalition.toml");
+  folder.write("coalition.toml", toml);
+  folder.write("market_prices.csv", "date,price_per_kg\n2026-07-01,0\n2026-07-02,41.00\n");
+  Diagnostics fixed;
+  auto read_fixed = read_season_folder(folder.path(), fixed);
+  CHECK(formatted(fixed).empty());
+  CHECK(read_fixed.market_prices.empty());
+
+  const std::string from = "method = \"fixed\"\nbase_per_kg = \"38.50\"";
+  REQUIRE(toml.find(from) != std::string::npos);
+  toml.replace(toml.find(from), from.size(),
+               "method = \"floor_market\"\nfloor_per_kg = \"30.00\"\nmarket_discount = \"0.05\"");
+  folder.write("coalition.toml", toml);
+  Diagnostics floor;
+  auto read_floor = read_season_folder(folder.path(), floor);
+  CHECK(formatted(floor) == Lines{"market_prices.csv:2: price_per_kg: must be greater than 0 and at most 10000000"});
+  REQUIRE(read_floor.market_prices.size() == 1);
+  CHECK(read_floor.market_prices[0].date == on("2026-07-02"));
+}
