@@ -572,6 +572,7 @@ struct Importer {
           if (!runs.empty()) last_run = runs.back();
         }
         start_file("market_prices.csv");
+        const std::size_t diagnostics_before = diagnostics.size();
         BatchWriter batch(store, *tx, "market_prices.csv", coordinator->party, *coordinator->key, diagnostics);
         TRIPARTITE_CHECK(batch.begin(season));
         Status failure;
@@ -598,6 +599,15 @@ struct Importer {
         });
         TRIPARTITE_CHECK(failure);
         TRIPARTITE_TRY(written, batch.seal());
+        if (terms->price.method == PriceMethod::floor_market && written.added == 0 && written.unchanged == 0 &&
+            diagnostics.size() == diagnostics_before) {
+          // A header and no row is the same as no file (below), when none is stored yet.
+          TRIPARTITE_TRY(existing, load_market_prices(store, terms->id));
+          if (existing.empty()) {
+            diagnostics.push_back(
+                Diagnostic{"market_prices.csv", 0, "", "no prices: price method floor_market needs market prices"});
+          }
+        }
         summary.files.push_back(written);
       } else if (terms) {
         leave_out("market_prices.csv", "", coordinator_id());

@@ -238,6 +238,33 @@ else
   echo "FAIL a fixed-price season with market_prices.csv: exit $status"; cat "$work/out" "$work/err"; failures=$((failures + 1))
 fi
 
+# A floor_market season whose market_prices.csv holds a header and no row, with no price in
+# the ledger yet, is refused as if the file were missing; once a price is stored, it is not.
+sed -i 's/^method = "fixed"$/method = "floor_market"/; s/^base_per_kg = "38.50"$/floor_per_kg = "30.00"\nmarket_discount = "0.05"/' \
+  "$ignored/coalition.toml"
+printf 'date,price_per_kg\n' >"$ignored/market_prices.csv"
+"$bin" init --db "$work/noprices.db" >/dev/null
+before_fm=$(snapshot "$work/noprices.db")
+"$bin" import --db "$work/noprices.db" --season-dir "$ignored" --keys "$work/keys" >"$work/out" 2>"$work/err"
+status=$?
+if [ "$status" -eq 2 ] && [ "$(snapshot "$work/noprices.db")" = "$before_fm" ] \
+   && [ "$(grep -v '^tripartite: ' "$work/err")" = "market_prices.csv: no prices: price method floor_market needs market prices" ]; then
+  echo "ok   floor_market with a header-only market_prices.csv: refused, nothing stored"
+else
+  echo "FAIL floor_market with a header-only market_prices.csv: exit $status"; cat "$work/err"; failures=$((failures + 1))
+fi
+printf 'date,price_per_kg\n2026-07-01,41.00\n' >"$ignored/market_prices.csv"
+"$bin" import --db "$work/noprices.db" --season-dir "$ignored" --keys "$work/keys" >"$work/out" 2>"$work/err"
+status=$?
+printf 'date,price_per_kg\n' >"$ignored/market_prices.csv"
+"$bin" import --db "$work/noprices.db" --season-dir "$ignored" --keys "$work/keys" >"$work/out" 2>"$work/err"
+again=$?
+if [ "$status" -eq 0 ] && [ "$again" -eq 0 ]; then
+  echo "ok   floor_market: a header-only file is accepted once a price is in the ledger"
+else
+  echo "FAIL floor_market header-only after a price: exit $status"; cat "$work/err"; failures=$((failures + 1))
+fi
+
 # A file that is a folder gets one line saying so; a season folder that is not there, one line.
 folder="$work/folder-for-a-file"
 cp -r "$src/fixtures/reference" "$folder"
