@@ -663,12 +663,22 @@ class LogVerifier {
 
   Status check_checkpoint(const CheckpointRef& batch, const std::string& author) {
     TRIPARTITE_CHECK(close_batch());
-    if (batch.digest && batch_digest_.finish() != *batch.digest) {
-      return at_checkpoint(batch.tree_size, "the batches table's digest is not SHA-256 of the batch's leaf hashes");
-    }
+    const bool digest_agrees = !batch.digest || batch_digest_.finish() == *batch.digest;
     batch_digest_.reset();
     auto note = ledger::parse_note(batch.note);
     auto checkpoint = ledger::parse_checkpoint_body(note->body);
+    if (!digest_agrees) {
+      // The digest column alone, or the records under it (then the signed root disagrees too).
+      if (checkpoint && checkpoint->root == frontier_.root()) {
+        return at_checkpoint(batch.tree_size, "the batches table's digest is not SHA-256 of the batch's leaf hashes");
+      }
+      const std::uint64_t first = (next_checkpoint_ == 0 ? 0 : checkpoints_[next_checkpoint_ - 1].tree_size) + 1;
+      return at_checkpoint(batch.tree_size, "records " + std::to_string(first) + ".." +
+                                                std::to_string(batch.tree_size) +
+                                                " are not the ones this batch signed: their leaf hashes give neither "
+                                                "the signed root nor the batch's digest (a record changed with its "
+                                                "leaf hash recomputed, or records moved, added or removed)");
+    }
     if (!checkpoint) return at_checkpoint(batch.tree_size, checkpoint.error().message);
     if (checkpoint->origin != "tripartite/" + ledger_id_) {
       return at_checkpoint(batch.tree_size, "origin '" + checkpoint->origin + "' is not tripartite/" + ledger_id_);
@@ -896,18 +906,30 @@ Result<VerifySummary> verify_store(ledger::Store& store, const VerifyOptions& op
     return Status::success();
   }));
   TRIPARTITE_CHECK(passed);
-  TRIPARTITE_CHECK(verifier.finish_entry_kinds());
-  // The frontier the next batch's tree head will be computed from.
-  TRIPARTITE_TRY(frontier, store.stored_frontier());
-  if (frontier != verifier.frontier_bytes()) {
-    return verification_error("verification failed: the stored tree frontier (meta 'frontier') is not the frontier of records 1.." +
-                              std::to_string(verifier.summary().records) + "; the next batch's tree head would be wrong");
-  }
   VerifySummary summary = verifier.summary();
+  // A kept checkpoint the log no longer extends says most about a truncated log: first.
   if (options.kept_checkpoint) {
     TRIPARTITE_TRY(size, check_kept_checkpoint(*options.kept_checkpoint, verifier));
     summary.proven_checkpoint_size = size;
   }
+  // The frontier the next batch's tree head will be computed from. It outlives the records
+  // and batches of a log cut short (whole batches deleted), so it tells that case apart.
+  TRIPARTITE_TRY(frontier, store.stored_frontier());
+  if (frontier != verifier.frontier_bytes()) {
+    auto stored = ledger::TreeFrontier::parse(frontier);
+    if (stored && stored->size() > summary.records) {
+      return at_record(summary.records + 1, "missing: the log ends at record " + std::to_string(summary.records) +
+                                                ", but the ledger's tree frontier (meta 'frontier') is of " +
+                                                std::to_string(stored->size()) + " records: records " +
+                                                std::to_string(summary.records + 1) + ".." +
+                                                std::to_string(stored->size()) +
+                                                " were removed with their batches (a truncated log)");
+    }
+    return verification_error(
+        "verification failed: the stored tree frontier (meta 'frontier') is not the frontier of records 1.." +
+        std::to_string(summary.records) + "; the next batch's tree head would be wrong");
+  }
+  TRIPARTITE_CHECK(verifier.finish_entry_kinds());
   return summary;
 }
 

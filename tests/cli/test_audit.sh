@@ -380,6 +380,22 @@ q "$work/t.db" "DELETE FROM records WHERE seq >= $last_first"
 expect 3 "$(at_size "$last")" "log truncated before record $last_first (the last batch row kept)" \
   "$bin" verify --db "$work/t.db"
 
+# The last batch removed whole (its records and its row): the tree frontier the ledger keeps
+# still knows the size it had, so the message names the first missing record as truncation.
+last_batch=$(q "$db" "SELECT max(id) FROM batches")
+copy_db "$db" "$work/t.db"
+q "$work/t.db" "DELETE FROM records WHERE seq >= $last_first; DELETE FROM batches WHERE id = $last_batch"
+expect 3 "$(at_record "$last_first") missing: the log ends at record $((last_first - 1)), but the ledger's tree frontier .* is of $last records.*truncated" \
+  "the last batch removed whole (records and batch row)" "$bin" verify --db "$work/t.db"
+
+# Two records of one batch exchanged whole (every column but seq, leaf hash included): each
+# row agrees with itself, and the checkpoint names the batch's records as not those signed.
+copy_db "$db" "$work/t.db"
+q "$work/t.db" "UPDATE records SET seq = -1 WHERE seq = $a; UPDATE records SET seq = $a WHERE seq = $b;
+                UPDATE records SET seq = $b WHERE seq = -1"
+expect 3 "$(at_size "$(batch_end "$db" "$a")") records [0-9]*..$(batch_end "$db" "$a") are not the ones this batch signed" \
+  "two deliveries of a batch exchanged with their leaf hashes" "$bin" verify --db "$work/t.db"
+
 deliveries=$(q "$db" "SELECT id FROM batches WHERE first_seq = $a")
 copy_db "$db" "$work/t.db"
 forge resign "$work/t.db" "$keys" "$deliveries" COAL "$keys/COAL.pem"
