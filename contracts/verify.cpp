@@ -937,6 +937,9 @@ Result<VerifySummary> verify_export(const std::string& directory, const VerifyOp
   namespace fs = std::filesystem;
   fs::path root(directory);
   std::error_code error;
+  if (!fs::exists(root, error)) return invalid(directory + ": no such folder");
+  if (!fs::is_directory(root, error))
+    return invalid(directory + ": not a folder (an audit export is a folder; a ledger file goes with --db)");
   if (!fs::is_regular_file(root / "journal.jsonl", error)) return invalid(directory + ": no journal.jsonl (not an audit export)");
   TRIPARTITE_TRY(checkpoints, read_export_checkpoints(directory));
   LogVerifier verifier(std::move(checkpoints), options.kept_checkpoint.has_value(), "");

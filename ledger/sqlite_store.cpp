@@ -217,6 +217,7 @@ class SqliteStore final : public Store {
     bool exists = ::stat(path.c_str(), &info) == 0;
     if (mode == OpenMode::create_new && exists) return invalid(path + ": already exists; refusing to overwrite a ledger");
     if (mode == OpenMode::open_existing && !exists) return invalid(path + ": no such ledger (create it with `tripartite init`)");
+    if (exists && S_ISDIR(info.st_mode)) return invalid(path + ": is a folder, not a ledger file");
     auto store = std::unique_ptr<SqliteStore>(new SqliteStore());
     // A connection is used by one thread at a time (the pipelines' other threads never touch
     // the store), so SQLite's per-call connection mutex and its allocation statistics (a

@@ -227,6 +227,12 @@ expect 2 "export: exists and is not empty" "export audit onto a folder holding f
 expect 2 "--out: a folder name is required" "export audit --out ''" "$bin" export audit --db "$db" --out ""
 [ ! -e "$work/export.partial" ] && [ ! -e "$work/a-link.partial" ] || die "an export left a .partial behind"
 expect 0 "^verified $last records" "verify --audit" "$bin" verify --audit "$exp"
+# The wrong kind of path for --db or --audit: one line saying what it is, exit 2.
+expect 2 "^tripartite: $work/a-folder: is a folder, not a ledger file$" "verify --db on a folder" "$bin" verify --db "$work/a-folder"
+expect 2 "^tripartite: $work/no-such-export: no such folder$" "verify --audit on a path that is not there" \
+  "$bin" verify --audit "$work/no-such-export"
+expect 2 "^tripartite: $db: not a folder \(an audit export is a folder; a ledger file goes with --db\)$" \
+  "verify --audit on a ledger file" "$bin" verify --audit "$db"
 expect 0 "^verified $last records" "docs/verify_export.py" "$py" "$checker" "$exp"
 expect 0 "extends the kept checkpoint of tree size $r1_size" "verify --db --checkpoint (kept after run 1)" \
   "$bin" verify --db "$db" --checkpoint "$work/export-r1/checkpoints/$r1_size"
