@@ -602,22 +602,14 @@ struct Importer {
         if (terms->price.method == PriceMethod::floor_market && written.added == 0 && written.unchanged == 0 &&
             diagnostics.size() == diagnostics_before) {
           // A header and no row is the same as no file (below), when none is stored yet.
-          TRIPARTITE_TRY(existing, load_market_prices(store, terms->id));
-          if (existing.empty()) {
-            diagnostics.push_back(
-                Diagnostic{"market_prices.csv", 0, "", "no prices: price method floor_market needs market prices"});
-          }
+          TRIPARTITE_CHECK(require_market_price("no prices: price method floor_market needs market prices"));
         }
         summary.files.push_back(written);
       } else if (terms) {
         leave_out("market_prices.csv", "", coordinator_id());
       }
     } else if (terms && terms->price.method == PriceMethod::floor_market) {
-      TRIPARTITE_TRY(existing, load_market_prices(store, terms->id));
-      if (existing.empty()) {
-        diagnostics.push_back(Diagnostic{"market_prices.csv", 0, "",
-                                         "missing: price method floor_market needs market prices"});
-      }
+      TRIPARTITE_CHECK(require_market_price("missing: price method floor_market needs market prices"));
     }
 
     if (!diagnostics.empty()) {
@@ -724,6 +716,14 @@ struct Importer {
       }
       summary.files.push_back(written);
     }
+    return Status::success();
+  }
+
+  // A floor_market season with no market price in the ledger (this import's included) could
+  // not price a delivery: `why` becomes a diagnostic of market_prices.csv.
+  Status require_market_price(const std::string& why) {
+    TRIPARTITE_TRY(existing, load_market_prices(store, terms->id));
+    if (existing.empty()) diagnostics.push_back(Diagnostic{"market_prices.csv", 0, "", why});
     return Status::success();
   }
 
