@@ -21,6 +21,14 @@ int run(const Options& options) {
   if (!options.checkpoint.empty()) {
     auto text = ledger::read_file(options.checkpoint);
     if (!text) return fail(text.error());
+    // A file that is not a signed checkpoint at all is the auditor's input mistake (exit 2),
+    // said before the whole log is walked; one that parses is then proven against the log.
+    auto note = ledger::parse_note(*text);
+    auto body = note ? ledger::parse_checkpoint_body(note->body) : Result<ledger::Checkpoint>(note.error());
+    if (!body) {
+      return fail(invalid("--checkpoint " + options.checkpoint + ": not a signed checkpoint (" + body.error().message +
+                          "); give a checkpoint kept from an earlier export, e.g. its checkpoints/<tree size>"));
+    }
     verify.kept_checkpoint = *text;
   }
   if (!options.coordinator_key.empty()) {

@@ -87,7 +87,8 @@ Result<std::unique_ptr<TemporaryFolder>> TemporaryFolder::create(const std::stri
   const char* base = std::getenv("TMPDIR");
   std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/" + prefix + ".XXXXXX";
   if (::mkdtemp(pattern.data()) == nullptr) {
-    return internal_error("cannot make a temporary folder " + pattern + ": " + std::strerror(errno));
+    return internal_error("cannot make a temporary folder " + pattern + ": " + std::strerror(errno) +
+                          " (temporary folders are made in $TMPDIR, or /tmp when it is unset)");
   }
   return std::unique_ptr<TemporaryFolder>(new TemporaryFolder(pattern));
 }

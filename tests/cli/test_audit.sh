@@ -248,6 +248,17 @@ forge note "tripartite/$ledger_id" 0 "$(sed -n 3p "$exp/checkpoints/$last")" COA
 cp "$work/forge.out" "$work/bad-empty-checkpoint"
 expect 3 "$(at_size 0)" "a kept checkpoint of size 0 whose root is not the empty tree's" \
   "$bin" verify --db "$db" --checkpoint "$work/bad-empty-checkpoint"
+# A --checkpoint file that is no signed checkpoint at all is the auditor's input mistake:
+# exit 2, said before the log is walked (a CSV, an empty file, a note without its body).
+printf 'farmer_id,name\n' >"$work/not-a-checkpoint"
+expect 2 "^tripartite: --checkpoint $work/not-a-checkpoint: not a signed checkpoint \(signed note has no blank line before its signatures\); give a checkpoint kept from an earlier export" \
+  "verify --checkpoint on a file that is not a checkpoint" "$bin" verify --db "$db" --checkpoint "$work/not-a-checkpoint"
+: >"$work/empty-file"
+expect 2 "not a signed checkpoint" "verify --audit --checkpoint on an empty file" \
+  "$bin" verify --audit "$exp" --checkpoint "$work/empty-file"
+printf 'a note of one line\n\n%s\n' "$(tail -n 1 "$exp/checkpoints/$last")" >"$work/bodiless-checkpoint"
+expect 2 "not a signed checkpoint \\(checkpoint" "verify --checkpoint on a signed note whose body is no checkpoint" \
+  "$bin" verify --db "$db" --checkpoint "$work/bodiless-checkpoint"
 
 # ---------------------------------------------------------------------------------------
 step "b. VERIFY.md, sections 1 and 2, run exactly as written"
