@@ -474,7 +474,9 @@ struct Importer {
       TRIPARTITE_CHECK(registry.load_commitments(terms->id));
       summary.season = terms->id.value;
     }
+    RefusedRows refused;  // filled on the reading threads; read after each file is joined
     ReadContext context;
+    context.refused = &refused;
     if (!terms) {
       // Without valid terms nothing can be resolved or written; still list every row-local
       // problem of the folder.

@@ -1032,14 +1032,30 @@ class RowChecker {
     return text;
   }
 
-  // A farmer id; with `resolve`, one the registry knows.
-  std::optional<std::string> known_farmer(std::string_view column, bool resolve) {
+  // A farmer id; when the context resolves farmers, one the registry knows. A farmer whose
+  // own row was refused is named as such, with that row's line.
+  std::optional<std::string> known_farmer(std::string_view column, const ReadContext& context) {
     auto text = id(column);
-    if (text && resolve && registry_ != nullptr && !registry_->farmer_exists(FarmerId(*text))) {
-      problem(column, "unknown farmer " + *text);
+    if (text && context.farmers_readable && registry_ != nullptr && !registry_->farmer_exists(FarmerId(*text))) {
+      const int refused_at = context.refused == nullptr ? 0 : line_of(context.refused->farmers, *text);
+      problem(column, refused_at > 0 ? "farmer " + *text + " is refused at farmers.csv:" + std::to_string(refused_at) +
+                                           " (its row's errors are listed there)"
+                                     : "unknown farmer " + *text);
       return std::nullopt;
     }
     return text;
+  }
+
+  // Notes that this row, refused, had the id `key` (ReadContext::refused); the first refused
+  // row of an id is kept.
+  template <class Map, class Key>
+  void note_refused(Map& rows, const Key& key) const {
+    rows.emplace(key, line());
+  }
+  template <class Map, class Key>
+  static int line_of(const Map& rows, const Key& key) {
+    auto found = rows.find(key);
+    return found == rows.end() ? 0 : found->second;
   }
 
   // A party id whose role is `role`; with `may_be_empty`, "" gives an empty optional
@@ -1261,7 +1277,10 @@ bool read_farmers(const std::string& path, const ReadContext& context, Diagnosti
         account.reset();
       }
     }
-    if (!id || !name || !phone || !method || !account) return std::nullopt;
+    if (!id || !name || !phone || !method || !account) {
+      if (id && context.refused != nullptr) check.note_refused(context.refused->farmers, *id);
+      return std::nullopt;
+    }
     farmer.id = FarmerId(*id);
     farmer.name = *name;
     farmer.group_id = std::string(group);
@@ -1280,11 +1299,16 @@ bool read_commitments(const std::string& path, const ReadContext& context, Diagn
   auto parse_row = [&](const CsvRow& row, FileDiagnostics& file) -> std::optional<Commitment> {
     RowChecker check(row, file, context.registry);
     auto id = check.unique_id("commitment_id", seen);
-    auto farmer = check.known_farmer("farmer_id", context.farmers_readable);
+    auto farmer = check.known_farmer("farmer_id", context);
     auto offtaker = check.party("offtaker_id", Role::offtaker);
     auto quantity = check.positive_weight("quantity_kg");
     auto signed_on = check.date("signed_on");
-    if (!id || !farmer || !offtaker || !quantity || !signed_on) return std::nullopt;
+    if (!id || !farmer || !offtaker || !quantity || !signed_on) {
+      if (farmer && offtaker && context.refused != nullptr) {
+        check.note_refused(context.refused->commitments, std::make_pair(*farmer, *offtaker));
+      }
+      return std::nullopt;
+    }
     return Commitment{CommitmentId(*id), FarmerId(*farmer), PartyId(*offtaker), *quantity, *signed_on};
   };
   return read_rows<Commitment>(path, {"commitment_id", "farmer_id", "offtaker_id", "quantity_kg", "signed_on"}, {},
@@ -1297,7 +1321,7 @@ bool read_loans(const std::string& path, const ReadContext& context, Diagnostics
   auto parse_row = [&](const CsvRow& row, FileDiagnostics& file) -> std::optional<Loan> {
     RowChecker check(row, file, context.registry);
     auto id = check.unique_id("loan_id", seen);
-    auto farmer = check.known_farmer("farmer_id", context.farmers_readable);
+    auto farmer = check.known_farmer("farmer_id", context);
     auto lender = check.party("lender_id", Role::lender);
     auto product = check.id("product_id");
     if (product && context.registry != nullptr && !context.registry->product_exists(ProductId(*product))) {
@@ -1349,7 +1373,7 @@ bool read_deliveries(const std::string& path, const ReadContext& context, Diagno
   auto parse_row = [&](const CsvRow& row, FileDiagnostics& file) -> std::optional<Delivery> {
     RowChecker check(row, file, context.registry);
     auto id = check.unique_id("delivery_id", seen);
-    auto farmer = check.known_farmer("farmer_id", context.farmers_readable);
+    auto farmer = check.known_farmer("farmer_id", context);
     auto offtaker = check.party("offtaker_id", Role::offtaker);
     auto grade = check.id("grade");
     if (grade && context.registry != nullptr && !context.registry->grade_exists(*grade)) {
@@ -1369,7 +1393,14 @@ bool read_deliveries(const std::string& path, const ReadContext& context, Diagno
     if (farmer && offtaker && delivered_on && context.registry != nullptr && context.commitments_readable) {
       auto earliest = context.registry->earliest_commitment(FarmerId(*farmer), PartyId(*offtaker));
       if (!earliest) {
-        check.problem("delivered_on", "no commitment between farmer " + *farmer + " and off-taker " + *offtaker);
+        const int refused_at = context.refused == nullptr ? 0
+                                                          : RowChecker::line_of(context.refused->commitments,
+                                                                                std::make_pair(*farmer, *offtaker));
+        check.problem("delivered_on",
+                      "no commitment between farmer " + *farmer + " and off-taker " + *offtaker +
+                          (refused_at > 0 ? " (the one at commitments.csv:" + std::to_string(refused_at) +
+                                                " is refused: its row's errors are listed there)"
+                                          : ""));
         delivered_on.reset();
       } else if (*delivered_on < *earliest) {
         check.problem("delivered_on", format_date(*delivered_on) + " is before the first commitment between farmer " +
@@ -1425,7 +1456,9 @@ SeasonFolder read_season_folder(const std::string& directory, Diagnostics& diagn
   auto file = [&folder_path](const char* name) { return (folder_path / name).string(); };
   SeasonFolder folder;
   InMemoryRegistry registry;
+  RefusedRows refused;
   ReadContext context;
+  context.refused = &refused;
   auto terms = read_coalition(file("coalition.toml"), diagnostics);
   if (terms.ok()) {
     registry.add_terms(*terms);

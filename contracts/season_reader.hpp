@@ -31,6 +31,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -103,6 +104,12 @@ Result<SeasonTerms> read_coalition(const std::string& path, Diagnostics& diagnos
 // empty when they agree.
 Diagnostics terms_differences(const KeyLines& key_lines, const SeasonTerms& ledger, const SeasonTerms& folder);
 
+// See ReadContext::refused.
+struct RefusedRows {
+  std::unordered_map<std::string, int> farmers;
+  std::map<std::pair<std::string, std::string>, int> commitments;
+};
+
 // What the CSV readers check rows against. When coalition.toml itself is invalid the terms
 // are unknown: leave both empty and only row-local and within-file checks run (so that the
 // terms' errors do not drown in unresolved references).
@@ -115,6 +122,12 @@ struct ReadContext {
   // that one bad header gives its own lines, not one "unknown farmer" per row elsewhere.
   bool farmers_readable = true;
   bool commitments_readable = true;
+  // Rows refused so far whose id could be read: a farmer's farmers.csv line by farmer id, a
+  // commitment's commitments.csv line by (farmer, off-taker). Filled by read_farmers and
+  // read_commitments when given, so that a row of another file that names a refused farmer
+  // or rests on a refused commitment points at that line instead of saying "unknown farmer"
+  // or "no commitment" (the root cause, not its echo). nullptr: not kept.
+  RefusedRows* refused = nullptr;
 };
 
 // True when `diagnostics`, from index `from` on, hold a problem of `file` as a whole (line
