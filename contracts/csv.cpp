@@ -214,9 +214,13 @@ struct CsvReader::State {
     return {};
   }
 
+  // SPEC §2: a diagnostic's LINE is the physical line where the record starts. A problem
+  // further down a record that spans lines (a quoted field holding a line break) names its
+  // own line in the message, so that the byte can still be found.
   void note_problem(int at_line, std::string message) {
     if (record.problem) return;
-    record.problem = Problem{at_line, current_field_name(), std::move(message)};
+    if (at_line != record.start_line) message += " (on line " + std::to_string(at_line) + ")";
+    record.problem = Problem{record.start_line, current_field_name(), std::move(message)};
   }
 
   void append(unsigned char byte) { append_bytes(reinterpret_cast<const char*>(&byte), 1); }

@@ -38,15 +38,8 @@ constexpr int kAnyDecimals = 18;      // the most a Decimal holds: money of an u
 
 std::string display_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
 
-// A value quoted for a message as visible_text shows it, cut after 64 bytes at a UTF-8
-// character boundary.
-std::string shown_value(std::string_view text) {
-  constexpr std::size_t kShownBytes = 64;
-  if (text.size() <= kShownBytes) return ledger::quoted_text(text);
-  std::size_t end = kShownBytes;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return "'" + ledger::visible_text(text.substr(0, end)) + "...'";
-}
+// A value quoted for a message (ledger::shown_text: cut after 64 bytes).
+std::string shown_value(std::string_view text) { return ledger::shown_text(text); }
 
 std::string invalid_id_message(std::string_view text) {
   return shown_value(text) + " is not a valid id (1 to 64 characters of A-Z a-z 0-9 . _ -)";
@@ -1257,7 +1250,8 @@ bool read_farmers(const std::string& path, const ReadContext& context, Diagnosti
     }
     auto phone = check.destination("phone", false);
     std::string_view group = check.get("group_id");
-    if (!group.empty() && !is_valid_id(group)) check.problem("group_id", invalid_id_message(group));
+    const bool group_ok = group.empty() || is_valid_id(group);
+    if (!group_ok) check.problem("group_id", invalid_id_message(group));
     std::optional<PayoutMethod> method;
     if (auto method_name = check.required_text("payout_method")) {
       method = parse_payout_method(*method_name);
@@ -1277,7 +1271,7 @@ bool read_farmers(const std::string& path, const ReadContext& context, Diagnosti
         account.reset();
       }
     }
-    if (!id || !name || !phone || !method || !account) {
+    if (!id || !name || !phone || !group_ok || !method || !account) {
       if (id && context.refused != nullptr) check.note_refused(context.refused->farmers, *id);
       return std::nullopt;
     }

@@ -173,6 +173,14 @@ std::string visible_text(std::string_view text) {
 
 std::string quoted_text(std::string_view text) { return "'" + visible_text(text) + "'"; }
 
+std::string shown_text(std::string_view text) {
+  constexpr std::size_t kShownBytes = 64;
+  if (text.size() <= kShownBytes) return quoted_text(text);
+  std::size_t end = kShownBytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return "'" + visible_text(text.substr(0, end)) + "...'";
+}
+
 bool is_valid_utf8(std::string_view text) {
   constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
   std::size_t position = 0;

@@ -65,6 +65,9 @@ bool next_code_point(std::string_view text, std::size_t& position, std::uint32_t
 std::string visible_text(std::string_view text);
 // visible_text between single quotes, as every message quotes a value: 'F<U+00A0>01'.
 std::string quoted_text(std::string_view text);
+// quoted_text of at most the first 64 bytes (cut at a character's start), then "...": a
+// 5,000-digit number or a whole line pasted into one field stays a one-line message.
+std::string shown_text(std::string_view text);
 
 // Well-formed UTF-8: no overlong form, no surrogate, nothing above U+10FFFF. Plain ASCII
 // is passed eight bytes at a time, so a log's records cost little more than a read.

@@ -93,14 +93,14 @@ Result<Decimal> Decimal::parse(std::string_view text, int max_scale) {
     } else if (c == '.' && !seen_point) {
       seen_point = true;
     } else {
-      return invalid(quoted_text(text) + " is not a decimal number");
+      return invalid(shown_text(text) + " is not a decimal number");
     }
   }
   if (int_digits == 0 || (seen_point && frac_digits == 0)) {
-    return invalid(quoted_text(text) + " is not a decimal number");
+    return invalid(shown_text(text) + " is not a decimal number");
   }
   if (frac_digits > static_cast<std::size_t>(max_scale)) {
-    return invalid(quoted_text(text) + " has " + std::to_string(frac_digits) + " decimals, at most " +
+    return invalid(shown_text(text) + " has " + std::to_string(frac_digits) + " decimals, at most " +
                    std::to_string(max_scale) + " allowed");
   }
   if (!large) {
@@ -109,7 +109,7 @@ Result<Decimal> Decimal::parse(std::string_view text, int max_scale) {
   }
   BigInt units = negative ? BigInt(-*large) : *large;
   auto fits = to_int64(units);
-  if (!fits) return invalid(quoted_text(text) + " is too large");
+  if (!fits) return invalid(shown_text(text) + " is too large");
   return Decimal{*fits, static_cast<int>(frac_digits)};
 }
 

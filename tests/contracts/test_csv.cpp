@@ -181,6 +181,15 @@ TEST_CASE("csv: quote errors name the line and the column", "[csv]") {
   auto unterminated = read_csv("a,b\n1,2\n3,\"four\n5,6\n");
   CHECK(unterminated.diagnostics == Lines{"t.csv:3: b: unterminated quoted field"});
   CHECK(unterminated.rows == Rows{{"1", "2"}});
+  // In a record that spans lines, every lexical problem is at the line where the record
+  // starts, with the problem's own line in the message.
+  auto late_quote = read_csv("a,b\n\"one\ntwo\",\"3\"x\n4,5\n");
+  CHECK(late_quote.diagnostics == Lines{"t.csv:2: b: text after the closing quote of a quoted field (on line 3)"});
+  CHECK(late_quote.rows == Rows{{"4", "5"}});
+  auto late_unterminated = read_csv("a,b\n1,2\n\"three\nlines\",\"open\n5,6\n");
+  CHECK(late_unterminated.diagnostics == Lines{"t.csv:3: b: unterminated quoted field (on line 4)"});
+  auto late_stray = read_csv("a,b\n\"x\ny\",z\"w\n7,8\n");
+  CHECK(late_stray.diagnostics == Lines{"t.csv:2: b: quote inside an unquoted field (on line 3)"});
   auto carriage_return = read_csv("a,b\n1,2\r3\n4,5\n");
   CHECK(carriage_return.diagnostics == Lines{"t.csv:2: b: carriage return not followed by a line feed"});
   CHECK(carriage_return.rows == Rows{{"4", "5"}});
@@ -197,9 +206,11 @@ TEST_CASE("csv: control bytes are refused before the record is handed on", "[csv
   auto tab = read_csv("a,b\n1\t,2\n");
   CHECK(tab.diagnostics.empty());
   CHECK(tab.rows == Rows{{"1\t", "2"}});
-  // Inside a record spanning lines, the byte's own line is named.
+  // Inside a record spanning lines, the diagnostic is at the record's first line (SPEC §2)
+  // and the message names the byte's own line.
   auto spanning = read_csv(std::string_view("a,b\n\"x\ny\0\",2\n3,4\n", 17));
-  CHECK(spanning.diagnostics == Lines{"t.csv:3: a: control byte 0x00 is not allowed"});
+  CHECK(spanning.diagnostics == Lines{"t.csv:2: a: control byte 0x00 is not allowed (on line 3)"});
+  CHECK(spanning.rows == Rows{{"3", "4"}});
   auto in_header = read_csv(std::string_view("a,\0b\n1,2\n", 9));
   CHECK_FALSE(in_header.opened);
   CHECK(in_header.diagnostics == Lines{"t.csv:1: control byte 0x00 is not allowed"});

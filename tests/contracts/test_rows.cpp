@@ -575,3 +575,47 @@ TEST_CASE("market_prices.csv is read for floor_market and ignored for a fixed-pr
   REQUIRE(read_floor.market_prices.size() == 1);
   CHECK(read_floor.market_prices[0].date == on("2026-07-02"));
 }
+
+TEST_CASE("a row naming a refused farmer or resting on a refused commitment points at that row", "[rows]") {
+  // Every way a farmers.csv row with a readable id is refused (here: a bad group_id, a bad
+  // payout method) is noted, so that the rows of other files name the root cause.
+  ScratchFolder folder;
+  for (const char* name : {"coalition.toml", "loans.csv", "deliveries.csv"}) {
+    folder.write(name, testing::read_text(reference_folder() + "/" + name));
+  }
+  std::string farmer_rows = testing::read_text(reference_folder() + "/farmers.csv");
+  const std::string f004 = "F004,";
+  const auto at = farmer_rows.find("\n" + f004);
+  REQUIRE(at != std::string::npos);
+  const auto group = farmer_rows.find(",G2,", at);
+  REQUIRE(group != std::string::npos);
+  farmer_rows.replace(group, 4, ",G 2,");
+  folder.write("farmers.csv", farmer_rows);
+  std::string commitment_rows = testing::read_text(reference_folder() + "/commitments.csv");
+  const std::string signed_on = ",2026-02-15\n";
+  REQUIRE(commitment_rows.find(signed_on) != std::string::npos);
+  commitment_rows.replace(commitment_rows.find(signed_on), signed_on.size(), ",2026-02-30\n");
+  folder.write("commitments.csv", commitment_rows);
+  Diagnostics diagnostics;
+  (void)read_season_folder(folder.path(), diagnostics);
+  const Lines lines = formatted(diagnostics);
+  auto has = [&lines](const std::string& line) { return std::find(lines.begin(), lines.end(), line) != lines.end(); };
+  CHECK(has("farmers.csv:5: group_id: 'G 2'" + kInvalidId));
+  CHECK(has("commitments.csv:2: signed_on: '2026-02-30' is not a date (YYYY-MM-DD)"));
+  CHECK(
+      has("commitments.csv:5: farmer_id: farmer F004 is refused at farmers.csv:5 (its row's errors are listed there)"));
+  CHECK(has("loans.csv:4: farmer_id: farmer F004 is refused at farmers.csv:5 (its row's errors are listed there)"));
+  CHECK(
+      has("deliveries.csv:2: delivered_on: no commitment between farmer F001 and off-taker OT1 (the one at "
+          "commitments.csv:2 is refused: its row's errors are listed there)"));
+  for (const auto& line : lines) CHECK(line.find("unknown farmer") == std::string::npos);
+}
+
+TEST_CASE("a value too long for a message is cut after 64 bytes", "[rows]") {
+  ReferenceRegistry reference;
+  const std::string digits(5000, '9');
+  auto read =
+      commitments(reference.context, std::string(kCommitmentsHeader) + "C9,F001,OT1," + digits + ",2026-02-15\n");
+  REQUIRE(read.diagnostics.size() == 1);
+  CHECK(read.diagnostics[0] == "commitments.csv:2: quantity_kg: '" + std::string(64, '9') + "...' is too large");
+}
