@@ -274,8 +274,7 @@ Result<std::set<std::string>> acknowledge(ledger::Store& store, ReconciliationRe
 // the machine it runs on (the same statement gives the same report on any day). "Future"
 // is after tomorrow in UTC, so that a bank east of Greenwich may date by its own calendar.
 void warn_future_transfers(const std::string& path, const std::vector<settlement::StatementTransfer>& transfers) {
-  const std::string tomorrow = contracts::format_date(
-      contracts::Date{date::floor<date::days>(std::chrono::system_clock::now()) + date::days{1}});
+  const std::string tomorrow = tomorrow_utc();
   for (const auto& transfer : transfers) {
     if (transfer.date > tomorrow) {  // both YYYY-MM-DD: byte order is date order
       std::cerr << "warning: " << path << ":" << transfer.line << ": date: " << transfer.date

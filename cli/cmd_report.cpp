@@ -70,8 +70,8 @@ void print_table(const std::vector<std::string>& header, const std::vector<std::
 }
 
 int run_loans(const LoanOptions& options) {
-  auto as_of = contracts::parse_date(options.as_of);
-  if (!as_of) return fail(invalid("--as-of: '" + options.as_of + "' is not a date (YYYY-MM-DD)"));
+  auto as_of = parse_date_option("--as-of", options.as_of);
+  if (!as_of) return fail(as_of.error());
   auto store = open_store(options.db);
   if (!store) return fail(store.error());
   std::optional<std::string> lender;
@@ -131,8 +131,9 @@ std::pair<std::string, std::string> account_kind_and_id(const std::string& accou
 }
 
 int run_balances(const BalanceOptions& options) {
-  if (!options.as_of.empty() && !contracts::parse_date(options.as_of)) {
-    return fail(invalid("--as-of: '" + options.as_of + "' is not a date (YYYY-MM-DD)"));
+  if (!options.as_of.empty()) {
+    auto as_of = parse_date_option("--as-of", options.as_of);
+    if (!as_of) return fail(as_of.error());
   }
   auto store_result = open_store(options.db);
   if (!store_result) return fail(store_result.error());

@@ -97,8 +97,18 @@ int run(const Options& options) {
   if (options.season.empty() || options.as_of.empty() || options.key.empty()) {
     return fail(Error{ErrorKind::usage, "settle: --season, --as-of and --key are required (see --help)"});
   }
-  auto as_of = contracts::parse_date(options.as_of);
-  if (!as_of) return fail(invalid("--as-of: '" + options.as_of + "' is not a date (YYYY-MM-DD)"));
+  auto as_of = parse_date_option("--as-of", options.as_of);
+  if (!as_of) return fail(as_of.error());
+  // A run dated ahead charges loan interest up to that date, and no later run of the season
+  // may be dated before it: said before anything is recorded. A warning, not a refusal:
+  // what a run posts must not depend on the clock of the machine that makes it.
+  if (options.as_of > tomorrow_utc()) {  // both YYYY-MM-DD: byte order is date order
+    std::cerr << "warning: --as-of " << options.as_of
+              << " is in the future by this machine's clock: the run charges loan interest up to that date, and a "
+                 "later run of season "
+              << options.season << " cannot be dated before it"
+              << (options.dry_run ? "" : " (--dry-run shows a run without recording it)") << "\n";
+  }
   auto parties = contracts::load_parties(**store);
   if (!parties) return fail(parties.error());
   auto signer = load_signing_key(options.key, *parties, false);

@@ -83,6 +83,20 @@ void Progress::finish() {
 
 Progress::~Progress() { finish(); }
 
+Result<contracts::Date> parse_date_option(std::string_view option, const std::string& text) {
+  auto date = contracts::parse_date(text);
+  if (!date) return invalid(std::string(option) + ": " + ledger::shown_text(text) + " is not a date (YYYY-MM-DD)");
+  if (!contracts::in_accepted_years(*date)) {
+    return invalid(std::string(option) + ": " + ledger::shown_text(text) + contracts::kAcceptedYearsProblem);
+  }
+  return *date;
+}
+
+std::string tomorrow_utc() {
+  return contracts::format_date(
+      contracts::Date{date::floor<date::days>(std::chrono::system_clock::now()) + date::days{1}});
+}
+
 Result<std::unique_ptr<TemporaryFolder>> TemporaryFolder::create(const std::string& prefix) {
   const char* base = std::getenv("TMPDIR");
   std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/" + prefix + ".XXXXXX";

@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "contracts/model.hpp"
 #include "ledger/crypto.hpp"
 #include "ledger/result.hpp"
 #include "ledger/store.hpp"
@@ -50,6 +51,13 @@ Result<std::unique_ptr<ledger::Store>> open_store(const std::string& path);
 // a value that is not an id (SPEC §1: 1-64 of A-Z a-z 0-9 . _ -), an empty one included
 // (which would otherwise read as "no filter"), showing invisible characters as <U+XXXX>.
 const CLI::Validator& id_validator();
+
+// The value of a date option (`--as-of`): a real YYYY-MM-DD date in the years 1900 to 2199,
+// or an invalid-input error naming the option.
+Result<contracts::Date> parse_date_option(std::string_view option, const std::string& text);
+// "YYYY-MM-DD" of the day after today (UTC) by this machine's clock: dates after it are in
+// the future wherever the user is.
+std::string tomorrow_utc();
 
 // True when stderr is a terminal: long runs then show progress there.
 bool progress_enabled();

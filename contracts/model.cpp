@@ -123,6 +123,8 @@ std::optional<Date> parse_date(std::string_view text) {
   return date;
 }
 
+bool in_accepted_years(const Date& date) { return date.year() >= date::year{1900} && date.year() <= date::year{2199}; }
+
 std::string format_date(const Date& date) {
   TRIPARTITE_ASSERT(date.ok());
   int year = static_cast<int>(date.year());

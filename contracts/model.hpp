@@ -155,5 +155,9 @@ struct MarketPrice {
 // "YYYY-MM-DD" exactly, a real calendar date.
 std::optional<Date> parse_date(std::string_view text);
 std::string format_date(const Date& date);
+// The years an input date may be in: 1900 to 2199. A year mistyped as 0026 or 9026 for 2026
+// would charge two or seven thousand years of loan interest to a farmer's payout.
+bool in_accepted_years(const Date& date);
+constexpr const char* kAcceptedYearsProblem = " is outside the years 1900 to 2199 (a typing error?)";
 
 }  // namespace tripartite::contracts

@@ -1077,9 +1077,8 @@ class RowChecker {
     auto parsed = parse_date(*text);
     if (!parsed) {
       problem(column, shown_value(*text) + " is not a date (YYYY-MM-DD)");
-    } else if (parsed->year() < date::year{1900} || parsed->year() > date::year{2199}) {
-      // 0026-03-01 for 2026-03-01 would accrue two thousand years of interest on a loan.
-      problem(column, shown_value(*text) + " is outside the years 1900 to 2199 (a typing error?)");
+    } else if (!in_accepted_years(*parsed)) {
+      problem(column, shown_value(*text) + kAcceptedYearsProblem);
       return std::nullopt;
     }
     return parsed;

@@ -74,6 +74,20 @@ Run tripartite report --help for what each does.
 " "$work/err" "… listing report's commands"
 expect_status 0 "--version still works" "$bin" --version
 expect_status 2 "an impossible date is refused" "$bin" settle --db "$db" --season 2026A --as-of 2026-02-30 --key "$work/keys/OT1.pem"
+# A year typed wrong (9026 for 2026) would charge seven thousand years of interest and lock
+# the season behind a run no later run may precede: refused, ledger untouched.
+head_before=$(tree_head "$db")
+expect_status 2 "an as-of year outside 1900-2199 is refused" "$bin" settle --db "$db" --season 2026A --as-of 9026-10-31 --key "$work/keys/OT1.pem"
+same_text "tripartite: --as-of: '9026-10-31' is outside the years 1900 to 2199 (a typing error?)
+" "$work/err" "… saying it looks like a typing error"
+[ "$(tree_head "$db")" = "$head_before" ] && pass "… and the ledger is unchanged" || fail "the refused run changed the ledger"
+expect_status 2 "report loans refuses the same year" "$bin" report loans --db "$db" --as-of 0026-10-31
+expect_status 2 "report balances refuses the same year" "$bin" report balances --db "$db" --as-of 2200-01-01
+# A run dated after tomorrow (by this machine's clock) is made, with a warning first.
+future=$(date -u -d '+3 days' +%F)
+expect_status 0 "a dry run dated in the future" "$bin" settle --db "$db" --season 2026A --as-of "$future" --key "$work/keys/OT1.pem" --dry-run
+grep -q "^warning: --as-of $future is in the future by this machine's clock: the run charges loan interest up to that date" "$work/err" \
+  && pass "… warns that it is in the future" || fail "no warning for a future --as-of: $(cat "$work/err")"
 "$bin" report loans --db "$db" --as-of 2026-10-31 --lender BANK1 --format json >"$work/loans.json"
 grep -q '"loan_id":"L004"' "$work/loans.json" && grep -q '"status":"arrears"' "$work/loans.json" \
   && pass "json loan report" || fail "json loan report"
