@@ -6,6 +6,7 @@
 // run exits 2. The files are written only after the run is committed.
 #include <fstream>
 #include <iomanip>
+#include <set>
 #include <sstream>
 
 #include "cli/common.hpp"
@@ -23,12 +24,42 @@ struct Options {
   bool dry_run = false;
 };
 
+// SPEC §3's loan_repayment deducts for the loans in the ledger. A lender of the season with
+// none there (its loans.csv not imported yet, say) gets nothing from the run, and its
+// farmers are paid in full: said before the run is recorded. Loans are read only until every
+// lender of the season has been seen (usually a few records).
+void warn_lenders_without_loans(ledger::Store& store, const contracts::SeasonId& season) {
+  auto terms = contracts::load_terms(store, season);
+  if (!terms || !terms->deducts_loan_repayment()) return;  // an unknown season: settle says so
+  std::set<std::string> missing;
+  for (const auto& party : terms->parties) {
+    if (party.role == contracts::Role::lender) missing.insert(party.id.value);
+  }
+  ledger::RecordFilter filter{"loan"};
+  filter.season = season.value;
+  auto cursor = store.open_cursor(filter);
+  if (!cursor) return;
+  ledger::StoredRecord record;
+  while (!missing.empty()) {
+    auto more = (*cursor)->next_into(record);
+    if (!more || !*more) break;
+    auto loan = contracts::decode_loan(record.body, terms->currency);
+    if (loan) missing.erase(loan->lender.value);
+  }
+  for (const auto& lender : missing) {
+    std::cerr << "warning: season " << season.value << " deducts loan repayments, but lender " << lender
+              << " has no loan of this season in the ledger: this run deducts nothing for " << lender
+              << " (if its loans.csv is yet to be imported, import it before settling)\n";
+  }
+}
+
 void print_summary(const std::string& run_id, const settlement::RunTotals& totals, const contracts::SeasonTerms& terms,
                    bool dry_run) {
   auto money = [&](std::int64_t minor) { return ledger::format_units(minor, terms.currency.exponent); };
-  std::cout << (dry_run ? "DRY RUN (nothing posted) " : "") << "settlement run " << run_id << " — "
-            << totals.farmers << " farmers, " << totals.deliveries << " deliveries, "
-            << totals.payable.to_kg_string() << " payable kg of " << totals.weight.to_kg_string() << " kg delivered\n";
+  std::cout << (dry_run ? "DRY RUN (nothing posted) " : "") << "settlement run " << run_id << " — " << totals.farmers
+            << (totals.farmers == 1 ? " farmer, " : " farmers, ") << totals.deliveries
+            << (totals.deliveries == 1 ? " delivery, " : " deliveries, ") << totals.payable.to_kg_string()
+            << " payable kg of " << totals.weight.to_kg_string() << " kg delivered\n";
   const std::vector<std::pair<std::string, std::int64_t>> rows = {
       {"gross", totals.gross},
       {"levy", totals.levy},
@@ -120,6 +151,7 @@ int run(const Options& options) {
   request.key = options.dry_run ? nullptr : &signer->key;
   request.out_directory = options.dry_run ? std::string() : options.out;
   const std::string previous_run = request.out_directory.empty() ? std::string() : run_in_folder(options.out);
+  warn_lenders_without_loans(**store, request.season);
   Progress progress("settling farmers");
   request.progress = [&progress](std::int64_t farmers) { progress.update(static_cast<std::uint64_t>(farmers)); };
   auto outcome = settlement::settle_season(**store, request);
@@ -135,6 +167,11 @@ int run(const Options& options) {
   if (!outcome->dry_run && !options.out.empty()) {
     std::cout << "wrote " << options.out << "/settlement.csv, payouts.csv, remittances.csv\n";
     note_replaced(previous_run, outcome->run_id, options);
+  }
+  if (!outcome->dry_run && options.out.empty()) {
+    std::cout << "run " << outcome->run_id << " is recorded; no files were written (no --out): `tripartite settle --db "
+              << options.db << " --rewrite-files " << outcome->run_id
+              << " --out DIR` writes its settlement.csv, payouts.csv and remittances.csv\n";
   }
   return 0;
 }

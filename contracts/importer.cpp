@@ -710,7 +710,7 @@ struct Importer {
       for (const auto& item : loans) TRIPARTITE_CHECK(pipeline.add(&item));
       TRIPARTITE_CHECK(pipeline.finish());
       TRIPARTITE_TRY(written, batch.seal());
-      if (written.added > 0 && !has_loan_repayment()) {
+      if (written.added > 0 && !terms->deducts_loan_repayment()) {
         summary.warnings.push_back("loans.csv: season " + terms->id.value +
                                    " has no loan_repayment deduction in coalition.toml: settlement deducts nothing "
                                    "for the loans of " +
@@ -727,11 +727,6 @@ struct Importer {
     TRIPARTITE_TRY(existing, load_market_prices(store, terms->id));
     if (existing.empty()) diagnostics.push_back(Diagnostic{"market_prices.csv", 0, "", why});
     return Status::success();
-  }
-
-  bool has_loan_repayment() const {
-    return std::any_of(terms->deductions.begin(), terms->deductions.end(),
-                       [](const Deduction& d) { return d.kind == DeductionKind::loan_repayment; });
   }
 };
 

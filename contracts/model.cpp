@@ -123,6 +123,13 @@ std::optional<Date> parse_date(std::string_view text) {
   return date;
 }
 
+bool SeasonTerms::deducts_loan_repayment() const {
+  for (const auto& deduction : deductions) {
+    if (deduction.kind == DeductionKind::loan_repayment) return true;
+  }
+  return false;
+}
+
 bool in_accepted_years(const Date& date) { return date.year() >= date::year{1900} && date.year() <= date::year{2199}; }
 
 std::string format_date(const Date& date) {

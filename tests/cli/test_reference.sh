@@ -114,9 +114,15 @@ grep -q "the ledger was empty: its genesis record names COAL as the coordinator"
   && pass "keys add on an empty ledger says who became its coordinator" || fail "no genesis notice: $(cat "$work/out")"
 "$bin" keygen --party F001 --out "$work/F001.pem" >/dev/null
 expect_status 2 "no key is registered for a farmer" "$bin" keys add --db "$db2" --key "$work/keys/COAL.pem" --party F001 --pub "$work/F001.pem.pub"
-expect_status 0 "bank imports its loans" "$bin" import --db "$db2" --season-dir "$season" --key "$work/keys/BANK1.pem"
 expect_status 0 "off-taker imports commitments and deliveries" "$bin" import --db "$db2" --season-dir "$season" --key "$work/keys/OT1.pem"
+# Before the bank's loan book is in the ledger, a run would deduct nothing for BANK1: the
+# dry run says so (and a real run would too, before recording anything).
+expect_status 0 "a dry run before the bank imported its loans" "$bin" settle --db "$db2" --season 2026A --as-of 2026-08-31 --key "$work/keys/OT1.pem" --dry-run
+same_text "warning: season 2026A deducts loan repayments, but lender BANK1 has no loan of this season in the ledger: this run deducts nothing for BANK1 (if its loans.csv is yet to be imported, import it before settling)
+" "$work/err" "… warns that lender BANK1 has no loan in the ledger"
+expect_status 0 "bank imports its loans" "$bin" import --db "$db2" --season-dir "$season" --key "$work/keys/BANK1.pem"
 expect_status 0 "settle run 1 (party by party ledger)" "$bin" settle --db "$db2" --season 2026A --as-of 2026-08-31 --key "$work/keys/OT1.pem" --out "$work/p1"
+[ ! -s "$work/err" ] && pass "… with no warning once the loans are in" || fail "a warning with the loans in: $(cat "$work/err")"
 for f in settlement payouts remittances; do same "$season/expected/run1-$f.csv" "$work/p1/$f.csv" "party-by-party run 1 $f.csv"; done
 grep -q "note:" "$work/err" && fail "a note about replaced files in a new folder" || pass "no note for a new folder"
 expect_status 0 "settle run 2 into run 1's folder" "$bin" settle --db "$db2" --season 2026A --as-of 2026-10-31 --key "$work/keys/OT1.pem" --out "$work/p1"
@@ -124,6 +130,12 @@ for f in settlement payouts remittances; do same "$season/expected/run2-$f.csv" 
 grep -q "^note: $work/p1 held the files of run 2026A-R1; they were replaced by run 2026A-R2's" "$work/err" &&
   pass "settling into a folder with another run's files says which run's were replaced" || fail "no note: $(cat "$work/err")"
 expect_status 0 "verify the party-by-party ledger" "$bin" verify --db "$db2" --replay
+# A run recorded without --out says that no files were written and how to write them.
+reference_ledger "$work/no-out.db"
+expect_status 0 "settle without --out" "$bin" settle --db "$work/no-out.db" --season 2026A --as-of 2026-08-31 --key "$work/keys/OT1.pem"
+grep -q "^run 2026A-R1 is recorded; no files were written (no --out): \`tripartite settle --db $work/no-out.db --rewrite-files 2026A-R1 --out DIR\` writes its settlement.csv, payouts.csv and remittances.csv$" "$work/out" \
+  && pass "… says no files were written and how to write them" || fail "no note on the files: $(cat "$work/out")"
+grep -q "^settlement run 2026A-R1 — 3 farmers, 4 deliveries, " "$work/out" && pass "… with its counts" || fail "summary: $(head -1 "$work/out")"
 
 # A settlement the rules refuse (floor_market with no market price on or before the first
 # delivery): exit 2 naming the delivery, nothing posted, no files written.
