@@ -22,13 +22,29 @@ inline std::string sqlite_message(sqlite3* db, const std::string& what) {
   const int code = sqlite3_errcode(db);
   if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
     // With the rollback journal a reader and a writer exclude each other while the writer
-    // writes pages; neither holds the lock longer than its own command.
-    return "the ledger is in use by another command, which held it for more than " +
+    // writes pages; neither holds the lock longer than its own command. This command waits
+    // up to kBusyTimeoutMs at each step that needs the lock.
+    return "the ledger is in use by another command, which kept it locked while this one waited (" +
            std::to_string(kBusyTimeoutMs / 1000) +
-           " s; this command changed nothing: run it again when the other has finished (" + what + ": " +
+           " s at a time); this command changed nothing: run it again when the other has finished (" + what + ": " +
            sqlite3_errmsg(db) + ")";
   }
+  if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
+    return "the ledger file is damaged: it is not what SQLite wrote (" + what + ": " + sqlite3_errmsg(db) +
+           "); restore it from a backup, or rebuild it from an audit export";
+  }
   return what + ": " + sqlite3_errmsg(db);
+}
+
+// The error for a failed SQLite call: a damaged file is a ledger that does not verify (exit
+// 3: an auditor's script must not read it as a crash of the tool); a constraint is a refused
+// input; anything else is internal.
+inline Error sqlite_error(sqlite3* db, const std::string& what) {
+  const int code = db == nullptr ? SQLITE_NOMEM : sqlite3_errcode(db);
+  const ErrorKind kind = code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? ErrorKind::verification
+                         : code == SQLITE_CONSTRAINT                     ? ErrorKind::invalid_input
+                                                                         : ErrorKind::internal;
+  return Error{kind, sqlite_message(db, what)};
 }
 
 class Statement {
@@ -43,7 +59,7 @@ class Statement {
     statement_ = nullptr;
     db_ = db;
     if (sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &statement_, nullptr) != SQLITE_OK) {
-      return internal_error(sqlite_message(db, "preparing '" + sql + "'"));
+      return sqlite_error(db, "preparing '" + sql + "'");
     }
     return Status::success();
   }
@@ -72,8 +88,7 @@ class Statement {
     int rc = sqlite3_step(statement_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    return Error{rc == SQLITE_CONSTRAINT ? ErrorKind::invalid_input : ErrorKind::internal,
-                 sqlite_message(db_, "database")};
+    return sqlite_error(db_, "database");
   }
   Status run() {
     auto stepped = step();
@@ -97,7 +112,7 @@ class Statement {
 };
 
 inline Status exec(sqlite3* db, const char* sql) {
-  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) return internal_error(sqlite_message(db, "database"));
+  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) return sqlite_error(db, "database");
   return Status::success();
 }
 

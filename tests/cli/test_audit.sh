@@ -229,6 +229,13 @@ expect 2 "--out: a folder name is required" "export audit --out ''" "$bin" expor
 expect 0 "^verified $last records" "verify --audit" "$bin" verify --audit "$exp"
 # The wrong kind of path for --db or --audit: one line saying what it is, exit 2.
 expect 2 "^tripartite: $work/a-folder: is a folder, not a ledger file$" "verify --db on a folder" "$bin" verify --db "$work/a-folder"
+# A ledger file cut short is damaged, not a crash of the tool: exit 3 for verify and for
+# every other command that reads it.
+cp "$db" "$work/cut.db"
+truncate -s 8192 "$work/cut.db"
+expect 3 "^tripartite: the ledger file is damaged: it is not what SQLite wrote \(.*malformed\); restore it from a backup, or rebuild it from an audit export$" \
+  "verify --db on a ledger file cut short" "$bin" verify --db "$work/cut.db"
+expect 3 "the ledger file is damaged" "report loans on a ledger file cut short" "$bin" report loans --db "$work/cut.db" --as-of 2026-10-31
 expect 2 "^tripartite: $work/no-such-export: no such folder$" "verify --audit on a path that is not there" \
   "$bin" verify --audit "$work/no-such-export"
 expect 2 "^tripartite: $db: not a folder \(an audit export is a folder; a ledger file goes with --db\)$" \

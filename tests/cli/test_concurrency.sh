@@ -26,7 +26,7 @@ hold_read() {
 hold_read 14
 expect_status 4 "a run that cannot commit while another program reads for 14 s fails" \
   "$bin" settle --db "$db" --season 2026A --as-of 2026-08-31 --key "$work/keys/OT1.pem" --out "$work/run"
-grep -q "^tripartite: the ledger is in use by another command, which held it for more than 10 s; this command changed nothing: run it again when the other has finished" "$work/err" \
+grep -q "^tripartite: the ledger is in use by another command, which kept it locked while this one waited (10 s at a time); this command changed nothing: run it again when the other has finished" "$work/err" \
   && pass "… saying the ledger was in use and nothing changed" || fail "message: $(cat "$work/err")"
 wait "$reader"
 [ "$(tree_head "$db")" = "$before" ] && pass "nothing was posted" || fail "the ledger changed"
