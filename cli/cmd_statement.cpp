@@ -44,6 +44,7 @@ int run(const Options& options) {
   std::string out;
   ledger::canonical::Array statements;
   std::size_t count = 0;
+  std::vector<std::string> without_phone;  // --all --format sms: farmers with no phone
   if (options.format == "csv") out += std::string(settlement::kStatementCsvHeader) + "\n";
   if (options.format == "sms" && options.all) out += contracts::csv_line({"phone", "message"});
   Progress progress("planning farmers");
@@ -65,7 +66,13 @@ int run(const Options& options) {
         } else if (options.format == "sms") {
           std::string message = settlement::sms_text(settlement::sms_facts(statement));
           if (options.all) {
-            out += contracts::csv_line({statement.farmer.phone, message});
+            // A farmer with no phone (the column may be empty) gets no row: an SMS gateway
+            // cannot send a row without a number. They are listed on stderr instead.
+            if (statement.farmer.phone.empty()) {
+              without_phone.push_back(statement.farmer.id.value);
+            } else {
+              out += contracts::csv_line({statement.farmer.phone, message});
+            }
           } else {
             out += message + "\n";
           }
@@ -94,6 +101,14 @@ int run(const Options& options) {
     out += ledger::canonical::Value(std::move(document)).serialise() + "\n";
   }
   std::cout << out;
+  if (!without_phone.empty()) {
+    std::string listed;
+    for (std::size_t i = 0; i < without_phone.size() && i < 20; ++i) listed += (i == 0 ? "" : ", ") + without_phone[i];
+    if (without_phone.size() > 20) listed += ", …";
+    std::cerr << "note: " << without_phone.size() << " farmer(s) of run " << options.run
+              << " have no phone in farmers.csv and get no SMS row: " << listed
+              << " (their statements: --farmer ID --run " << options.run << ")\n";
+  }
   return 0;
 }
 

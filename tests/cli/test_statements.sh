@@ -109,6 +109,21 @@ grep -q "differs from the posted entry" "$work/err" && pass "says why" || fail "
 expect_status 3 "a tampered entry refuses the whole run's SMS" "$bin" statement --db "$work/tampered.db" --all --run 2026A-R1 --format sms
 expect_status 0 "other farmers' statements are unaffected" "$bin" statement --db "$work/tampered.db" --farmer F003
 
+# A farmer with no phone (the column may be empty) gets no SMS row, and is named on stderr.
+no_phone="$work/no-phone"
+cp -r "$season" "$no_phone"
+rm -rf "$no_phone/expected"
+sed -i 's/^F003,\([^,]*\),\([^,]*\),[^,]*,/F003,\1,\2,,/' "$no_phone/farmers.csv"
+grep -q '^F003,[^,]*,[^,]*,,bank,' "$no_phone/farmers.csv" || fail "the test could not blank F003's phone"
+"$bin" init --db "$work/no-phone.db" >/dev/null
+"$bin" import --db "$work/no-phone.db" --season-dir "$no_phone" --keys "$work/keys" >/dev/null || fail "import without F003's phone"
+"$bin" settle --db "$work/no-phone.db" --season 2026A --as-of 2026-08-31 --key "$work/keys/OT1.pem" >/dev/null || fail "settle"
+expect_status 0 "SMS of a run with a farmer without phone" "$bin" statement --db "$work/no-phone.db" --all --run 2026A-R1 --format sms
+head -n 3 "$golden/sms-2026A-R1.csv" >"$work/sms-without-F003.csv"
+same "$work/sms-without-F003.csv" "$work/out" "… has no row for F003"
+same_text "note: 1 farmer(s) of run 2026A-R1 have no phone in farmers.csv and get no SMS row: F003 (their statements: --farmer ID --run 2026A-R1)
+" "$work/err" "… and names F003 on stderr"
+
 # A generated season: every SMS of a run at most 160 plain-ASCII characters, one per farmer.
 generated_ledger "$work/gen.db" 2026-12-31
 expect_status 0 "generated season: every farmer's SMS" "$bin" statement --db "$work/gen.db" --all --run "$season_id-R1" --format sms
