@@ -487,7 +487,10 @@ struct Importer {
       if (file_exists(path("market_prices.csv"))) {
         read_market_prices(path("market_prices.csv"), diagnostics, [](const MarketPrice&, int) {});
       }
-      return invalid(problems_summary(diagnostics, options.directory, "imported"));
+      return invalid(problems_summary(diagnostics, options.directory, "imported") +
+                     ". coalition.toml could not be read, so the CSV files were checked row by row only: the "
+                     "checks that need the terms (parties and their roles, loan products, grades, the currency's "
+                     "decimals, farmers and commitments referred to) run once it is corrected");
     }
     context.registry = &registry;
     context.currency = terms->currency;
