@@ -181,10 +181,12 @@ class BatchWriter {
                                             existing->index.season + " (record " + std::to_string(existing->seq) +
                                             "); ids are unique across the ledger's seasons"});
     } else {
-      diagnostics_.push_back(Diagnostic{summary_.file, line, field,
-                                        index.kind + " " + index.key +
-                                            " is already in the ledger with different content (record " +
-                                            std::to_string(existing->seq) + "); a correction is an explicit reversal"});
+      const std::string changed = describe_differences(body, existing->body);
+      diagnostics_.push_back(
+          Diagnostic{summary_.file, line, field,
+                     index.kind + " " + index.key + " is already in the ledger with different content (record " +
+                         std::to_string(existing->seq) + ")" + (changed.empty() ? "" : ": " + changed) +
+                         "; a correction is an explicit reversal"});
     }
     return Status::success();
   }
@@ -446,16 +448,28 @@ struct Importer {
       if (!parties.genesis && party == coordinator->party) continue;  // registered by the genesis
       TRIPARTITE_CHECK(batch.write(encode_key(PartyId(party), public_key), 0, ""));
     }
-    // A party or loan product another season recorded differently is refused at its line.
+    // A party or loan product another season recorded differently is refused at the line of
+    // the first key that differs (SPEC §2: "the line of the offending key"), or of its table.
+    auto changed_line = [&](const EncodedRecord& record, const std::string& table) -> Result<int> {
+      TRIPARTITE_TRY(existing, store.find(record.index.kind, record.index.key));
+      if (existing) {
+        for (const auto& difference : member_differences(record.body, existing->body)) {
+          if (int line = line_of(table + "." + difference.member); line > 0) return line;
+        }
+      }
+      return line_of(table);
+    };
     for (std::size_t i = 0; i < terms->parties.size(); ++i) {
       const Party& party = terms->parties[i];
-      TRIPARTITE_CHECK(batch.write(encode_party(party), line_of("party[" + std::to_string(i) + "]"),
-                                   "party." + party.id.value));
+      EncodedRecord record = encode_party(party);
+      TRIPARTITE_TRY(line, changed_line(record, "party[" + std::to_string(i) + "]"));
+      TRIPARTITE_CHECK(batch.write(record, line, "party." + party.id.value));
     }
     for (std::size_t i = 0; i < terms->loan_products.size(); ++i) {
       const LoanProduct& product = terms->loan_products[i];
-      TRIPARTITE_CHECK(batch.write(encode_loan_product(product), line_of("loan_product[" + std::to_string(i) + "]"),
-                                   "loan_product." + product.id.value));
+      EncodedRecord record = encode_loan_product(product);
+      TRIPARTITE_TRY(line, changed_line(record, "loan_product[" + std::to_string(i) + "]"));
+      TRIPARTITE_CHECK(batch.write(record, line, "loan_product." + product.id.value));
     }
     TRIPARTITE_CHECK(batch.write(season_record, line_of("season.id"), "season.id"));
     TRIPARTITE_TRY(written, batch.seal());

@@ -81,6 +81,46 @@ EncodedRecord encode_key(const PartyId& party, const std::string& public_key_raw
   return finish(std::move(o), {"key", party.value, "", party.value, ""});
 }
 
+std::vector<MemberDifference> member_differences(std::string_view here, std::string_view ledger) {
+  std::vector<MemberDifference> out;
+  auto ours = canonical::parse(here);
+  auto theirs = canonical::parse(ledger);
+  if (!ours || !theirs || !ours->is_object() || !theirs->is_object()) return out;
+  auto shown = [](const Value* value) {
+    if (value == nullptr) return std::string("''");
+    return ledger::shown_text(value->is_string() ? value->as_string() : value->serialise());
+  };
+  const Object& a = ours->as_object();
+  const Object& b = theirs->as_object();
+  auto i = a.begin();
+  auto j = b.begin();
+  while (i != a.end() || j != b.end()) {
+    if (j == b.end() || (i != a.end() && i->first < j->first)) {
+      out.push_back({i->first, shown(&i->second), shown(nullptr)});
+      ++i;
+    } else if (i == a.end() || j->first < i->first) {
+      out.push_back({j->first, shown(nullptr), shown(&j->second)});
+      ++j;
+    } else {
+      if (!(i->second == j->second)) out.push_back({i->first, shown(&i->second), shown(&j->second)});
+      ++i;
+      ++j;
+    }
+  }
+  return out;
+}
+
+std::string describe_differences(std::string_view here, std::string_view ledger, std::size_t limit) {
+  const auto differences = member_differences(here, ledger);
+  std::string out;
+  for (std::size_t k = 0; k < differences.size() && k < limit; ++k) {
+    if (!out.empty()) out += "; ";
+    out += differences[k].member + " " + differences[k].here + " here, " + differences[k].ledger + " in the ledger";
+  }
+  if (differences.size() > limit) out += "; and " + std::to_string(differences.size() - limit) + " more";
+  return out;
+}
+
 EncodedRecord encode_party(const Party& party) {
   Object o;
   o["id"] = party.id.value;

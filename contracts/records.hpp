@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "contracts/model.hpp"
 #include "ledger/canonical.hpp"
@@ -29,6 +30,21 @@ struct EncodedRecord {
 
 // Rates and prices: the shortest exact decimal ("38.5", "0.02", "1").
 std::string normalised_decimal(const Decimal& value);
+
+// How two records with the same kind and id differ, member by member (top-level members of
+// their canonical JSON, in byte order): for an import that meets a record already in the
+// ledger with other content, so that the message names what changed. A member absent on one
+// side shows as ''; a value that is not a string is shown as its canonical JSON.
+struct MemberDifference {
+  std::string member;
+  std::string here;    // shown_text of the value being imported
+  std::string ledger;  // shown_text of the value in the ledger
+};
+std::vector<MemberDifference> member_differences(std::string_view here, std::string_view ledger);
+// "weight_kg '512.300' here, '512.000' in the ledger; grade 'B' here, 'A' in the ledger"
+// (at most `limit` members, then "and N more"); "" when the bodies do not both parse as
+// objects or do not differ member by member.
+std::string describe_differences(std::string_view here, std::string_view ledger, std::size_t limit = 3);
 
 EncodedRecord encode_genesis(const std::string& ledger_id, const PartyId& coordinator, const std::string& public_key_raw);
 EncodedRecord encode_key(const PartyId& party, const std::string& public_key_raw);

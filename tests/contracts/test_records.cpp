@@ -200,3 +200,22 @@ TEST_CASE("a loan record, intact or damaged, is read exactly as the general pars
   CHECK(refused > 0);
   CHECK(read > 0);
 }
+
+TEST_CASE("member_differences names each member that differs, absent ones as ''", "[records]") {
+  const std::string ledger_body = R"({"a":"1","b":{"x":"1"},"id":"D1","kind":"delivery","w":"500.000"})";
+  const std::string here_body = R"({"b":{"x":"2"},"c":"new","id":"D1","kind":"delivery","w":"501.000"})";
+  auto differences = member_differences(here_body, ledger_body);
+  REQUIRE(differences.size() == 4);
+  CHECK(differences[0].member == "a");
+  CHECK(differences[0].here == "''");
+  CHECK(differences[0].ledger == "'1'");
+  CHECK(differences[1].member == "b");
+  CHECK(differences[1].here == "'{\"x\":\"2\"}'");
+  CHECK(differences[2].member == "c");
+  CHECK(differences[2].ledger == "''");
+  CHECK(differences[3].member == "w");
+  CHECK(describe_differences(here_body, ledger_body, 2) ==
+        "a '' here, '1' in the ledger; b '{\"x\":\"2\"}' here, '{\"x\":\"1\"}' in the ledger; and 2 more");
+  CHECK(member_differences(ledger_body, ledger_body).empty());
+  CHECK(describe_differences("not json", ledger_body).empty());
+}
