@@ -63,6 +63,18 @@ Result<SeasonTerms> load_terms(ledger::Store& store, const SeasonId& season) {
   return terms;
 }
 
+Result<std::map<std::string, LoanProduct>> load_loan_products(ledger::Store& store, std::uint64_t max_seq) {
+  std::map<std::string, LoanProduct> products;
+  ledger::RecordFilter filter{"loan_product"};
+  filter.max_seq = max_seq;
+  TRIPARTITE_CHECK(store.scan(filter, [&](const ledger::StoredRecord& record) -> Status {
+    TRIPARTITE_TRY(product, decode_loan_product(record.body));
+    products[product.id.value] = product;
+    return Status::success();
+  }));
+  return products;
+}
+
 Result<std::vector<MarketPrice>> load_market_prices(ledger::Store& store, const SeasonId& season,
                                                    std::uint64_t max_seq) {
   std::vector<MarketPrice> prices;

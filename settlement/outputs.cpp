@@ -8,8 +8,9 @@
 #include <limits>
 
 #include "contracts/csv_writer.hpp"
-#include "contracts/records.hpp"
 #include "contracts/daycount.hpp"
+#include "contracts/records.hpp"
+#include "contracts/repository.hpp"
 #include "ledger/crypto.hpp"
 #include "settlement/posting.hpp"
 
@@ -174,12 +175,7 @@ Result<std::vector<LoanReportRow>> loan_report(ledger::Store& store, const Date&
     currencies[season.terms.id.value] = season.terms.currency;
     return Status::success();
   }));
-  std::map<std::string, contracts::LoanProduct> products;
-  TRIPARTITE_CHECK(store.scan({"loan_product"}, [&](const ledger::StoredRecord& record) -> Status {
-    TRIPARTITE_TRY(product, contracts::decode_loan_product(record.body));
-    products[product.id.value] = product;
-    return Status::success();
-  }));
+  TRIPARTITE_TRY(products, contracts::load_loan_products(store));
   // The settlements dated on or before as_of of each (season, farmer), as (seq, as_of).
   std::map<std::pair<std::string, std::string>, std::vector<std::pair<std::uint64_t, Date>>> settled;
   TRIPARTITE_CHECK(store.scan({"settlement"}, [&](const ledger::StoredRecord& record) -> Status {

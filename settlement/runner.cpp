@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "contracts/records.hpp"
+#include "contracts/repository.hpp"
 #include "ledger/chunk_pipeline.hpp"
 #include "settlement/posting.hpp"
 
@@ -134,7 +135,7 @@ struct FarmerResult {
 struct PlanInputs {
   const RunContext* context;
   SeasonContext season;
-  std::map<std::string, const contracts::LoanProduct*> products;
+  std::map<std::string, contracts::LoanProduct> products;  // the ledger's, by id
 };
 
 // Pure: decodes, plans and encodes one farmer. No store, no shared mutable state.
@@ -168,12 +169,12 @@ FarmerResult plan_farmer_work(const PlanInputs& inputs, FarmerWork work) {
     auto product = inputs.products.find(loan->product.value);
     if (product == inputs.products.end()) {
       out.status = internal_error("loan " + loan->id.value + " names product " + loan->product.value +
-                                  " which the season's terms do not hold");
+                                  " which is not in the ledger");
       return out;
     }
     const LoanBalances& b = work.balances[i];
     auto last_charged = last_charged_as_of(work.settled, work.loans[i].seq);
-    input.loans.push_back(LoanState{std::move(*loan), *product->second, b.principal, b.fees, b.interest, last_charged});
+    input.loans.push_back(LoanState{std::move(*loan), product->second, b.principal, b.fees, b.interest, last_charged});
   }
   auto plan = plan_farmer(inputs.season, input, context.as_of);
   if (!plan) {
@@ -212,8 +213,9 @@ Result<RunCounts> plan_run(ledger::Store& store, const RunContext& context, cons
   TRIPARTITE_TRY(loans, SubjectCursor::open(store, "loan", season, visible));
   TRIPARTITE_TRY(settled, SubjectCursor::open(store, "settlement", season, visible));
 
-  PlanInputs inputs{&context, SeasonContext{&context.terms, context.market_prices}, {}};
-  for (const auto& product : context.terms.loan_products) inputs.products[product.id.value] = &product;
+  // A loan may name a product of an earlier season's terms, recorded in the ledger then.
+  TRIPARTITE_TRY(products, contracts::load_loan_products(store, visible));
+  PlanInputs inputs{&context, SeasonContext{&context.terms, context.market_prices}, std::move(products)};
   RunCounts counts;
   // Farmers are decoded, planned and encoded on a second core in chunks; the sink sees them
   // here, in farmer order, while the next chunk is read.

@@ -168,6 +168,14 @@ sqlite3 "$sp_db" "SELECT body FROM records WHERE kind = 'disbursement' AND key L
 expect_status 0 "… importing the folder again" "$bin" import --db "$sp_db" --season-dir "$work/s-product" --keys "$work/keys"
 grep -q '^loans.csv: 0 new, 3 already in the ledger' "$work/out" && pass "… adds nothing" || fail "$(cat "$work/out")"
 expect_status 0 "… and the ledger verifies" "$bin" verify --db "$sp_db"
+# The season is settled with the product read from the ledger (a run used to stop with an
+# internal error, the product not being in the season's terms): the same figures as the
+# reference season's run 1, whose loans are the same (a farmer's loans are those of the
+# season, docs/settlement.md), and the run replays.
+expect_status 0 "… the season settles" "$bin" settle --db "$sp_db" --season 2026E --as-of 2026-08-31 --key "$work/keys/OT1.pem" --out "$work/s-product-run"
+sed 's/^2026E-R1,/2026A-R1,/' "$work/s-product-run/settlement.csv" >"$work/s-product-settlement.csv"
+same "$season/expected/run1-settlement.csv" "$work/s-product-settlement.csv" "… with the reference run 1's figures, loan repayments included"
+expect_status 0 "… and replays" "$bin" verify --db "$sp_db" --replay
 
 # An id of an earlier season reused in a new one is named with the season that holds it.
 second_season "$work/s-reused" 2026F
