@@ -115,7 +115,7 @@ void setup_export(CLI::App& app, Action& action) {
     action = [options] {
       auto store = open_store(options->db);
       if (!store) return fail(store.error());
-      auto status = export_audit(**store, options->out);
+      auto status = export_audit(**store, folder_argument(options->out));
       if (!status.ok()) return fail(status.error());
       std::cout << "exported the audit trail to " << options->out << " (see VERIFY.md there)\n";
       return 0;

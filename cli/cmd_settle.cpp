@@ -203,7 +203,12 @@ void setup_settle(CLI::App& app, Action& action) {
                    "and --as-of, if given, must be the run's")
       ->check(id_validator())
       ->excludes(dry_run);
-  command->callback([&action, options] { action = [options] { return run(*options); }; });
+  command->callback([&action, options] {
+    action = [options] {
+      if (!options->out.empty()) options->out = folder_argument(options->out);
+      return run(*options);
+    };
+  });
 }
 
 }  // namespace tripartite::cli

@@ -92,6 +92,11 @@ Result<contracts::Date> parse_date_option(std::string_view option, const std::st
   return *date;
 }
 
+std::string folder_argument(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return path;
+}
+
 std::string tomorrow_utc() {
   return contracts::format_date(
       contracts::Date{date::floor<date::days>(std::chrono::system_clock::now()) + date::days{1}});

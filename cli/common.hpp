@@ -59,6 +59,10 @@ Result<contracts::Date> parse_date_option(std::string_view option, const std::st
 // the future wherever the user is.
 std::string tomorrow_utc();
 
+// A folder option as given, without trailing slashes ("audit/" -> "audit"; "/" stays): so
+// that "DIR.partial" is beside DIR, not inside it, and messages print "DIR/file".
+std::string folder_argument(std::string path);
+
 // True when stderr is a terminal: long runs then show progress there.
 bool progress_enabled();
 // Prints "\r<label> <done>/<total>" (or "<done>" when total is 0) at most a few times a second.

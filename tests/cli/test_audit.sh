@@ -225,6 +225,11 @@ expect 2 "a-link: exists and is not a folder" "export audit onto a symbolic link
 expect 2 "export: exists and is not empty" "export audit onto a folder holding files" \
   "$bin" export audit --db "$db" --out "$work/export"
 expect 2 "--out: a folder name is required" "export audit --out ''" "$bin" export audit --db "$db" --out ""
+# A folder given with a trailing slash (as the shell completes it): the export is written
+# there, its work folder beside it (it used to be made inside it, and the export failed).
+expect 0 "^exported the audit trail to $work/slashed/ " "export audit --out DIR/" "$bin" export audit --db "$db" --out "$work/slashed/"
+expect 0 "^verified $last records" "… and it verifies" "$bin" verify --audit "$work/slashed/"
+[ ! -e "$work/slashed/.partial" ] && [ ! -e "$work/slashed.partial" ] || die "export --out DIR/ left a .partial behind"
 [ ! -e "$work/export.partial" ] && [ ! -e "$work/a-link.partial" ] || die "an export left a .partial behind"
 expect 0 "^verified $last records" "verify --audit" "$bin" verify --audit "$exp"
 # The wrong kind of path for --db or --audit: one line saying what it is, exit 2.
