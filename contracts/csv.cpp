@@ -208,10 +208,12 @@ struct CsvReader::State {
     }
   }
 
+  // The column a lexical problem is in; past the header's columns, or in the header row
+  // itself, the record as a whole ("record", "header"): every line diagnostic names a field.
   std::string current_field_name() const {
     std::size_t index = record.fields.size();
     if (has_header && index < header.size()) return header[index];
-    return {};
+    return has_header ? "record" : "header";
   }
 
   // SPEC §2: a diagnostic's LINE is the physical line where the record starts. A problem
@@ -235,7 +237,7 @@ struct CsvReader::State {
       record.oversized = true;
       if (!record.problem) {
         record.problem =
-            Problem{record.start_line, "", "record longer than " + std::to_string(kMaximumRecordBytes) + " bytes"};
+            Problem{record.start_line, "record", "longer than " + std::to_string(kMaximumRecordBytes) + " bytes"};
       }
     }
   }
@@ -371,7 +373,7 @@ struct CsvReader::State {
 
   void report_pending_blank_lines(FileDiagnostics& diagnostics) {
     if (pending_blank_lines == 0) return;
-    diagnostics.add(first_pending_blank_line, "",
+    diagnostics.add(first_pending_blank_line, "record",
                     pending_blank_lines == 1 ? "blank line" : std::to_string(pending_blank_lines) + " blank lines");
     pending_blank_lines = 0;
   }
@@ -392,7 +394,7 @@ struct CsvReader::State {
       int blank_line = record.start_line;
       while (read_record(diagnostics)) {
         if (!record.is_blank()) {
-          diagnostics.add(blank_line, "", "blank line; the header row must be the first line");
+          diagnostics.add(blank_line, "header", "blank line; the header row must be the first line");
           return invalid("no header row on the first line");
         }
       }
@@ -483,7 +485,7 @@ bool CsvReader::next(CsvRow& row, FileDiagnostics& diagnostics) {
       continue;
     }
     if (record.fields.size() != state.header.size()) {
-      diagnostics.add(record.start_line, "",
+      diagnostics.add(record.start_line, "record",
                       std::to_string(record.fields.size()) + (record.fields.size() == 1 ? " field" : " fields") +
                           ", expected " + std::to_string(state.header.size()));
       continue;

@@ -424,7 +424,7 @@ bool check_text(std::string_view text, FileDiagnostics& file) {
   auto report = [&](const std::string& message) {
     clean = false;
     if (last_reported_line == line) return;
-    file.add(line, "", message);
+    file.add(line, "text", message);
     last_reported_line = line;
   };
   for (char c : text) {

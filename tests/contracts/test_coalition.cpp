@@ -439,9 +439,9 @@ TEST_CASE("coalition: at most 100 problems, then one line saying how many more",
 
 TEST_CASE("coalition: bytes are checked before toml++ sees them, syntax errors name their line", "[coalition]") {
   CHECK(problems_of(changed("\"maize\"", std::string("\"mai\0ze\"", 8))) ==
-        Lines{"coalition.toml:4: control byte 0x00 is not allowed"});
+        Lines{"coalition.toml:4: text: control byte 0x00 is not allowed"});
   CHECK(problems_of(changed("\"Bank\"", "\"Banque \xE9pargne\"")) ==
-        Lines{"coalition.toml:16: invalid UTF-8 (byte 0xE9)"});
+        Lines{"coalition.toml:16: text: invalid UTF-8 (byte 0xE9)"});
   auto syntax = problems_of(changed("rate = \"0.02\"", "rate = "));
   REQUIRE(syntax.size() == 1);
   CHECK(syntax[0].rfind("coalition.toml:48: invalid TOML: ", 0) == 0);

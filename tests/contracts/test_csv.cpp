@@ -156,17 +156,17 @@ TEST_CASE("csv: blank lines at the end are tolerated, in the middle they are not
   CHECK(read_csv("a,b\n1,2\n\n").diagnostics.empty());
   CHECK(read_csv("a,b\r\n1,2\r\n\r\n\r\n").diagnostics.empty());
   auto middle = read_csv("a,b\n1,2\n\n3,4\n\n\n5,6\n");
-  CHECK(middle.diagnostics == Lines{"t.csv:3: blank line", "t.csv:5: 2 blank lines"});
+  CHECK(middle.diagnostics == Lines{"t.csv:3: record: blank line", "t.csv:5: record: 2 blank lines"});
   CHECK(middle.rows == Rows{{"1", "2"}, {"3", "4"}, {"5", "6"}});
   auto before_header = read_csv("\na,b\n1,2\n");
   CHECK_FALSE(before_header.opened);
-  CHECK(before_header.diagnostics == Lines{"t.csv:1: blank line; the header row must be the first line"});
+  CHECK(before_header.diagnostics == Lines{"t.csv:1: header: blank line; the header row must be the first line"});
 }
 
 TEST_CASE("csv: a row with the wrong number of fields is refused at its line", "[csv]") {
   auto outcome = read_csv("a,b\n1\n1,2,3\n4,5\n\"x\ny\"\n");
-  CHECK(outcome.diagnostics ==
-        Lines{"t.csv:2: 1 field, expected 2", "t.csv:3: 3 fields, expected 2", "t.csv:5: 1 field, expected 2"});
+  CHECK(outcome.diagnostics == Lines{"t.csv:2: record: 1 field, expected 2", "t.csv:3: record: 3 fields, expected 2",
+                                     "t.csv:5: record: 1 field, expected 2"});
   CHECK(outcome.rows == Rows{{"4", "5"}});
 }
 
@@ -213,7 +213,7 @@ TEST_CASE("csv: control bytes are refused before the record is handed on", "[csv
   CHECK(spanning.rows == Rows{{"3", "4"}});
   auto in_header = read_csv(std::string_view("a,\0b\n1,2\n", 9));
   CHECK_FALSE(in_header.opened);
-  CHECK(in_header.diagnostics == Lines{"t.csv:1: control byte 0x00 is not allowed"});
+  CHECK(in_header.diagnostics == Lines{"t.csv:1: header: control byte 0x00 is not allowed"});
 }
 
 TEST_CASE("csv: invalid UTF-8 is refused, valid UTF-8 passes", "[csv]") {
@@ -243,7 +243,7 @@ TEST_CASE("csv: invalid UTF-8 is refused, valid UTF-8 passes", "[csv]") {
 TEST_CASE("csv: a record longer than the limit is refused, not buffered", "[csv]") {
   std::string bytes = "a,b\n1,\"" + std::string(kMaximumRecordBytes + 10, 'x') + "\"\n2,3\n";
   auto outcome = read_csv(bytes);
-  CHECK(outcome.diagnostics == Lines{"t.csv:2: record longer than 65536 bytes"});
+  CHECK(outcome.diagnostics == Lines{"t.csv:2: record: longer than 65536 bytes"});
   CHECK(outcome.rows == Rows{{"2", "3"}});
 }
 
@@ -256,7 +256,7 @@ TEST_CASE("csv: the limit holds to the byte, quoted or not (runs of plain bytes 
     CHECK(fits.diagnostics.empty());
     CHECK(fits.rows == Rows{{at_limit, "y"}, {"2", "3"}});
     auto one_over = read_csv("a,b\n" + a + ",yz\n2,3\n");
-    CHECK(one_over.diagnostics == Lines{"t.csv:2: record longer than 65536 bytes"});
+    CHECK(one_over.diagnostics == Lines{"t.csv:2: record: longer than 65536 bytes"});
     CHECK(one_over.rows == Rows{{"2", "3"}});
   }
 }
@@ -311,8 +311,8 @@ TEST_CASE("csv: at most 100 diagnostics per file, then one line saying how many 
   for (int i = 0; i < 150; ++i) bytes += "ragged\n";
   auto outcome = read_csv(bytes);
   REQUIRE(outcome.diagnostics.size() == 101);
-  CHECK(outcome.diagnostics[0] == "t.csv:2: 1 field, expected 2");
-  CHECK(outcome.diagnostics[99] == "t.csv:101: 1 field, expected 2");
+  CHECK(outcome.diagnostics[0] == "t.csv:2: record: 1 field, expected 2");
+  CHECK(outcome.diagnostics[99] == "t.csv:101: record: 1 field, expected 2");
   CHECK(outcome.diagnostics[100] == "t.csv: 50 more errors not shown (at most 100 per file)");
 }
 
