@@ -239,8 +239,11 @@ Result<std::vector<StatementTransfer>> read_bank_statement(const std::string& pa
       std::string_view date_text = row.get("date");
       if (date_text.empty()) {
         problem("date", "required");
-      } else if (!contracts::parse_date(date_text)) {
-        problem("date", ledger::quoted_text(date_text) + " is not a date (YYYY-MM-DD)");
+      } else if (auto date = contracts::parse_date(date_text); !date) {
+        problem("date", ledger::shown_text(date_text) + " is not a date (YYYY-MM-DD)");
+      } else if (!contracts::in_accepted_years(*date)) {
+        // A receipt date is signed into the lender's acknowledgement, for good.
+        problem("date", ledger::shown_text(date_text) + contracts::kAcceptedYearsProblem);
       }
       transfer.date = std::string(date_text);
       std::string_view code = row.get("currency");
