@@ -348,7 +348,7 @@ std::string statement_text(const FarmerRunStatement& statement) {
         }
       }
     }
-    out += "  Still owed on all loans after this run: " + money(plan.loan_outstanding_after_minor) + "\n";
+    out += "  Still owed on this season's loans after this run: " + money(plan.loan_outstanding_after_minor) + "\n";
   }
 
   // Payout.
