@@ -79,31 +79,30 @@ if [ "$status" -eq 2 ] && [ "$(snapshot "$db")" = "$before" ]; then
 else
   echo "FAIL failed import on a populated ledger: exit $status or database changed"; failures=$((failures + 1))
 fi
-# A changed record is refused, not overwritten.
+# changed_refused DESCRIPTION FOLDER LINE_PATTERN: importing FOLDER into the reference
+# ledger exits 2 with a diagnostic matching LINE_PATTERN (a whole line) and changes nothing.
+changed_refused() {
+  "$bin" import --db "$db" --season-dir "$2" --keys "$work/keys" >/dev/null 2>"$work/err"
+  local status=$?
+  if [ "$status" -eq 2 ] && grep -q "^$3\$" "$work/err" && [ "$(snapshot "$db")" = "$before" ]; then
+    echo "ok   $1"
+  else
+    echo "FAIL $1: exit $status"; cat "$work/err"; failures=$((failures + 1))
+  fi
+}
+# A changed record is refused, not overwritten, naming what changed.
 changed="$work/changed"
 cp -r "$src/fixtures/reference" "$changed"
 sed -i 's/^D1,F001,OT1,A,500.000/D1,F001,OT1,A,501.000/' "$changed/deliveries.csv"
-"$bin" import --db "$db" --season-dir "$changed" --keys "$work/keys" >/dev/null 2>"$work/err"
-status=$?
-if [ "$status" -eq 2 ] && grep -q "^deliveries.csv:2: delivery_id: delivery D1 is already in the ledger with different content (record [0-9]*): weight_kg '501.000' here, '500.000' in the ledger; a correction is an explicit reversal$" "$work/err" \
-   && [ "$(snapshot "$db")" = "$before" ]; then
-  echo "ok   a changed delivery is refused with its line, naming what changed"
-else
-  echo "FAIL changed delivery: exit $status"; cat "$work/err"; failures=$((failures + 1))
-fi
+changed_refused "a changed delivery is refused with its line, naming what changed" "$changed" \
+  "deliveries.csv:2: delivery_id: delivery D1 is already in the ledger with different content (record [0-9]*): weight_kg '501.000' here, '500.000' in the ledger; a correction is an explicit reversal"
 # A changed party of the terms is refused at the line of the key that changed, naming it.
 party="$work/changed-party"
 cp -r "$src/fixtures/reference" "$party"
 sed -i '/^id = "AG2"$/{n;n;s/^name = .*/name = "Another name"/}' "$party/coalition.toml"
 name_line=$(grep -n '^name = "Another name"$' "$party/coalition.toml" | cut -d: -f1)
-"$bin" import --db "$db" --season-dir "$party" --keys "$work/keys" >/dev/null 2>"$work/err"
-status=$?
-if [ "$status" -eq 2 ] && grep -q "^coalition.toml:$name_line: party.AG2: party AG2 is already in the ledger with different content (record [0-9]*): name 'Another name' here, 'Agent Otieno' in the ledger; a correction is an explicit reversal$" "$work/err" \
-   && [ "$(snapshot "$db")" = "$before" ]; then
-  echo "ok   a changed party is refused at the changed key's line, naming it"
-else
-  echo "FAIL changed party: exit $status"; cat "$work/err"; failures=$((failures + 1))
-fi
+changed_refused "a changed party is refused at the changed key's line, naming it" "$party" \
+  "coalition.toml:$name_line: party.AG2: party AG2 is already in the ledger with different content (record [0-9]*): name 'Another name' here, 'Agent Otieno' in the ledger; a correction is an explicit reversal"
 
 # Changed terms are refused key by key, at the key's line, whoever imports them.
 terms="$work/terms"
