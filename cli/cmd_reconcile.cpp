@@ -144,20 +144,20 @@ void print_table(const ReconciliationReport& report, const Options& options, con
 
 void print_csv(const ReconciliationReport& report, const std::set<std::string>& written) {
   std::cout << contracts::csv_line({"run_id", "as_of", "currency", "expected", "received", "difference", "status",
-                                    "acknowledged", "statement_lines", "loans_repaid"});
+                                    "acknowledged", "statement_lines", "loans_repaid", "note"});
   for (const auto& run : report.runs) {
     const auto& currency = run.expected.currency;
     std::cout << contracts::csv_line({run.expected.run_id, run.expected.as_of, currency.code,
                                       money(run.expected.amount_minor, currency), money(run.received_minor, currency),
                                       money(run.difference_minor(), currency),
                                       std::string(settlement::to_string(run.status)), acknowledged_text(run, written),
-                                      statement_lines(run), std::to_string(run.expected.loans.size())});
+                                      statement_lines(run), std::to_string(run.expected.loans.size()), ""});
   }
   for (const auto& item : report.unexpected) {
     const auto& t = item.transfer;
     std::cout << contracts::csv_line({t.reference, "", t.currency.code, money(0, t.currency),
                                       money(t.amount_minor, t.currency), money(t.amount_minor, t.currency),
-                                      "unexpected", "", std::to_string(t.line), "0"});
+                                      "unexpected", "", std::to_string(t.line), "0", item.reason});
   }
 }
 

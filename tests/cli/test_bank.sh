@@ -26,9 +26,9 @@ records0=$(records "$db")
 # One short and one missing transfer: exactly those two differences.
 statement "$work/short.csv" "2026-09-02,22000.00,KES,2026A-R1"
 expect_status 5 "one short and one missing transfer" "$bin" reconcile --db "$db" --lender BANK1 --statement "$work/short.csv" --format csv
-same_text "run_id,as_of,currency,expected,received,difference,status,acknowledged,statement_lines,loans_repaid
-2026A-R1,2026-08-31,KES,22668.38,22000.00,-668.38,short,no,2,2
-2026A-R2,2026-10-31,KES,7503.75,0.00,-7503.75,missing,no,,1
+same_text "run_id,as_of,currency,expected,received,difference,status,acknowledged,statement_lines,loans_repaid,note
+2026A-R1,2026-08-31,KES,22668.38,22000.00,-668.38,short,no,2,2,
+2026A-R2,2026-10-31,KES,7503.75,0.00,-7503.75,missing,no,,1,
 " "$work/out" "exactly the short run 1 and the missing run 2"
 grep -q "reconciliation found 2 differences" "$work/err" && pass "stderr counts two differences" || fail "stderr: $(cat "$work/err")"
 expect_status 5 "the same as a table" "$bin" reconcile --db "$db" --lender BANK1 --statement "$work/short.csv"
@@ -46,6 +46,9 @@ grep -q '"received":"22668.39","run":"2026A-R1","season":"2026A","status":"over"
 grep -q '"received":"7503.75","run":"2026A-R2","season":"2026A","status":"matched"' "$work/out" && pass "two transfers summed for run 2" || fail "run 2 summed"
 grep -q '"unexpected":\[{"amount":"10.00","currency":"KES","date":"2026-11-03","line":5,"reason":"no run of BANK1 has this reference","reference":"2026A-R3"}\]' "$work/out" \
   && pass "unexpected reference listed" || fail "unexpected reference"
+expect_status 5 "the same in CSV" "$bin" reconcile --db "$db" --lender BANK1 --statement "$work/mixed.csv" --format csv
+grep -qx '2026A-R3,,KES,0.00,10.00,10.00,unexpected,,5,0,no run of BANK1 has this reference' "$work/out" \
+  && pass "an unexpected row says why in its note column" || fail "unexpected CSV row: $(grep unexpected "$work/out")"
 
 # Fully matched: exit 0; acknowledgements.
 statement "$work/run1.csv" "2026-09-02,22668.38,KES,2026A-R1" "2026-11-01,7000.00,KES,2026A-R2"
@@ -57,9 +60,9 @@ grep -q "acknowledged 1 fully matched run in one batch signed by BANK1: 2026A-R1
 grep -Eq '^2026A-R1 .* matched +new$' "$work/out" && pass "the table marks it new" || fail "table acknowledged column"
 statement "$work/full.csv" "2026-09-02,22668.38,KES,2026A-R1" "2026-11-01,7000.00,KES,2026A-R2" "2026-11-03,503.75,KES,2026A-R2"
 expect_status 0 "a fully matching statement" "$bin" reconcile --db "$db" --lender BANK1 --statement "$work/full.csv" --format csv --acknowledge --key "$work/keys/BANK1.pem"
-same_text "run_id,as_of,currency,expected,received,difference,status,acknowledged,statement_lines,loans_repaid
-2026A-R1,2026-08-31,KES,22668.38,22668.38,0.00,matched,yes,2,2
-2026A-R2,2026-10-31,KES,7503.75,7503.75,0.00,matched,new,3 4,1
+same_text "run_id,as_of,currency,expected,received,difference,status,acknowledged,statement_lines,loans_repaid,note
+2026A-R1,2026-08-31,KES,22668.38,22668.38,0.00,matched,yes,2,2,
+2026A-R2,2026-10-31,KES,7503.75,7503.75,0.00,matched,new,3 4,1,
 " "$work/out" "both runs matched, run 2 newly acknowledged"
 grep -q "acknowledged 1 fully matched run in one batch signed by BANK1: 2026A-R2" "$work/err" && pass "message on stderr in csv mode" || fail "csv-mode message: $(cat "$work/err")"
 acks=$(sqlite3 "$db" "select body from records where kind='acknowledgement' order by seq")
