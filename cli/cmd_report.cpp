@@ -94,10 +94,14 @@ int run_loans(const LoanOptions& options) {
   if (options.format == "csv") {
     std::cout << settlement::loan_report_csv(*rows);
   } else if (options.format == "json") {
+    // Amounts stay strings (exact decimals with the currency's places, as in the CSV); the
+    // days past due are a count, so a JSON number.
     ledger::canonical::Array items;
-    for (const auto& cells : loan_cells(*rows)) {
+    auto cells = loan_cells(*rows);
+    for (std::size_t row = 0; row < cells.size(); ++row) {
       ledger::canonical::Object object;
-      for (std::size_t i = 0; i < cells.size(); ++i) object[kLoanColumns[i]] = cells[i];
+      for (std::size_t i = 0; i < cells[row].size(); ++i) object[kLoanColumns[i]] = cells[row][i];
+      object["days_past_due"] = (*rows)[row].days_past_due;
       items.emplace_back(std::move(object));
     }
     std::cout << ledger::canonical::Value(std::move(items)).serialise() << "\n";

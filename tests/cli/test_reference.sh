@@ -91,6 +91,9 @@ grep -q "^warning: --as-of $future is in the future by this machine's clock: the
 "$bin" report loans --db "$db" --as-of 2026-10-31 --lender BANK1 --format json >"$work/loans.json"
 grep -q '"loan_id":"L004"' "$work/loans.json" && grep -q '"status":"arrears"' "$work/loans.json" \
   && pass "json loan report" || fail "json loan report"
+# Amounts are exact decimal strings; the days past due are a number (31 days after 2026-09-30).
+grep -q '"days_past_due":31,"due_on":"2026-09-30","farmer_id":"F004","fees_charged":"100.00"' "$work/loans.json" \
+  && pass "… days past due a number, amounts strings" || fail "json loan report fields: $(cat "$work/loans.json")"
 expect_status 2 "a loan report for an unknown lender is refused, not empty" \
   "$bin" report loans --db "$db" --as-of 2026-10-31 --lender BANK9
 grep -q "^tripartite: --lender: BANK9 is not a party of the ledger" "$work/err" && pass "… naming it" || fail "$(cat "$work/err")"
