@@ -121,7 +121,7 @@ std::size_t CsvRow::declared_index(std::string_view column) const {
 
 std::string_view CsvRow::get(std::string_view column) const {
   int position = layout_->position[declared_index(column)];
-  if (position < 0) return {};
+  if (position < 0 || static_cast<std::size_t>(position) >= fields_.size()) return {};
   const auto& [offset, length] = fields_[static_cast<std::size_t>(position)];
   return std::string_view(text_).substr(offset, length);
 }
@@ -469,7 +469,7 @@ Result<CsvReader> CsvReader::open(const std::string& path, std::vector<std::stri
 
 bool CsvReader::has_header() const { return state_->has_header; }
 
-bool CsvReader::next(CsvRow& row, FileDiagnostics& diagnostics) {
+bool CsvReader::next(CsvRow& row, FileDiagnostics& diagnostics, const std::function<void(const CsvRow&)>* refused) {
   State& state = *state_;
   if (!state.has_header) return false;
   while (state.read_record(diagnostics)) {
@@ -488,6 +488,13 @@ bool CsvReader::next(CsvRow& row, FileDiagnostics& diagnostics) {
       diagnostics.add(record.start_line, "record",
                       std::to_string(record.fields.size()) + (record.fields.size() == 1 ? " field" : " fields") +
                           ", expected " + std::to_string(state.header.size()));
+      if (refused != nullptr) {
+        row.layout_ = state.layout;
+        row.line_ = record.start_line;
+        std::swap(row.text_, record.text);
+        std::swap(row.fields_, record.fields);
+        (*refused)(row);
+      }
       continue;
     }
     row.layout_ = state.layout;

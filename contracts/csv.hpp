@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -123,8 +124,12 @@ class CsvReader {
 
   bool has_header() const;
   // Reads the next well-formed record into `row`; false at the end of the file. Records
-  // that are malformed are reported to `diagnostics` and skipped.
-  bool next(CsvRow& row, FileDiagnostics& diagnostics);
+  // that are malformed are reported to `diagnostics` and skipped. A record refused only for
+  // its number of fields is first handed to `refused` when given (into `row`, whose fields
+  // are then those at the header's positions as far as the record reaches, "" beyond), so
+  // that the caller can note which id the refused row probably had; nothing from it may be
+  // stored.
+  bool next(CsvRow& row, FileDiagnostics& diagnostics, const std::function<void(const CsvRow&)>* refused = nullptr);
 
  private:
   struct State;

@@ -1135,11 +1135,13 @@ std::string joined(const std::vector<std::string>& columns) {
 enum class Absence { refused, accepted };
 
 // Opens the file, then parses each well-formed row with `parse_row` and hands the values of
-// the rows that produced no diagnostic to `on_row`.
+// the rows that produced no diagnostic to `on_row`. A row refused for its number of fields
+// goes to `refused` when given (CsvReader::next).
 template <class T, class ParseRow>
 bool read_rows(const std::string& path, const std::vector<std::string>& required_columns,
                const std::vector<std::string>& optional_columns, Absence absence, Diagnostics& diagnostics,
-               const ParseRow& parse_row, const RowCallback<T>& on_row) {
+               const ParseRow& parse_row, const RowCallback<T>& on_row,
+               const std::function<void(const CsvRow&)>* refused = nullptr) {
   FileDiagnostics file(display_name(path), diagnostics);
   std::error_code error;
   if (absence == Absence::accepted && !std::filesystem::exists(path, error)) return true;
@@ -1149,7 +1151,7 @@ bool read_rows(const std::string& path, const std::vector<std::string>& required
       file.add(0, "", "empty file, expected a header row: " + joined(required_columns));
     }
     CsvRow row;
-    while (reader->next(row, file)) {
+    while (reader->next(row, file, refused)) {
       std::size_t problems_before = file.count();
       std::optional<T> value = parse_row(row, file);
       if (value && file.count() == problems_before) on_row(*value, row.line());
@@ -1282,8 +1284,15 @@ bool read_farmers(const std::string& path, const ReadContext& context, Diagnosti
     farmer.payout_account = *account;
     return farmer;
   };
+  // A row with too many or too few fields (a comma in a name that was not quoted) most
+  // likely still has its id in the id's column: noted, so that its commitments and
+  // deliveries point here instead of saying "unknown farmer".
+  std::function<void(const CsvRow&)> refused_row = [&](const CsvRow& row) {
+    if (!row.get("farmer_id").empty()) context.refused->farmers.emplace(std::string(row.get("farmer_id")), row.line());
+  };
   return read_rows<Farmer>(path, {"farmer_id", "name", "group_id", "phone", "payout_method", "payout_account"}, {},
-                           Absence::refused, diagnostics, parse_row, on_row);
+                           Absence::refused, diagnostics, parse_row, on_row,
+                           context.refused == nullptr ? nullptr : &refused_row);
 }
 
 bool read_commitments(const std::string& path, const ReadContext& context, Diagnostics& diagnostics,
@@ -1304,8 +1313,15 @@ bool read_commitments(const std::string& path, const ReadContext& context, Diagn
     }
     return Commitment{CommitmentId(*id), FarmerId(*farmer), PartyId(*offtaker), *quantity, *signed_on};
   };
+  std::function<void(const CsvRow&)> refused_row = [&](const CsvRow& row) {  // as in read_farmers
+    if (!row.get("farmer_id").empty() && !row.get("offtaker_id").empty()) {
+      context.refused->commitments.emplace(
+          std::make_pair(std::string(row.get("farmer_id")), std::string(row.get("offtaker_id"))), row.line());
+    }
+  };
   return read_rows<Commitment>(path, {"commitment_id", "farmer_id", "offtaker_id", "quantity_kg", "signed_on"}, {},
-                               Absence::refused, diagnostics, parse_row, on_row);
+                               Absence::refused, diagnostics, parse_row, on_row,
+                               context.refused == nullptr ? nullptr : &refused_row);
 }
 
 bool read_loans(const std::string& path, const ReadContext& context, Diagnostics& diagnostics,
