@@ -47,6 +47,7 @@ struct RawRecord {
   std::optional<ledger::Hash> stored_leaf;
   std::optional<ledger::RecordIndex> stored_index;
   std::uint64_t stored_batch = 0;  // 0 = not stored (an export)
+  std::string mistyped_column;     // StoredRecord::mistyped_column
 };
 
 // Consecutive records whose bytes share one buffer: one allocation for a few thousand
@@ -68,6 +69,7 @@ struct PreparedRecord {
   std::optional<ledger::Hash> stored_leaf;
   std::optional<ledger::RecordIndex> stored_index;
   std::uint64_t stored_batch = 0;
+  std::string mistyped_column;
   ledger::Hash leaf{};
   std::optional<ledger::canonical::Value> value;  // the parse; none for a flat record or an entry read directly
   std::optional<ledger::JournalEntry> entry;      // an entry record read straight from its bytes
@@ -181,6 +183,11 @@ bool prepare_entry(PreparedRecord& out, std::uint64_t key_hash_mask) {
 
 void prepare(PreparedRecord& out, std::vector<FlatMember>& flat, std::uint64_t key_hash_mask) {
   out.leaf = ledger::leaf_hash(out.body);
+  if (!out.mistyped_column.empty()) {
+    out.error = "the records table holds its column " + out.mistyped_column +
+                " with another type than the schema's, which hides the record from look-ups by that column";
+    return;
+  }
   if (!ledger::is_valid_utf8(out.body)) {
     out.error = "the record is not valid UTF-8";
     return;
@@ -221,6 +228,7 @@ PreparedBlock prepare_block(RecordBlock block, std::uint64_t key_hash_mask) {
     record.stored_leaf = raw.stored_leaf;
     record.stored_index = std::move(raw.stored_index);
     record.stored_batch = raw.stored_batch;
+    record.mistyped_column = std::move(raw.mistyped_column);
     prepare(record, out.flat, key_hash_mask);
   }
   for (auto& record : out.records) record.flat = out.flat.data() + record.flat_begin;
@@ -886,7 +894,8 @@ Result<VerifySummary> verify_store(ledger::Store& store, const VerifyOptions& op
         block.records.reserve(pipeline.block_records());
         block.bytes.reserve(pipeline.block_records() * 256);
       }
-      block.records.push_back(RawRecord{record.seq, block.bytes.size(), record.body.size(), leaf, std::move(record.index), record.batch});
+      block.records.push_back(RawRecord{record.seq, block.bytes.size(), record.body.size(), leaf,
+                                        std::move(record.index), record.batch, std::move(record.mistyped_column)});
       block.bytes.insert(block.bytes.end(), record.body.begin(), record.body.end());
       if (block.records.size() < pipeline.block_records()) return Status::success();
       return pipeline.add(std::exchange(block, RecordBlock{}));
@@ -954,7 +963,8 @@ Result<VerifySummary> verify_export(const std::string& directory, const VerifyOp
       RecordBlock block;
       if (!lines.next(pipeline.block_records(), block.bytes, spans)) break;
       block.records.reserve(spans.size());
-      for (const auto& span : spans) block.records.push_back(RawRecord{++seq, span.offset, span.size, std::nullopt, std::nullopt, 0});
+      for (const auto& span : spans)
+        block.records.push_back(RawRecord{++seq, span.offset, span.size, std::nullopt, std::nullopt, 0, {}});
       TRIPARTITE_CHECK(pipeline.add(std::move(block)));
     }
     TRIPARTITE_CHECK(pipeline.finish());

@@ -324,7 +324,13 @@ class SqliteStore final : public Store {
 
   Status scan_log(const std::function<Status(StoredRecord&, const Hash& leaf)>& visit) override {
     Statement statement;
-    TRIPARTITE_CHECK(statement.prepare(db_, "SELECT seq, batch, kind, key, season, subject, date, body, leaf FROM records ORDER BY seq"));
+    TRIPARTITE_CHECK(statement.prepare(
+        db_,
+        "SELECT seq, batch, kind, key, season, subject, date, body, leaf, "
+        "CASE WHEN typeof(batch) <> 'integer' THEN 'batch' WHEN typeof(kind) <> 'text' THEN 'kind' "
+        "WHEN typeof(key) <> 'text' THEN 'key' WHEN typeof(season) <> 'text' THEN 'season' "
+        "WHEN typeof(subject) <> 'text' THEN 'subject' WHEN typeof(date) <> 'text' THEN 'date' ELSE '' END "
+        "FROM records ORDER BY seq"));
     while (true) {
       TRIPARTITE_TRY(row, statement.step());
       if (!row) break;
@@ -332,6 +338,7 @@ class SqliteStore final : public Store {
       Hash hash{};
       if (leaf.size() == hash.size()) hash = to_hash(leaf);  // a wrong size fails verification later
       StoredRecord record = read_record(statement);
+      record.mistyped_column = statement.column_text(9);
       TRIPARTITE_CHECK(visit(record, hash));
     }
     return Status::success();
@@ -339,12 +346,24 @@ class SqliteStore final : public Store {
 
   Result<std::vector<StoredBatch>> batches() override {
     Statement statement;
+    // The last column names the first column not of the schema's type, as in scan_log (an
+    // idempotency key stored as a BLOB would not be found when its batch is replayed).
     TRIPARTITE_CHECK(statement.prepare(
-        db_, "SELECT id, idempotency_key, author, first_seq, tree_size, digest, note FROM batches ORDER BY id"));
+        db_,
+        "SELECT id, idempotency_key, author, first_seq, tree_size, digest, note, "
+        "CASE WHEN typeof(idempotency_key) <> 'text' THEN 'idempotency_key' WHEN typeof(author) <> 'text' "
+        "THEN 'author' WHEN typeof(first_seq) <> 'integer' THEN 'first_seq' WHEN typeof(tree_size) <> 'integer' "
+        "THEN 'tree_size' WHEN typeof(note) <> 'text' THEN 'note' ELSE '' END "
+        "FROM batches ORDER BY id"));
     std::vector<StoredBatch> out;
     while (true) {
       TRIPARTITE_TRY(row, statement.step());
       if (!row) break;
+      if (!statement.column_view(7).empty()) {
+        return verification_error("verification failed: the batches table holds the column " +
+                                  statement.column_text(7) + " of batch " + std::to_string(statement.column_uint(0)) +
+                                  " with another type than the schema's");
+      }
       out.push_back(StoredBatch{statement.column_uint(0), statement.column_text(1), statement.column_text(2),
                                 statement.column_uint(3), statement.column_uint(4), statement.column_text(5),
                                 statement.column_text(6)});

@@ -67,6 +67,12 @@ struct StoredRecord {
   std::uint64_t batch = 0;
   RecordIndex index;
   std::string body;  // canonical bytes, exactly as written
+  // scan_log only: the first column of the row not stored with the schema's type (a BLOB
+  // where the schema writes TEXT), "" when none. SQLite compares values of different types
+  // as different, so such a row would be invisible to every look-up by that column (a
+  // delivery left out of settlement, an entry out of the balances) while its bytes still
+  // hash right: verify refuses it.
+  std::string mistyped_column;
 };
 
 struct StoredBatch {

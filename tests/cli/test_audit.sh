@@ -451,6 +451,19 @@ forge replace "$work/t.db" "$a" '"farmer":"F001"' '"farmer":"F002"'
 forge resign "$work/t.db" "$keys"
 expect 3 "$(at_record "$a") the records table's index columns disagree with the record" \
   "delivery $a moved to another farmer in its body only, re-signed" "$bin" verify --db "$work/t.db"
+# The same bytes stored as a BLOB where the schema writes TEXT: SQLite compares them as
+# different values, so the row would vanish from look-ups by that column (a delivery left out
+# of settlement, an entry out of the balances) while its bytes still hash right.
+for column in kind season subject date key; do
+  copy_db "$db" "$work/t.db"
+  q "$work/t.db" "UPDATE records SET $column = CAST($column AS BLOB) WHERE seq = $a"
+  expect 3 "$(at_record "$a") the records table holds its column $column with another type than the schema's" \
+    "delivery $a's $column stored as a blob" "$bin" verify --db "$work/t.db"
+done
+copy_db "$db" "$work/t.db"
+q "$work/t.db" "UPDATE batches SET idempotency_key = CAST(idempotency_key AS BLOB) WHERE id = 2"
+expect 3 "the batches table holds the column idempotency_key of batch 2 with another type than the schema's" \
+  "a batch's idempotency key stored as a blob" "$bin" verify --db "$work/t.db"
 copy_db "$db" "$work/t.db"
 forge replace "$work/t.db" "$a" '"season":"' '"seasons":"'
 forge resign "$work/t.db" "$keys"
