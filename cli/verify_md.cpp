@@ -49,35 +49,51 @@ std::string verify_md_text(const std::string& ledger_id, std::uint64_t records, 
   const std::string size = std::to_string(last_tree_size);
   const std::string seq = std::to_string(example_seq);
   return "# Verifying this export\n\n"
-         "Ledger `" + ledger_id + "`: " + std::to_string(records) + " records. The format is documented\n"
+         "Ledger `" +
+         ledger_id + "`: " + std::to_string(records) +
+         " records. The format is documented\n"
          "byte for byte in Tripartite's `docs/audit-format.md`.\n\n"
          "- `journal.jsonl` — line *i* is record *i*'s canonical bytes `c_i` exactly (leaf hash\n"
          "  `SHA-256(0x00 || c_i)`, RFC 6962 Merkle tree).\n"
          "- `checkpoints/<tree size>` — the signed checkpoint (C2SP tlog-checkpoint + signed-note)\n"
          "  written after each batch, signed by the batch's author.\n"
          "- `keys/<party>.pem` — each party's Ed25519 public key as registered in the log.\n"
-         "- `proofs/inclusion-" + seq + ".txt` — an example inclusion proof (from `tripartite prove`).\n"
+         "- `proofs/inclusion-" +
+         seq +
+         ".txt` — an example inclusion proof (from `tripartite prove`).\n"
          "- `verify-inclusion.sh` — the inclusion check below, as a script.\n\n"
          "## 1. Check a checkpoint's signature (openssl and a POSIX shell)\n\n"
          "The note is the body (3 lines), an empty line, and `— <party> <base64(key id || signature)>`.\n"
          "The signature is the last 64 bytes of that base64 value, over exactly the body bytes:\n\n"
          "```sh\n"
-         "cp=checkpoints/" + size + "\n"
+         "cp=checkpoints/" +
+         size +
+         "\n"
          "head -n 3 \"$cp\" > body\n"
-         "signer=$(tail -n 1 \"$cp\" | cut -d' ' -f2)      # " + last_author + "\n"
+         "signer=$(tail -n 1 \"$cp\" | cut -d' ' -f2)      # " +
+         last_author +
+         "\n"
          "tail -n 1 \"$cp\" | cut -d' ' -f3 | openssl base64 -d -A | tail -c 64 > sig\n"
          "openssl pkeyutl -verify -pubin -inkey \"keys/$signer.pem\" -rawin -in body -sigfile sig\n"
          "```\n\n"
          "`Signature Verified Successfully` means the author's registered key signed that tree head.\n"
-         "The third body line is the base64 Merkle root of the first `" + size + "` records.\n\n"
+         "The third body line is the base64 Merkle root of the first `" +
+         size +
+         "` records.\n\n"
          "## 2. Check one record's inclusion (openssl and a POSIX shell)\n\n"
          "Ask the operator for a proof (`tripartite prove --db LEDGER --seq N > proof.txt`; one is\n"
-         "included for record " + seq + "), check that its `# root` is the root of a checkpoint you\n"
+         "included for record " +
+         seq +
+         "), check that its `# root` is the root of a checkpoint you\n"
          "verified in step 1, then fold the proof over the record's leaf hash taken from *your*\n"
          "copy of `journal.jsonl`:\n\n"
          "```sh\n"
-         "grep -x \"$(awk '$0==\"# root\" {getline; print; exit}' proofs/inclusion-" + seq + ".txt)\" checkpoints/" + size + "\n"
-         "sh verify-inclusion.sh proofs/inclusion-" + seq + ".txt journal.jsonl\n"
+         "grep -x \"$(awk '$0==\"# root\" {getline; print; exit}' proofs/inclusion-" +
+         seq + ".txt)\" checkpoints/" + size +
+         "\n"
+         "sh verify-inclusion.sh proofs/inclusion-" +
+         seq +
+         ".txt journal.jsonl\n"
          "```\n\n"
          "The first command prints the root line of the checkpoint (nothing if the proof is for another\n"
          "tree head); the script prints `OK: …` or `FAIL: …`. It is listed in full in section 4.\n\n"
@@ -86,18 +102,20 @@ std::string verify_md_text(const std::string& ledger_id, std::uint64_t records, 
          "that this log extends a checkpoint you kept from earlier, and `--replay` to re-run every\n"
          "settlement run from the log's own terms, deliveries and loans and check that it posted\n"
          "exactly what the contract gives), or independently with the short\n"
-         "Python script in Tripartite's `docs/verify_export.py` (Python 3, `hashlib` and the\n"
-         "`cryptography` package): `python3 verify_export.py .` It recomputes every leaf and every\n"
-         "checkpoint root, checks every signature against the keys the log registers, every record's\n"
-         "author's role, that every journal entry balances and that no id (a delivery's, a farmer's, an\n"
-         "entry's) is recorded twice.\n\n"
+         "Python script `docs/verify_export.py` of Tripartite's source (Python 3, `hashlib` and the\n"
+         "`cryptography` package; take it from the source, not from whoever sent you this export, and\n"
+         "read it: it is short). In this folder: `python3 /path/to/tripartite/docs/verify_export.py .`\n"
+         "It recomputes every leaf and every checkpoint root, checks every signature against the keys\n"
+         "the log registers, every record's author's role and members, that every journal entry\n"
+         "balances and that no id (a delivery's, a farmer's, an entry's) is recorded twice.\n\n"
          "Trust anchor: the genesis record (line 1) declares the coordinator's key. Compare\n"
          "`keys/<coordinator>.pem` with the key the coordinator gave you directly, or let\n"
          "`tripartite verify --audit . --coordinator-key COORDINATOR.pem.pub` compare it: a log\n"
          "signed from the start with other keys verifies by itself, and only this check refuses it.\n\n"
          "## 4. verify-inclusion.sh\n\n"
          "The script of step 2, which follows RFC 9162 §2.1.3.2:\n\n"
-         "```sh\n" + std::string(kInclusionScript) + "```\n";
+         "```sh\n" +
+         std::string(kInclusionScript) + "```\n";
 }
 
 }  // namespace tripartite::cli

@@ -281,6 +281,21 @@ std::optional<IdRule> id_rule(std::string_view kind) {
   return std::nullopt;
 }
 
+const std::vector<std::string_view>* flat_record_members(std::string_view kind) {
+  static const std::vector<std::string_view> delivery = {"agent", "delivered_on", "farmer",   "grade",  "id",
+                                                         "kind",  "moisture_pct", "offtaker", "season", "weight_kg"};
+  static const std::vector<std::string_view> farmer = {"group_id",      "id",   "kind", "name", "payout_account",
+                                                       "payout_method", "phone"};
+  static const std::vector<std::string_view> commitment = {"farmer",      "id",     "kind",     "offtaker",
+                                                           "quantity_kg", "season", "signed_on"};
+  static const std::vector<std::string_view> market_price = {"date", "kind", "price_per_kg", "season"};
+  if (kind == "delivery") return &delivery;
+  if (kind == "farmer") return &farmer;
+  if (kind == "commitment") return &commitment;
+  if (kind == "market_price") return &market_price;
+  return nullptr;
+}
+
 std::string_view entry_id_kind(bool refs_run, bool refs_loan) {
   return refs_run ? "settlement" : refs_loan ? "disbursement" : "entry";
 }

@@ -124,6 +124,11 @@ struct IdRule {
 };
 // The id rule of a record kind other than "entry"; nullopt for a kind no ledger holds.
 std::optional<IdRule> id_rule(std::string_view kind);
+// The members of a record of a kind that verify reads without decoding it (farmer,
+// commitment, delivery, market_price: millions of records, every member a string), in byte
+// order, exactly as the encoders write them (docs/audit-format.md §2: all present, no
+// others); nullptr for any other kind, which verify decodes in full.
+const std::vector<std::string_view>* flat_record_members(std::string_view kind);
 // An entry's id is (entry_id_kind(refs has "run", refs has "loan"), its `id`): "settlement",
 // "disbursement" or "entry".
 std::string_view entry_id_kind(bool refs_run, bool refs_loan);

@@ -130,6 +130,21 @@ void take_index(PreparedRecord& out, const Result<ledger::RecordIndex>& index, s
   }
 }
 
+// What is wrong with a record of a kind read without a decode (flat_record_members) whose
+// member names, in byte order, are name(0) … name(count - 1): "" when they are exactly the
+// kind's.
+template <class Name>
+std::string members_problem(const std::string& kind, const std::vector<std::string_view>& expected, std::size_t count,
+                            const Name& name) {
+  std::size_t i = 0;
+  while (i < count && i < expected.size() && name(i) == expected[i]) ++i;
+  if (i == count && i == expected.size()) return "";
+  const bool missing = i < expected.size() && (i == count || expected[i] < name(i));
+  return "a " + kind + " record " +
+         (missing ? "without the member '" + std::string(expected[i]) + "'"
+                  : "with an unknown member '" + std::string(name(i)) + "'");
+}
+
 // The fast path of prepare(): a flat record other than an entry (an entry has postings; a
 // flat "entry" takes the full parse and its error).
 bool prepare_flat(PreparedRecord& out, std::vector<FlatMember>& flat, std::uint64_t key_hash_mask) {
@@ -139,6 +154,10 @@ bool prepare_flat(PreparedRecord& out, std::vector<FlatMember>& flat, std::uint6
   auto kind = ledger::canonical::find_flat(members, "kind");
   if (!kind || *kind == "entry") return false;
   out.kind = std::string(*kind);
+  if (const auto* expected = flat_record_members(out.kind)) {  // read without a decode
+    out.error = members_problem(out.kind, *expected, members.size(), [&](std::size_t i) { return members[i].first; });
+    if (!out.error.empty()) return true;
+  }
   if (out.stored_index) {
     take_index(out, index_of_flat_record(members), key_hash_mask);
     if (!out.error.empty()) return true;
@@ -204,6 +223,18 @@ void prepare(PreparedRecord& out, std::vector<FlatMember>& flat, std::uint64_t k
     return;
   }
   out.kind = *kind;
+  if (const auto* expected = flat_record_members(out.kind)) {  // read without a decode; escapes in a string
+    std::vector<std::string_view> names;
+    for (const auto& [name, member] : value->as_object()) {
+      if (!member.is_string()) {
+        out.error = "a " + out.kind + " record whose member '" + name + "' is not a string";
+        return;
+      }
+      names.push_back(name);
+    }
+    out.error = members_problem(out.kind, *expected, names.size(), [&](std::size_t i) { return names[i]; });
+    if (!out.error.empty()) return;
+  }
   take_index(out, index_of_parsed_record(*value), key_hash_mask);
   if (!out.error.empty()) return;
   out.value = std::move(*value);

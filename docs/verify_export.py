@@ -8,9 +8,10 @@ base64, json) and the `cryptography` package for Ed25519. It reads journal.jsonl
 record i's canonical bytes c_i), checks every record is canonical (§1), recomputes the
 leaf hashes and the RFC 6962 Merkle root at every checkpoint's tree size (§3), checks each
 checkpoint's origin, size, root, key id and Ed25519 signature against the key the log
-registered for its signer, that every record is covered by exactly one batch, that the
-signer may write every record of its batch (§2, §4), that every entry balances and that no
-id is recorded twice (§2); finally that keys/ holds exactly the registered keys.
+registered for its signer, that every record is covered by exactly one batch, that every
+record has exactly its kind's members and that the signer may write it (§2, §4), that every
+entry balances and that no id is recorded twice (§2); finally that keys/ holds exactly the
+registered keys.
 
 Exit 0 with a one-line summary; 3 with the first bad record number or checkpoint tree
 size and why; 2 when the folder is not an audit export; 1 on bad usage.
@@ -31,6 +32,25 @@ COORDINATOR_KINDS = {"key", "party", "loan_product", "season", "farmer", "market
 OFFTAKER_KINDS = {"commitment", "delivery", "run"}
 ROLES = {"offtaker", "lender", "input_supplier", "service_provider", "agent", "authority", "coordinator"}
 INT64 = (-(1 << 63), (1 << 63) - 1)
+# Each kind's members, all present and no others (docs/audit-format.md §2).
+MEMBERS = {
+    "genesis": {"coordinator", "kind", "ledger", "public_key"},
+    "key": {"kind", "party", "public_key"},
+    "party": {"id", "kind", "name", "role"},
+    "loan_product": {"annual_rate", "day_count", "id", "kind", "method", "origination_fee"},
+    "season": {"commodity", "currency", "deductions", "id", "kind", "loan_products", "parties", "price"},
+    "farmer": {"group_id", "id", "kind", "name", "payout_account", "payout_method", "phone"},
+    "market_price": {"date", "kind", "price_per_kg", "season"},
+    "commitment": {"farmer", "id", "kind", "offtaker", "quantity_kg", "season", "signed_on"},
+    "delivery": {"agent", "delivered_on", "farmer", "grade", "id", "kind", "moisture_pct", "offtaker", "season",
+                 "weight_kg"},
+    "loan": {"disbursed_on", "due_on", "farmer", "id", "kind", "lender", "paid_to", "principal", "product", "season"},
+    "entry": {"date", "id", "kind", "memo", "postings", "refs"},
+    "run": {"as_of", "deliveries", "farmers", "id", "kind", "number", "season"},
+    "acknowledgement": {"amount", "currency", "kind", "lender", "received_on", "run"},
+}
+# The kinds whose members are all strings (a run has integers; a season and an entry nest).
+STRING_KINDS = set(MEMBERS) - {"run", "season", "entry"}
 
 
 class Failed(Exception):
@@ -99,6 +119,17 @@ def parse_record(seq, body):
         raise at_record(seq, f"not a canonical record: {error}")
     if not isinstance(value.get("kind"), str):
         raise at_record(seq, "no 'kind'")
+    members = MEMBERS.get(value["kind"])
+    if members is None:
+        raise at_record(seq, f"unknown record kind '{value['kind']}'")
+    if set(value) != members:
+        missing, unknown = sorted(members - set(value)), sorted(set(value) - members)
+        raise at_record(seq, f"a {value['kind']} record " + (f"without the member '{missing[0]}'" if missing
+                                                              else f"with an unknown member '{unknown[0]}'"))
+    if value["kind"] in STRING_KINDS:
+        for name in sorted(value):
+            if not isinstance(value[name], str):
+                raise at_record(seq, f"a {value['kind']} record whose member '{name}' is not a string")
     return value
 
 

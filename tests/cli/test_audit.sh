@@ -246,6 +246,11 @@ expect 2 "^tripartite: $work/no-such-export: no such folder$" "verify --audit on
 expect 2 "^tripartite: $db: not a folder \(an audit export is a folder; a ledger file goes with --db\)$" \
   "verify --audit on a ledger file" "$bin" verify --audit "$db"
 expect 0 "^verified $last records" "docs/verify_export.py" "$py" "$checker" "$exp"
+# VERIFY.md section 3's command, as written but for the path to the source, run in the export.
+written=$(tr '\n' ' ' <"$exp/VERIFY.md" | grep -o '`python3 /path/to/tripartite/docs/verify_export.py \.`' | tr -d '`')
+[ -n "$written" ] || die "VERIFY.md section 3 does not give the Python command"
+expect 0 "^verified $last records" "VERIFY.md's Python command, run in the export" \
+  bash -c "cd '$exp' && ${written/\/path\/to\/tripartite/$src} "
 expect 0 "extends the kept checkpoint of tree size $r1_size" "verify --db --checkpoint (kept after run 1)" \
   "$bin" verify --db "$db" --checkpoint "$work/export-r1/checkpoints/$r1_size"
 expect 0 "extends the kept checkpoint of tree size $r1_size" "verify --audit --checkpoint (kept after run 1)" \
@@ -464,6 +469,26 @@ copy_db "$db" "$work/t.db"
 q "$work/t.db" "UPDATE batches SET idempotency_key = CAST(idempotency_key AS BLOB) WHERE id = 2"
 expect 3 "the batches table holds the column idempotency_key of batch 2 with another type than the schema's" \
   "a batch's idempotency key stored as a blob" "$bin" verify --db "$work/t.db"
+# Every member present, no others (docs/audit-format.md §2), for the kinds verify reads
+# without decoding them: a member added or taken away, re-signed by the rightful author.
+farmer_seq=$(q "$db" "SELECT min(seq) FROM records WHERE kind='farmer'")
+commitment_seq=$(q "$db" "SELECT min(seq) FROM records WHERE kind='commitment'")
+for change in "$farmer_seq|\"group_id\":|\"bonus\":\"1\",\"group_id\":|with an unknown member 'bonus'" \
+              "$commitment_seq|,\"quantity_kg\":\"1000.000\"||without the member 'quantity_kg'" \
+              "$farmer_seq|\"group_id\":\"G1\",|\"bonus\":\"a \\\"quoted\\\" word\",\"group_id\":\"G1\",|with an unknown member 'bonus'" \
+              "$farmer_seq|\"group_id\":\"G1\",|\"group_id\":1,|whose member 'group_id' is not a string" \
+              "$a|\"agent\":\"AG1\",||without the member 'agent'" \
+              "$a|\"weight_kg\":|\"weight_kg\":\"1\",\"zz\":|with an unknown member 'zz'"; do
+  IFS='|' read -r seq from to message <<<"$change"
+  copy_db "$db" "$work/t.db"
+  forge replace "$work/t.db" "$seq" "$from" "$to"
+  forge resign "$work/t.db" "$keys"
+  expect 3 "$(at_record "$seq") a [a-z]+ record $message" "record $seq $message, re-signed" "$bin" verify --db "$work/t.db"
+  rm -rf "$work/t-export"
+  must "$bin" export audit --db "$work/t.db" --out "$work/t-export"
+  expect 3 "$(at_record "$seq") a [a-z]+ record $message" "… in its export too" "$bin" verify --audit "$work/t-export"
+  expect 3 "$(at_record "$seq") a [a-z]+ record $message" "… and by docs/verify_export.py" "$py" "$checker" "$work/t-export"
+done
 copy_db "$db" "$work/t.db"
 forge replace "$work/t.db" "$a" '"season":"' '"seasons":"'
 forge resign "$work/t.db" "$keys"

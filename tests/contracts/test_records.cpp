@@ -219,3 +219,33 @@ TEST_CASE("member_differences names each member that differs, absent ones as ''"
   CHECK(member_differences(ledger_body, ledger_body).empty());
   CHECK(describe_differences("not json", ledger_body).empty());
 }
+
+TEST_CASE("the members verify expects of a record read without decoding are the encoders' own", "[records]") {
+  // verify checks these lists on every farmer, commitment, delivery and market price; they
+  // must be exactly what the encoders write, or a ledger would not verify.
+  auto members_of = [](const std::string& body) {
+    std::vector<std::string> names;
+    const canonical::Value parsed = canonical::parse(body).value();
+    for (const auto& [name, value] : parsed.as_object()) names.push_back(name);
+    return names;
+  };
+  auto expected = [](std::string_view kind) {
+    const auto* list = flat_record_members(kind);
+    REQUIRE(list != nullptr);
+    return std::vector<std::string>(list->begin(), list->end());
+  };
+  Farmer farmer{FarmerId("F1"), "Grace", "G1", "+254700000001", PayoutMethod::cash, ""};
+  CHECK(members_of(encode_farmer(farmer).body) == expected("farmer"));
+  Commitment commitment{CommitmentId("C1"), FarmerId("F1"), PartyId("OT1"), Grams{1000000},
+                        Date{year{2026}, month{2}, day{15}}};
+  CHECK(members_of(encode_commitment(commitment, SeasonId("S26")).body) == expected("commitment"));
+  CHECK(members_of(encode_delivery(sample_delivery(false, false), SeasonId("S26")).body) == expected("delivery"));
+  CHECK(members_of(encode_delivery(sample_delivery(true, true), SeasonId("S26")).body) == expected("delivery"));
+  MarketPrice price{Date{year{2026}, month{7}, day{1}}, Decimal::from_units(3850, 2)};
+  CHECK(members_of(encode_market_price(price, SeasonId("S26")).body) == expected("market_price"));
+  // Every other kind is decoded in full by verify, which checks its members.
+  for (std::string_view kind :
+       {"genesis", "key", "party", "loan_product", "season", "loan", "entry", "run", "acknowledgement"}) {
+    CHECK(flat_record_members(kind) == nullptr);
+  }
+}
