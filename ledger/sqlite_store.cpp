@@ -464,13 +464,22 @@ class SqliteStore final : public Store {
     auto expected = created.ok() ? schema_of(reference) : Result<std::vector<std::string>>(created.error());
     sqlite3_close(reference);
     if (!expected) return expected.error();
-    for (std::size_t i = 0; i < std::max(actual.size(), expected->size()); ++i) {
-      const std::string have = i < actual.size() ? actual[i] : "nothing";
-      const std::string want = i < expected->size() ? (*expected)[i] : "nothing";
-      if (have != want) {
-        return verification_error("verification failed: the database's schema is not Tripartite's: " + have +
-                                  " where the schema has " + want);
-      }
+    // Each entry is "type name: sql", sorted by name: an object missing, one too many, or one
+    // of the same name made otherwise, named as such.
+    auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find(':')); };
+    std::map<std::string, std::string> have, want;
+    for (const auto& entry : actual) have.emplace(name_of(entry), entry);
+    for (const auto& entry : *expected) want.emplace(name_of(entry), entry);
+    auto refuse = [](const std::string& why) {
+      return verification_error("verification failed: the database's schema is not Tripartite's: " + why);
+    };
+    for (const auto& [name, entry] : want) {
+      auto found = have.find(name);
+      if (found == have.end()) return refuse("the " + name + " is missing (the schema has " + entry + ")");
+      if (found->second != entry) return refuse(found->second + " where the schema has " + entry);
+    }
+    for (const auto& [name, entry] : have) {
+      if (want.count(name) == 0) return refuse("an extra " + entry);
     }
     return Status::success();
   }

@@ -336,6 +336,11 @@ tampered "UPDATE meta SET value = substr(value, 1, 8) || zeroblob(length(value) 
   "the persisted tree frontier zeroed (the next batch's tree head would be wrong)"
 tampered "DROP INDEX records_by_key; CREATE INDEX records_by_key ON records(kind, key)" \
   "the database's schema is not Tripartite's: index records_by_key" "the unique index on (kind, key) made not unique"
+tampered "DROP INDEX records_by_key" \
+  "the database's schema is not Tripartite's: the index records_by_key is missing \(the schema has index records_by_key: CREATE UNIQUE INDEX" \
+  "the unique index on (kind, key) dropped"
+tampered "CREATE TABLE shadow(x)" "the database's schema is not Tripartite's: an extra table shadow: CREATE TABLE shadow\(x\)" \
+  "an extra table"
 # Balances are summed from the records of the kinds the store lists as entry kinds: a list
 # that leaves out a kind (its entries would be missing from every balance), names a kind of
 # records that are not entries, or names a kind no entry has is refused.
