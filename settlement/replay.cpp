@@ -1,6 +1,8 @@
 // Replaying settlement runs. See replay.hpp.
 #include "settlement/replay.hpp"
 
+#include <algorithm>
+
 #include "contracts/records.hpp"
 #include "contracts/repository.hpp"
 #include "settlement/runner.hpp"
@@ -29,6 +31,7 @@ Result<ReplaySummary> replay_runs(ledger::Store& store,
       }
       TRIPARTITE_TRY(context, context_of_stored_run(store, terms, runs, k));
       std::uint64_t matched = 0;
+      std::vector<std::uint64_t> matched_seqs;  // the posted entries the replay gives
       auto counts = plan_run(store, context, [&](const FarmerPlan&, const ledger::JournalEntry& entry,
                                                  const contracts::EncodedRecord& encoded) -> Status {
         TRIPARTITE_TRY(posted, store.find(encoded.index.kind, encoded.index.key));
@@ -38,6 +41,7 @@ Result<ReplaySummary> replay_runs(ledger::Store& store,
         }
         if (posted->body != encoded.body) return fail(posted->seq, "entry " + entry.id + " differs from what the terms give");
         matched += 1;
+        matched_seqs.push_back(posted->seq);
         if (progress) progress(stored.run.id, matched);
         return Status::success();
       });
@@ -45,8 +49,12 @@ Result<ReplaySummary> replay_runs(ledger::Store& store,
         if (counts.error().kind == ErrorKind::verification) return counts.error();
         return fail(stored.seq, counts.error().message);
       }
-      // The batch holds no settlement entry the replay did not produce.
+      // The batch holds no settlement entry the replay did not produce: the first one that is
+      // not is named.
+      std::sort(matched_seqs.begin(), matched_seqs.end());
       std::uint64_t posted_in_batch = 0;
+      std::uint64_t first_unmatched = 0;
+      std::string unmatched_key;
       ledger::RecordFilter filter{"settlement"};
       filter.season = season_id;
       filter.max_seq = stored.seq;
@@ -55,12 +63,21 @@ Result<ReplaySummary> replay_runs(ledger::Store& store,
         if (record.seq >= stored.batch_first_seq) {
           posted_in_batch += 1;
           if (first_extra == 0 && record.index.key.rfind(stored.run.id + "-", 0) != 0) first_extra = record.seq;
+          if (first_unmatched == 0 && !std::binary_search(matched_seqs.begin(), matched_seqs.end(), record.seq)) {
+            first_unmatched = record.seq;
+            unmatched_key = record.index.key;
+          }
         }
         return Status::success();
       }));
       if (first_extra != 0) return fail(first_extra, "a settlement entry of another run inside this run's batch");
-      if (posted_in_batch != matched) {
-        return fail(stored.seq, std::to_string(posted_in_batch) + " entries were posted, the terms give " +
+      if (first_unmatched != 0) {
+        return fail(first_unmatched,
+                    "entry " + unmatched_key + " was posted, but the terms give no such entry in this run (" +
+                        std::to_string(posted_in_batch) + " posted, " + std::to_string(matched) + " given)");
+      }
+      if (posted_in_batch != matched) {  // not reached: every posted entry is matched once
+        return fail(stored.seq, std::to_string(posted_in_batch) + " settlement entries posted, the terms give " +
                                     std::to_string(matched));
       }
       if (counts->farmers != stored.run.farmers || counts->deliveries != stored.run.deliveries) {

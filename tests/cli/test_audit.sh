@@ -148,16 +148,19 @@ elif command == "replace":
         sys.exit(f"forge.py: '{sys.argv[4]}' occurs {body.count(old)} times in record {seq}")
     set_body(db, seq, body.replace(old, new))
 elif command == "append":
-    # A new batch of one record by AUTHOR, then every batch signed again: what a party
-    # holding only its own key could append.
-    keys_dir, author, index_kind, key, season, subject, date, body = sys.argv[3:11]
-    entry = json.loads(body)
-    body = canonical(entry).decode()
-    seq = db.execute("SELECT max(seq) FROM records").fetchone()[0] + 1
+    # A new batch by AUTHOR of one record (or more: six arguments each), then every batch
+    # signed again: what a party holding only its own key could append.
+    keys_dir, author = sys.argv[3:5]
+    first = db.execute("SELECT max(seq) FROM records").fetchone()[0] + 1
     batch = db.execute("SELECT max(id) FROM batches").fetchone()[0] + 1
-    db.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               (seq, batch, index_kind, key, season, subject, date, body, leaf(body.encode())))
-    db.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?)", (batch, "forged:" + str(seq), author, seq, seq, b"", ""))
+    seq = first - 1
+    for at in range(5, len(sys.argv), 6):
+        index_kind, key, season, subject, date, body = sys.argv[at:at + 6]
+        body = canonical(json.loads(body)).decode()
+        seq += 1
+        db.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (seq, batch, index_kind, key, season, subject, date, body, leaf(body.encode())))
+    db.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?)", (batch, "forged:" + str(first), author, first, seq, b"", ""))
     resign(db, keys_dir)
 elif command == "shift":
     seq, amount, from_tag, to_tag = int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
@@ -736,6 +739,17 @@ forge append "$forged" "$keys" OT1 run 2026A-R3 2026A "" 2026-12-31 \
   '{"as_of":"2026-12-31","deliveries":0,"farmers":0,"id":"2026A-R3","kind":"run","number":3,"season":"2026A"}'
 expect 3 "$(at_record "$next") run 2026A-R3 settled no farmer" "a run record that settles nothing, appended by the off-taker" \
   "$bin" verify --db "$forged"
+# A third run that pays F004 again, with its entry and its run record in one batch: well
+# formed, so plain verify passes; the replay (no delivery is left to settle) names the entry.
+copy_db "$db" "$forged"
+forge append "$forged" "$keys" OT1 settlement 2026A-R3-F004 2026A F004 2026-12-31 \
+  '{"date":"2026-12-31","id":"2026A-R3-F004","kind":"entry","memo":"settlement 2026A-R3 F004","postings":[{"account":"offtaker:OT1:purchases","amount":100000,"asset":"KES","tag":"gross"},{"account":"farmer:F004:payout","amount":-100000,"asset":"KES","tag":"net_payout"}],"refs":{"farmer":"F004","run":"2026A-R3","season":"2026A"}}' \
+  run 2026A-R3 2026A "" 2026-12-31 \
+  '{"as_of":"2026-12-31","deliveries":1,"farmers":1,"id":"2026A-R3","kind":"run","number":3,"season":"2026A"}'
+expect 0 "^verified $((next + 1)) records" "a third run paying F004 again, appended by the off-taker: plain verify passes" \
+  "$bin" verify --db "$forged"
+expect 3 "replay of run 2026A-R3 failed $(at_record "$next") entry 2026A-R3-F004 was posted, but the terms give no such entry" \
+  "... verify --replay names its entry" "$bin" verify --db "$forged" --replay
 
 # A record that is not UTF-8 (a farmer's name with a lone 0xFF byte), re-signed.
 copy_db "$db" "$forged"
