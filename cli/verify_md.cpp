@@ -48,52 +48,37 @@ std::string verify_md_text(const std::string& ledger_id, std::uint64_t records, 
                            const std::string& last_author, std::uint64_t example_seq) {
   const std::string size = std::to_string(last_tree_size);
   const std::string seq = std::to_string(example_seq);
+  // clang-format off
   return "# Verifying this export\n\n"
-         "Ledger `" +
-         ledger_id + "`: " + std::to_string(records) +
-         " records. The format is documented\n"
+         "Ledger `" + ledger_id + "`: " + std::to_string(records) + " records. The format is documented\n"
          "byte for byte in Tripartite's `docs/audit-format.md`.\n\n"
          "- `journal.jsonl` — line *i* is record *i*'s canonical bytes `c_i` exactly (leaf hash\n"
          "  `SHA-256(0x00 || c_i)`, RFC 6962 Merkle tree).\n"
          "- `checkpoints/<tree size>` — the signed checkpoint (C2SP tlog-checkpoint + signed-note)\n"
          "  written after each batch, signed by the batch's author.\n"
          "- `keys/<party>.pem` — each party's Ed25519 public key as registered in the log.\n"
-         "- `proofs/inclusion-" +
-         seq +
-         ".txt` — an example inclusion proof (from `tripartite prove`).\n"
+         "- `proofs/inclusion-" + seq + ".txt` — an example inclusion proof (from `tripartite prove`).\n"
          "- `verify-inclusion.sh` — the inclusion check below, as a script.\n\n"
          "## 1. Check a checkpoint's signature (openssl and a POSIX shell)\n\n"
          "The note is the body (3 lines), an empty line, and `— <party> <base64(key id || signature)>`.\n"
          "The signature is the last 64 bytes of that base64 value, over exactly the body bytes:\n\n"
          "```sh\n"
-         "cp=checkpoints/" +
-         size +
-         "\n"
+         "cp=checkpoints/" + size + "\n"
          "head -n 3 \"$cp\" > body\n"
-         "signer=$(tail -n 1 \"$cp\" | cut -d' ' -f2)      # " +
-         last_author +
-         "\n"
+         "signer=$(tail -n 1 \"$cp\" | cut -d' ' -f2)      # " + last_author + "\n"
          "tail -n 1 \"$cp\" | cut -d' ' -f3 | openssl base64 -d -A | tail -c 64 > sig\n"
          "openssl pkeyutl -verify -pubin -inkey \"keys/$signer.pem\" -rawin -in body -sigfile sig\n"
          "```\n\n"
          "`Signature Verified Successfully` means the author's registered key signed that tree head.\n"
-         "The third body line is the base64 Merkle root of the first `" +
-         size +
-         "` records.\n\n"
+         "The third body line is the base64 Merkle root of the first `" + size + "` records.\n\n"
          "## 2. Check one record's inclusion (openssl and a POSIX shell)\n\n"
          "Ask the operator for a proof (`tripartite prove --db LEDGER --seq N > proof.txt`; one is\n"
-         "included for record " +
-         seq +
-         "), check that its `# root` is the root of a checkpoint you\n"
+         "included for record " + seq + "), check that its `# root` is the root of a checkpoint you\n"
          "verified in step 1, then fold the proof over the record's leaf hash taken from *your*\n"
          "copy of `journal.jsonl`:\n\n"
          "```sh\n"
-         "grep -x \"$(awk '$0==\"# root\" {getline; print; exit}' proofs/inclusion-" +
-         seq + ".txt)\" checkpoints/" + size +
-         "\n"
-         "sh verify-inclusion.sh proofs/inclusion-" +
-         seq +
-         ".txt journal.jsonl\n"
+         "grep -x \"$(awk '$0==\"# root\" {getline; print; exit}' proofs/inclusion-" + seq + ".txt)\" checkpoints/" + size + "\n"
+         "sh verify-inclusion.sh proofs/inclusion-" + seq + ".txt journal.jsonl\n"
          "```\n\n"
          "The first command prints the root line of the checkpoint (nothing if the proof is for another\n"
          "tree head); the script prints `OK: …` or `FAIL: …`. It is listed in full in section 4.\n\n"
@@ -114,8 +99,8 @@ std::string verify_md_text(const std::string& ledger_id, std::uint64_t records, 
          "signed from the start with other keys verifies by itself, and only this check refuses it.\n\n"
          "## 4. verify-inclusion.sh\n\n"
          "The script of step 2, which follows RFC 9162 §2.1.3.2:\n\n"
-         "```sh\n" +
-         std::string(kInclusionScript) + "```\n";
+         "```sh\n" + std::string(kInclusionScript) + "```\n";
+  // clang-format on
 }
 
 }  // namespace tripartite::cli
