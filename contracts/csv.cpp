@@ -199,6 +199,19 @@ struct CsvReader::State {
     return static_cast<unsigned char>(chunk[chunk_position++]);
   }
 
+  // "FF FE" or "FE FF" when the file starts with a UTF-16 byte order mark (a spreadsheet's
+  // "Unicode text"), which is not UTF-8 at all.
+  std::optional<std::string> utf16_byte_order_mark() {
+    if (next_byte() < 0) return std::nullopt;
+    --chunk_position;
+    if (chunk_position + 2 > chunk_size) return std::nullopt;
+    const auto a = static_cast<unsigned char>(chunk[chunk_position]);
+    const auto b = static_cast<unsigned char>(chunk[chunk_position + 1]);
+    if (a == 0xFF && b == 0xFE) return "FF FE";
+    if (a == 0xFE && b == 0xFF) return "FE FF";
+    return std::nullopt;
+  }
+
   void skip_byte_order_mark() {
     if (next_byte() < 0) return;
     --chunk_position;  // only peeked: the chunk now holds the start of the file
@@ -407,6 +420,19 @@ struct CsvReader::State {
     new_layout->position.assign(new_layout->columns.size(), -1);
 
     std::size_t problems_before = diagnostics.count();
+    // A spreadsheet set to another list separator writes the header as one column: said
+    // once, instead of one unknown and every required column missing.
+    if (record.fields.size() == 1) {
+      const std::string only = record.text.substr(record.fields[0].first, record.fields[0].second);
+      for (char separator : {';', '\t', '|'}) {
+        if (only.find(separator) == std::string::npos) continue;
+        const std::string shown = separator == '\t' ? "a tab" : std::string("'") + separator + "'";
+        diagnostics.add(record.start_line, "header",
+                        "one column " + ledger::shown_text(only) + ": its names are separated by " + shown +
+                            "; this file's separator is a comma (a spreadsheet: save as CSV UTF-8, comma delimited)");
+        return invalid("invalid header row");
+      }
+    }
     for (std::size_t i = 0; i < record.fields.size(); ++i) {
       std::string name = record.text.substr(record.fields[i].first, record.fields[i].second);
       std::size_t declared = 0;
@@ -415,8 +441,17 @@ struct CsvReader::State {
         // A name that would print as something else (empty, or with an invisible character
         // such as a second byte-order mark) is named by its position and shown escaped.
         std::string shown = ledger::visible_text(name);
+        const std::size_t first = name.find_first_not_of(' ');
+        const std::string trimmed =
+            first == std::string::npos ? std::string() : name.substr(first, name.find_last_not_of(' ') - first + 1);
         if (name.empty()) {
           diagnostics.add(record.start_line, "column " + std::to_string(i + 1), "empty column name");
+        } else if (trimmed != name && !trimmed.empty() &&
+                   std::find(new_layout->columns.begin(), new_layout->columns.end(), trimmed) !=
+                       new_layout->columns.end()) {
+          diagnostics.add(
+              record.start_line, "column " + std::to_string(i + 1),
+              "unknown column '" + shown + "': a space at its start or end (the column is '" + trimmed + "')");
         } else if (shown != name) {
           diagnostics.add(record.start_line, "column " + std::to_string(i + 1), "unknown column '" + shown + "'");
         } else {
@@ -462,6 +497,12 @@ Result<CsvReader> CsvReader::open(const std::string& path, std::vector<std::stri
     return invalid("cannot open " + path + ": it is a folder");
   }
   state->skip_byte_order_mark();
+  if (auto utf16 = state->utf16_byte_order_mark()) {
+    diagnostics.add(
+        1, "header",
+        "the file is UTF-16 (it starts with the bytes " + *utf16 + "); save it as UTF-8 (a spreadsheet: CSV UTF-8)");
+    return invalid("cannot read " + path + ": it is UTF-16");
+  }
   auto header = state->read_header(std::move(required_columns), std::move(optional_columns), diagnostics);
   if (!header.ok()) return header.error();
   return CsvReader(std::move(state));

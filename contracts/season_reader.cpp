@@ -126,6 +126,11 @@ std::optional<std::string> formula_problem(std::string_view text) {
     }
   }
   if (!formula) return std::nullopt;
+  if (first == '+' || first == '-') {  // not obvious when the letters come late: "+2547… (Safaricom)"
+    return ledger::quoted_text(text) + " begins with '" + std::string(1, first) +
+           "' and holds a letter or one of | ! = @ after it, which a spreadsheet would run as a formula; a phone "
+           "number or an account number after a sign holds only digits, spaces and punctuation";
+  }
   return ledger::quoted_text(text) + " begins with '" + std::string(1, first) +
          "' and a spreadsheet would run it as a formula; a phone number or an account number holds no formula";
 }
@@ -1145,6 +1150,15 @@ bool read_rows(const std::string& path, const std::vector<std::string>& required
   FileDiagnostics file(display_name(path), diagnostics);
   std::error_code error;
   if (absence == Absence::accepted && !std::filesystem::exists(path, error)) return true;
+  if (!std::filesystem::exists(path, error) && !error) {
+    // A required file a season has no rows for yet (deliveries before the harvest) is
+    // still needed, with its header row.
+    file.add(0, "",
+             "cannot open file (" + std::string(std::strerror(ENOENT)) +
+                 "); a season with no rows for it yet still needs the file, with its header row alone");
+    file.finish();
+    return false;
+  }
   auto reader = CsvReader::open(path, required_columns, optional_columns, file);
   if (reader.ok()) {
     if (!reader->has_header() && absence == Absence::refused) {

@@ -134,6 +134,36 @@ TEST_CASE("csv: header problems, one diagnostic per column on line 1", "[csv]") 
       "\xEF\xBB\xBF\xEF\xBB\xBF"
       "a,b\n1,2\n");
   CHECK(second_bom.diagnostics == Lines{"t.csv:1: column 1: unknown column '<U+FEFF>a'", "t.csv:1: a: missing column"});
+  // A known name with a space at either end is named as such.
+  auto spaced = read_csv("a, b\n1,2\n");
+  CHECK(spaced.diagnostics ==
+        Lines{"t.csv:1: column 2: unknown column ' b': a space at its start or end (the column is 'b')",
+              "t.csv:1: b: missing column"});
+}
+
+TEST_CASE("csv: a header in one column separated otherwise, or a UTF-16 file, is one line saying so", "[csv]") {
+  auto semicolons = read_csv("a;b\n1;2\n");
+  CHECK_FALSE(semicolons.opened);
+  CHECK(semicolons.diagnostics ==
+        Lines{"t.csv:1: header: one column 'a;b': its names are separated by ';'; this file's separator is a comma (a "
+              "spreadsheet: save as CSV UTF-8, comma delimited)"});
+  auto tabs = read_csv("a\tb\n1\t2\n");
+  CHECK(tabs.diagnostics ==
+        Lines{"t.csv:1: header: one column 'a<0x09>b': its names are separated by a tab; this file's "
+              "separator is a comma (a spreadsheet: save as CSV UTF-8, comma delimited)"});
+  // One column that is simply unknown is not taken for a separator problem.
+  CHECK(read_csv("x\n1\n", {"x"}).diagnostics.empty());
+  for (const std::string& bom : {std::string("\xFF\xFE"), std::string("\xFE\xFF")}) {
+    std::string bytes = bom;
+    for (char c : std::string("a,b\n1,2\n")) {  // UTF-16, little or big end first
+      bytes += bom[0] == '\xFF' ? std::string{c, '\0'} : std::string{'\0', c};
+    }
+    auto utf16 = read_csv(bytes);
+    CHECK_FALSE(utf16.opened);
+    CHECK(utf16.diagnostics ==
+          Lines{"t.csv:1: header: the file is UTF-16 (it starts with the bytes " +
+                std::string(bom[0] == '\xFF' ? "FF FE" : "FE FF") + "); save it as UTF-8 (a spreadsheet: CSV UTF-8)"});
+  }
 }
 
 TEST_CASE("csv: an empty file, a BOM alone, blank lines alone or a header alone hold no records", "[csv]") {

@@ -191,10 +191,15 @@ TEST_CASE("farmers.csv: every rule", "[rows]") {
         Lines{"farmers.csv:2: payout_account: '=1+2' begins with '=" + formula});
   CHECK(farmer_row("F010,A,G1,+2547,bank,@SUM(A1)\n") ==
         Lines{"farmers.csv:2: payout_account: '@SUM(A1)' begins with '@" + formula});
+  const std::string signed_formula =
+      "' and holds a letter or one of | ! = @ after it, which a spreadsheet would run as a formula; a phone number or "
+      "an account number after a sign holds only digits, spaces and punctuation";
   CHECK(farmer_row("F010,A,G1,\"+cmd|' /C calc'!A0\",cash,\n") ==
-        Lines{"farmers.csv:2: phone: '+cmd|' /C calc'!A0' begins with '+" + formula});
+        Lines{"farmers.csv:2: phone: '+cmd|' /C calc'!A0' begins with '+" + signed_formula});
+  CHECK(farmer_row("F010,A,G1,+254700000001 (Safaricom),cash,\n") ==
+        Lines{"farmers.csv:2: phone: '+254700000001 (Safaricom)' begins with '+" + signed_formula});
   CHECK(farmer_row("F010,A,G1,+2547,mobile_money,-2+HYPERLINK(x)\n") ==
-        Lines{"farmers.csv:2: payout_account: '-2+HYPERLINK(x)' begins with '-" + formula});
+        Lines{"farmers.csv:2: payout_account: '-2+HYPERLINK(x)' begins with '-" + signed_formula});
   CHECK(farmer_row("F010,A,G1,+254 712 345 678,mobile_money,+1 (555) 010-0199\n").empty());
   CHECK(farmer_row("F010,A,G1,-,bank,ACCT=7@BANK\n").empty());  // = and @ after the first character
   CHECK(farmer_row("F010,Ana Mar\u00EDa \u00D1,G1,+2547,bank,\u00C9-42\n").empty());  // letters beyond ASCII are fine
@@ -240,7 +245,8 @@ TEST_CASE("CSV files: empty, header-only, missing, unknown and missing columns",
               "farmers.csv:1: group_id: missing column"});
   Diagnostics diagnostics;
   CHECK_FALSE(read_farmers("/nonexistent/farmers.csv", context, diagnostics, [](const Farmer&, int) {}));
-  CHECK(formatted(diagnostics) == Lines{"farmers.csv: cannot open file (No such file or directory)"});
+  CHECK(formatted(diagnostics) == Lines{"farmers.csv: cannot open file (No such file or directory); a season with no "
+                                        "rows for it yet still needs the file, with its header row alone"});
 }
 
 TEST_CASE("CSV files: at most 100 diagnostics, then one line saying how many more", "[rows]") {
