@@ -1064,8 +1064,10 @@ class RowChecker {
     if (!text || registry_ == nullptr) return text;
     auto actual = registry_->season_party_role(PartyId(*text));
     if (!actual) {
-      problem(column, registry_->party_role(PartyId(*text))
-                          ? *text + " is not a party of this season (coalition.toml)"
+      problem(column, registry_->party_role(PartyId(*text)) ? *text + " is not a party of this season (coalition.toml)"
+                      : registry_->farmer_exists(FarmerId(*text))
+                          ? *text + " is a farmer; " + std::string(column) + " names a party of role " +
+                                std::string(to_string(role)) + " (coalition.toml)"
                           : "unknown party " + *text);
       return std::nullopt;
     }
@@ -1277,6 +1279,10 @@ bool read_farmers(const std::string& path, const ReadContext& context, Diagnosti
     std::optional<std::string> account;
     if (method && *method != PayoutMethod::cash && check.get("payout_account").empty()) {
       check.problem("payout_account", "required for payout_method " + std::string(to_string(*method)));
+    } else if (method && *method == PayoutMethod::cash && !check.get("payout_account").empty() &&
+               is_blank(check.get("payout_account"))) {
+      // "is blank" would read as if an empty account were the fault.
+      check.problem("payout_account", "holds only spaces; for payout_method cash leave it empty");
     } else {
       account = check.destination("payout_account", false);
       // A payment goes to exactly these characters: a space a spreadsheet left at either end

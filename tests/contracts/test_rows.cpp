@@ -157,6 +157,8 @@ TEST_CASE("farmers.csv: every rule", "[rows]") {
     return farmers(context, std::string(kFarmersHeader) + row).diagnostics;
   };
   CHECK(farmer_row("F010,A,G1,+2547,bank,\"   \"\n") == Lines{"farmers.csv:2: payout_account: is blank"});
+  CHECK(farmer_row("F010,A,G1,+2547,cash,\"   \"\n") ==
+        Lines{"farmers.csv:2: payout_account: holds only spaces; for payout_method cash leave it empty"});
   CHECK(farmer_row("F010,A,G1,+2547,bank,\"AC\r\nCT\"\n") ==
         Lines{"farmers.csv:2: payout_account: contains a control character (U+000D)"});
   CHECK(farmer_row("F010,A,G1,+2547,bank,AC\u202ETC\n") ==
@@ -277,6 +279,10 @@ TEST_CASE("commitments.csv: values and every rule", "[rows]") {
         Lines{"commitments.csv:2: offtaker_id: BANK1 has role lender, expected offtaker"});
   CHECK(commitments(context, std::string(kCommitmentsHeader) + "C010,F001,OT9,10,2026-02-15\n").diagnostics ==
         Lines{"commitments.csv:2: offtaker_id: unknown party OT9"});
+  // A farmer's id where a party is needed says so.
+  CHECK(commitments(context, std::string(kCommitmentsHeader) + "C010,F001,F001,10,2026-02-15\n").diagnostics ==
+        Lines{"commitments.csv:2: offtaker_id: F001 is a farmer; offtaker_id names a party of role offtaker "
+              "(coalition.toml)"});
   CHECK(commitments(context, std::string(kCommitmentsHeader) + "C010,F001,OT1,0,2026-02-15\n").diagnostics ==
         Lines{"commitments.csv:2: quantity_kg: must be greater than 0"});
   CHECK(commitments(context, std::string(kCommitmentsHeader) + "C010,F001,OT1,-10.000,2026-02-15\n").diagnostics ==
