@@ -199,26 +199,17 @@ struct CsvReader::State {
     return static_cast<unsigned char>(chunk[chunk_position++]);
   }
 
-  // "FF FE" or "FE FF" when the file starts with a UTF-16 byte order mark (a spreadsheet's
-  // "Unicode text"), which is not UTF-8 at all.
-  std::optional<std::string> utf16_byte_order_mark() {
+  // Skips a UTF-8 byte order mark. Returns "FF FE" or "FE FF" when the file starts with a
+  // UTF-16 one instead (a spreadsheet's "Unicode text"), which is not UTF-8 at all.
+  std::optional<std::string> skip_byte_order_mark() {
     if (next_byte() < 0) return std::nullopt;
-    --chunk_position;
-    if (chunk_position + 2 > chunk_size) return std::nullopt;
-    const auto a = static_cast<unsigned char>(chunk[chunk_position]);
-    const auto b = static_cast<unsigned char>(chunk[chunk_position + 1]);
-    if (a == 0xFF && b == 0xFE) return "FF FE";
-    if (a == 0xFE && b == 0xFF) return "FE FF";
-    return std::nullopt;
-  }
-
-  void skip_byte_order_mark() {
-    if (next_byte() < 0) return;
     --chunk_position;  // only peeked: the chunk now holds the start of the file
-    if (chunk_size >= 3 && static_cast<unsigned char>(chunk[0]) == 0xEF &&
-        static_cast<unsigned char>(chunk[1]) == 0xBB && static_cast<unsigned char>(chunk[2]) == 0xBF) {
-      chunk_position = 3;
-    }
+    auto byte = [&](std::size_t i) { return i < chunk_size ? static_cast<unsigned char>(chunk[i]) : 0; };
+    if (byte(0) == 0xEF && byte(1) == 0xBB && byte(2) == 0xBF) chunk_position = 3;
+    const std::size_t at = chunk_position;
+    if (byte(at) == 0xFF && byte(at + 1) == 0xFE) return "FF FE";
+    if (byte(at) == 0xFE && byte(at + 1) == 0xFF) return "FE FF";
+    return std::nullopt;
   }
 
   // The column a lexical problem is in; past the header's columns, or in the header row
@@ -496,8 +487,7 @@ Result<CsvReader> CsvReader::open(const std::string& path, std::vector<std::stri
     diagnostics.add(0, "", "cannot open file (it is a folder)");
     return invalid("cannot open " + path + ": it is a folder");
   }
-  state->skip_byte_order_mark();
-  if (auto utf16 = state->utf16_byte_order_mark()) {
+  if (auto utf16 = state->skip_byte_order_mark()) {
     diagnostics.add(
         1, "header",
         "the file is UTF-16 (it starts with the bytes " + *utf16 + "); save it as UTF-8 (a spreadsheet: CSV UTF-8)");

@@ -35,11 +35,11 @@ struct LedgerParties {
 Result<LedgerParties> load_parties(ledger::Store& store);
 // The season's terms, with its parties and loan products resolved. Not found: invalid_input.
 Result<SeasonTerms> load_terms(ledger::Store& store, const SeasonId& season);
-// Market prices recorded before sequence number max_seq (0 = all), sorted by date.
 // Every loan product of the ledger by id (recorded before max_seq when it is not 0). A
 // season's loans may name a product of an earlier season's terms (docs/settlement.md), so
 // settlement and the loan report take products from here, not from one season's terms.
 Result<std::map<std::string, LoanProduct>> load_loan_products(ledger::Store& store, std::uint64_t max_seq = 0);
+// Market prices recorded before sequence number max_seq (0 = all), sorted by date.
 Result<std::vector<MarketPrice>> load_market_prices(ledger::Store& store, const SeasonId& season,
                                                    std::uint64_t max_seq = 0);
 struct StoredRun {

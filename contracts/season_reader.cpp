@@ -1151,8 +1151,9 @@ bool read_rows(const std::string& path, const std::vector<std::string>& required
                const std::function<void(const CsvRow&)>* refused = nullptr) {
   FileDiagnostics file(display_name(path), diagnostics);
   std::error_code error;
-  if (absence == Absence::accepted && !std::filesystem::exists(path, error)) return true;
-  if (!std::filesystem::exists(path, error) && !error) {
+  const bool exists = std::filesystem::exists(path, error);
+  if (absence == Absence::accepted && !exists) return true;
+  if (!exists && !error) {
     // A required file a season has no rows for yet (deliveries before the harvest) is
     // still needed, with its header row.
     file.add(0, "",

@@ -76,7 +76,7 @@ Result<ReplaySummary> replay_runs(ledger::Store& store,
                     "entry " + unmatched_key + " was posted, but the terms give no such entry in this run (" +
                         std::to_string(posted_in_batch) + " posted, " + std::to_string(matched) + " given)");
       }
-      if (posted_in_batch != matched) {  // not reached: every posted entry is matched once
+      if (posted_in_batch != matched) {  // every posted entry is matched: the terms gave one entry twice
         return fail(stored.seq, std::to_string(posted_in_batch) + " settlement entries posted, the terms give " +
                                     std::to_string(matched));
       }
