@@ -10,7 +10,9 @@
 // nothing. Standard output holds only the report (messages go to stderr in csv/json).
 #include <chrono>
 #include <iomanip>
+#include <map>
 #include <set>
+#include <tuple>
 
 #include "cli/common.hpp"
 #include "cli/signing.hpp"
@@ -283,6 +285,23 @@ void warn_future_transfers(const std::string& path, const std::vector<settlement
   }
 }
 
+// A row repeating an earlier one (same date, amount, currency and reference) is most often
+// a statement exported or pasted twice, but a lender may also receive two equal transfers in
+// a day. So both are counted, as the statement says, with a warning naming the first line:
+// a run then shows as `over` and the warning says why.
+void warn_repeated_transfers(const std::string& path, const std::vector<settlement::StatementTransfer>& transfers) {
+  std::map<std::tuple<std::string, std::string, std::int64_t, std::string>, int> first_line;
+  for (const auto& transfer : transfers) {
+    auto [at, inserted] = first_line.try_emplace(
+        {transfer.date, transfer.currency.code, transfer.amount_minor, transfer.reference}, transfer.line);
+    if (!inserted) {
+      std::cerr << "warning: " << path << ":" << transfer.line << ": reference: the same date, amount, currency and"
+                << " reference as line " << at->second
+                << "; both are counted (a row exported twice? remove one if so)\n";
+    }
+  }
+}
+
 int run(const Options& options) {
   auto store_result = open_store(options.db);
   if (!store_result) return fail(store_result.error());
@@ -295,6 +314,7 @@ int run(const Options& options) {
     return fail(transfers.error());
   }
   warn_future_transfers(options.statement, *transfers);
+  warn_repeated_transfers(options.statement, *transfers);
   const std::size_t transfer_count = transfers->size();
 
   Progress progress("reading settlement entries");

@@ -117,6 +117,12 @@ expect_status 5 "a transfer dated in the future is reconciled, with a warning" "
 grep -q "^warning: $work/future.csv:3: date: 2199-01-01 is in the future by this machine's clock; a statement lists transfers already made$" "$work/err" &&
   pass "the future date named at its line" || fail "future date message: $(cat "$work/err")"
 grep -q "2026-09-02" "$work/err" && fail "a past date was warned about" || pass "only the future date is warned about"
+statement "$work/twice.csv" "2026-09-02,22668.38,KES,2026A-R1" "2026-11-02,7503.75,KES,2026A-R2" "2026-09-02,22668.38,KES,2026A-R1" "2026-09-03,22668.38,KES,2026A-R1"
+expect_status 5 "a row repeated in the statement is counted twice, with a warning" "$bin" reconcile --db "$db" --lender BANK1 --statement "$work/twice.csv" --format csv
+same_text "warning: $work/twice.csv:4: reference: the same date, amount, currency and reference as line 2; both are counted (a row exported twice? remove one if so)
+tripartite: reconciliation found 1 difference
+" "$work/err" "… named at its line with the line it repeats, and only that row"
+grep -q "^2026A-R1,2026-08-31,KES,22668.38,68005.14,45336.76,over,yes,2 4 5," "$work/out" && pass "… and the run shows over by what was counted" || fail "repeated row report: $(cat "$work/out")"
 [ "$(tree_head "$db")" = "$head1" ] && pass "refusals write nothing" || fail "a refusal changed the ledger"
 
 # A generated season: every lender's remittances.csv row reconciles exactly.
