@@ -19,8 +19,10 @@
 #include <initializer_list>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 #include "ledger/crypto.hpp"
 #include "ledger/disk_id_lines.hpp"
@@ -442,6 +444,30 @@ bool check_text(std::string_view text, FileDiagnostics& file) {
 }
 
 int line_of(const toml::source_region& region) { return static_cast<int>(region.begin.line); }
+
+// toml++'s description of a parse error, as (field, message). Its words for a key or a
+// table given twice ("Error while parsing key-value pair: cannot redefine existing string
+// 'A'") are rewritten to name the key and say what to do; any other description is kept,
+// after "invalid TOML: ".
+std::pair<std::string, std::string> toml_error(std::string_view description) {
+  auto quoted_after = [&](std::string_view prefix) -> std::optional<std::string> {
+    if (!description.starts_with(prefix)) return std::nullopt;
+    const std::size_t open = description.find('\'', prefix.size());
+    if (open == std::string_view::npos || description.size() < open + 2 || description.back() != '\'') {
+      return std::nullopt;
+    }
+    return std::string(description.substr(open + 1, description.size() - open - 2));
+  };
+  if (auto table = quoted_after("Error while parsing table header: cannot redefine existing ")) {
+    return {"[" + *table + "]",
+            "the table is opened a second time; a TOML table may be opened once: put all its keys under one [" +
+                *table + "]"};
+  }
+  if (auto key = quoted_after("Error while parsing key-value pair: cannot redefine existing ")) {
+    return {*key, "set a second time in the same table; a TOML key may be set once: keep one"};
+  }
+  return {"", "invalid TOML: " + std::string(description)};
+}
 
 // The line of `node` and of every key under it, by path ("price.grade.A", "party[0].id").
 void collect_key_lines(const toml::node& node, const std::string& path, KeyLines& lines) {
@@ -1230,7 +1256,8 @@ Result<SeasonTerms> read_coalition(const std::string& path, Diagnostics& diagnos
   try {
     root = toml::parse(*text, std::string_view(file.file()));
   } catch (const toml::parse_error& error) {
-    file.add(line_of(error.source()), "", "invalid TOML: " + std::string(error.description()));
+    auto [field, message] = toml_error(error.description());
+    file.add(line_of(error.source()), std::move(field), std::move(message));
     return refused();
   }
   if (key_lines != nullptr) collect_key_lines(root, "", *key_lines);
