@@ -494,7 +494,8 @@ def verify(directory):
     sizes.sort()
     with open(os.path.join(directory, "journal.jsonl"), "rb") as journal:
         lines = journal.read().split(b"\n")
-    if lines[-1] == b"":
+    unterminated = lines[-1] != b""
+    if not unterminated:
         lines.pop()
     if not lines:
         raise Failed("verification failed: the log is empty")
@@ -523,6 +524,9 @@ def verify(directory):
         start = size
     if start < len(lines):
         raise at_record(start + 1, "not covered by any checkpoint")
+    if unterminated:
+        raise at_record(len(lines), "the last record of journal.jsonl is not followed by a line break "
+                        "(export ends every record with \\n: the file was cut short or edited)")
 
     keys_dir = os.path.join(directory, "keys")
     present = set(os.listdir(keys_dir)) if os.path.isdir(keys_dir) else set()

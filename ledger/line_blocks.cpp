@@ -23,7 +23,10 @@ bool LineBlockReader::next(std::size_t max_lines, std::vector<char>& bytes, std:
     }
     scanned = bytes.size();
     if (eof_) {
-      if (line_start < bytes.size()) lines.push_back(LineSpan{line_start, bytes.size() - line_start});
+      if (line_start < bytes.size()) {
+        lines.push_back(LineSpan{line_start, bytes.size() - line_start});
+        unterminated_ = true;
+      }
       line_start = bytes.size();
       break;
     }

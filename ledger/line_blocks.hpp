@@ -28,12 +28,16 @@ class LineBlockReader {
   // error ends the lines like the end of the file does (verify then finds the log short of
   // its checkpoints and fails).
   bool next(std::size_t max_lines, std::vector<char>& bytes, std::vector<LineSpan>& lines);
+  // True once a last line without its '\n' has been given (a file not ending in a line
+  // break): a journal.jsonl in which every record is followed by '\n' has none.
+  bool unterminated_last_line() const { return unterminated_; }
 
  private:
   std::istream& in_;
   std::size_t read_size_;
   std::vector<char> carry_;  // bytes read past the last block's last line
   bool eof_ = false;
+  bool unterminated_ = false;
 };
 
 }  // namespace tripartite::ledger

@@ -599,15 +599,14 @@ sed -i "${farmer}s/^/\n/" "$work/x/journal.jsonl"   # an empty line before line 
 [ -z "$(sed -n "${farmer}p" "$work/x/journal.jsonl")" ] || die "no empty line was inserted"
 both "an empty line inserted before journal line $farmer" "$(at_record "$farmer") " "$work/x"
 
-# The journal is read in blocks of whole lines; a last line without its newline is still a
-# line, as for std::getline and the Python checker, and the log verifies.
+# Export ends every record with a line feed (audit-format §5). A last record without it
+# hashes the same, but the file is not what export wrote (cut short at a record's end, or
+# edited): both verifiers refuse it, naming the last record.
 copy_export "$exp" "$work/x"
 truncate -s -1 "$work/x/journal.jsonl"
 [ "$(tail -c 1 "$work/x/journal.jsonl")" = "}" ] || die "the final newline was not removed"
-expect 0 "verified $(wc -l <"$exp/journal.jsonl") records" "verify --audit: the journal's final newline removed" \
-  "$bin" verify --audit "$work/x"
-expect 0 "verified $(wc -l <"$exp/journal.jsonl") records" "verify_export.py: the journal's final newline removed" \
-  "$py" "$checker" "$work/x"
+both "the journal's final newline removed" \
+  "$(at_record "$(wc -l <"$exp/journal.jsonl")") the last record of journal.jsonl is not followed by a line break" "$work/x"
 
 copy_export "$exp" "$work/x"
 tweak_root "$work/x/checkpoints/$size"

@@ -25,6 +25,7 @@ struct BlockLines {
   std::size_t blocks = 0;
   std::size_t largest_block = 0;  // lines
   bool views_cover_block = true;  // every block holds exactly its lines (and their '\n's)
+  bool unterminated = false;      // the reader's unterminated_last_line() at the end
 };
 
 BlockLines block_lines(const std::string& text, std::size_t read_size, std::size_t max_lines) {
@@ -45,6 +46,7 @@ BlockLines block_lines(const std::string& text, std::size_t read_size, std::size
     // The block ends right after its last line's '\n' (or at the last line's end).
     if (bytes.size() != expected_offset && bytes.size() + 1 != expected_offset) out.views_cover_block = false;
   }
+  out.unterminated = reader.unterminated_last_line();
   return out;
 }
 
@@ -74,6 +76,8 @@ TEST_CASE("line blocks split as std::getline does", "[line_blocks]") {
         CHECK(got.lines == getline_lines(text));
         CHECK(got.largest_block <= max_lines);
         CHECK(got.views_cover_block);
+        // Set exactly when the file's last line has no '\n' after it.
+        CHECK(got.unterminated == (!text.empty() && text.back() != '\n'));
       }
     }
   }
