@@ -45,6 +45,21 @@ bool explain_missing_command(CLI::App& app, int argc, char** argv) {
   return true;
 }
 
+// An option given an empty value (`--out ''`, or `--out "$DIR"` with DIR unset in a
+// script) would read as the option left out: a run recorded with no files written, a ledger
+// "created" at no path. Every option that takes a value refuses an empty one (exit 1).
+void refuse_empty_values(CLI::App& app) {
+  static const CLI::Validator non_empty(
+      [](const std::string& value) {
+        return value.empty() ? std::string("an empty value (was a variable left unset?)") : std::string();
+      },
+      "", "non-empty");
+  for (CLI::Option* option : app.get_options()) {
+    if (option->get_type_size_max() > 0 && !option->get_lnames().empty()) option->check(non_empty);
+  }
+  for (CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) refuse_empty_values(*sub);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -79,6 +94,7 @@ int main(int argc, char** argv) {
   setup_generate(app, action);
   setup_reconcile(app, action);
   setup_statement(app, action);
+  refuse_empty_values(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

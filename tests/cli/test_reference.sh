@@ -81,6 +81,12 @@ expect_status 2 "an as-of year outside 1900-2199 is refused" "$bin" settle --db 
 same_text "tripartite: --as-of: '9026-10-31' is outside the years 1900 to 2199 (a typing error?)
 " "$work/err" "… saying it looks like a typing error"
 [ "$(tree_head "$db")" = "$head_before" ] && pass "… and the ledger is unchanged" || fail "the refused run changed the ledger"
+# An empty value (a script's variable left unset) is not the option left out: a run would
+# be recorded with no files written. Refused as a usage error, nothing recorded.
+expect_status 1 "settle --out '' is refused" "$bin" settle --db "$db" --season 2026A --as-of 2026-10-31 --key "$work/keys/OT1.pem" --out ""
+grep -q "^--out: an empty value (was a variable left unset?)" "$work/err" && pass "… naming the option" || fail "empty --out message: $(cat "$work/err")"
+[ "$(tree_head "$db")" = "$head_before" ] && pass "… and no run is recorded" || fail "settle --out '' changed the ledger"
+expect_status 1 "init --db '' is refused" "$bin" init --db ""
 expect_status 2 "report loans refuses the same year" "$bin" report loans --db "$db" --as-of 0026-10-31
 expect_status 2 "report balances refuses the same year" "$bin" report balances --db "$db" --as-of 2200-01-01
 # A run dated after tomorrow (by this machine's clock) is made, with a warning first.
