@@ -51,6 +51,15 @@ class RunSink {
 Result<SettleOutcome> settle_season(ledger::Store& store, const SettleRequest& request) {
   SettleOutcome outcome;
   outcome.dry_run = request.key == nullptr;
+  // A run is planned on what the ledger holds inside its own write transaction: the season's
+  // runs, the log's size and the deliveries read after another command's settle or import
+  // has committed, never before (two settles started together: the second then finds the
+  // first's run and settles what is left, or nothing).
+  std::unique_ptr<ledger::Transaction> transaction;
+  if (!outcome.dry_run) {
+    TRIPARTITE_TRY(begun, store.begin());
+    transaction = std::move(begun);
+  }
   TRIPARTITE_TRY(terms, contracts::load_terms(store, request.season));
   outcome.terms = terms;
   const std::string offtaker = offtaker_of(terms);
@@ -76,12 +85,7 @@ Result<SettleOutcome> settle_season(ledger::Store& store, const SettleRequest& r
   context.visible_before_seq = size + 1;
   outcome.run_id = context.run_id;
 
-  std::unique_ptr<ledger::Transaction> transaction;
-  if (!outcome.dry_run) {
-    TRIPARTITE_TRY(begun, store.begin());
-    transaction = std::move(begun);
-    TRIPARTITE_CHECK(transaction->begin_batch(request.signer_party, "run:" + context.run_id));
-  }
+  if (transaction) TRIPARTITE_CHECK(transaction->begin_batch(request.signer_party, "run:" + context.run_id));
   std::unique_ptr<RunFiles> files;
   if (!request.out_directory.empty() && !outcome.dry_run) {
     TRIPARTITE_TRY(opened, RunFiles::open(request.out_directory, context.run_id, terms));

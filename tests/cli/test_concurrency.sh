@@ -42,5 +42,31 @@ wait "$reader"
 same "$season/expected/run1-settlement.csv" "$work/run/settlement.csv" "… and its settlement.csv is the reference's"
 expect_status 0 "the ledger verifies" "$bin" verify --db "$db"
 
+# Two settles of the same run started together (while a third program holds the write lock,
+# so that both are certainly waiting): each plans inside its own write transaction, so the
+# second to get the lock finds the first's run and has nothing left to settle. Planned before
+# the lock, the second used to fail with exit 2, "settlement ... is already in the ledger".
+printf 'BEGIN IMMEDIATE;\n.shell sleep 3\nCOMMIT;\n' | sqlite3 "$db" >/dev/null &
+writer=$!
+sleep 1
+for n in 1 2; do
+  "$bin" settle --db "$db" --season 2026A --as-of 2026-10-31 --key "$work/keys/OT1.pem" --out "$work/run-$n" \
+    >"$work/both-$n.out" 2>"$work/both-$n.err" &
+  pids[n]=$!
+done
+status1=0; status2=0
+wait "${pids[1]}" || status1=$?
+wait "${pids[2]}" || status2=$?
+wait "$writer"
+[ "$status1" -eq 0 ] && [ "$status2" -eq 0 ] && pass "two settles started together both exit 0" \
+  || fail "two settles started together: exit $status1 and $status2: $(cat "$work/both-1.err" "$work/both-2.err")"
+recorded=$(grep -l "2026A-R2" "$work/both-1.out" "$work/both-2.out" | wc -l)
+nothing=$(grep -l "^nothing to settle in season 2026A as of 2026-10-31" "$work/both-1.out" "$work/both-2.out" | wc -l)
+[ "$recorded" -eq 1 ] && [ "$nothing" -eq 1 ] && pass "… one records run 2026A-R2, the other finds nothing left to settle" \
+  || fail "two settles: $(cat "$work/both-1.out" "$work/both-2.out")"
+[ "$(sqlite3 "$db" "SELECT count(*) FROM records WHERE kind = 'run'")" = 2 ] && pass "… and the ledger holds runs R1 and R2 only" \
+  || fail "runs in the ledger: $(sqlite3 "$db" "SELECT key FROM records WHERE kind = 'run'")"
+expect_status 0 "the ledger verifies" "$bin" verify --db "$db"
+
 if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
 echo "all checks passed"
