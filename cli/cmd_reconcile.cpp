@@ -250,15 +250,29 @@ Result<std::set<std::string>> acknowledge(ledger::Store& store, ReconciliationRe
   }
   std::set<std::string> written;
   if (to_write.empty()) return written;
-  std::string idempotency_key = "acknowledgement:" + report.lender + ":";
-  for (std::size_t i = 0; i < to_write.size(); ++i)
-    idempotency_key += (i == 0 ? "" : ",") + to_write[i]->expected.run_id;
   TRIPARTITE_TRY(transaction, store.begin());
-  TRIPARTITE_CHECK(transaction->begin_batch(signer.party, idempotency_key));
+  // Under the write lock: a reconcile run at the same time may have acknowledged some of
+  // these runs since the report was read. Those are acknowledged already, not written twice.
+  std::vector<std::pair<RunReconciliation*, contracts::EncodedRecord>> records;
   for (RunReconciliation* run : to_write) {
     auto encoded = contracts::encode_acknowledgement(settlement::acknowledgement_for(report.lender, *run));
+    TRIPARTITE_TRY(existing, store.find(encoded.index.kind, encoded.index.key));
+    if (existing) {
+      run->expected.acknowledged = true;
+    } else {
+      records.emplace_back(run, std::move(encoded));
+    }
+  }
+  if (records.empty()) return written;
+  std::string idempotency_key = "acknowledgement:" + report.lender + ":";
+  for (std::size_t i = 0; i < records.size(); ++i)
+    idempotency_key += (i == 0 ? "" : ",") + records[i].first->expected.run_id;
+  TRIPARTITE_CHECK(transaction->begin_batch(signer.party, idempotency_key));
+  to_write.clear();
+  for (auto& [run, encoded] : records) {
     TRIPARTITE_TRY(seq, transaction->append(encoded.index, encoded.body));
     (void)seq;
+    to_write.push_back(run);
   }
   TRIPARTITE_TRY(sealed, transaction->seal_batch(signer.key));
   (void)sealed;

@@ -68,5 +68,28 @@ nothing=$(grep -l "^nothing to settle in season 2026A as of 2026-10-31" "$work/b
   || fail "runs in the ledger: $(sqlite3 "$db" "SELECT key FROM records WHERE kind = 'run'")"
 expect_status 0 "the ledger verifies" "$bin" verify --db "$db"
 
+# The same for two `reconcile --acknowledge` of one statement: one batch of acknowledgements.
+printf 'date,amount,currency,reference\n2026-09-02,22668.38,KES,2026A-R1\n2026-11-02,7503.75,KES,2026A-R2\n' >"$work/bank.csv"
+printf 'BEGIN IMMEDIATE;\n.shell sleep 3\nCOMMIT;\n' | sqlite3 "$db" >/dev/null &
+writer=$!
+sleep 1
+for n in 1 2; do
+  "$bin" reconcile --db "$db" --lender BANK1 --statement "$work/bank.csv" --acknowledge --key "$work/keys/BANK1.pem" \
+    --format csv >"$work/ack-$n.out" 2>"$work/ack-$n.err" &
+  pids[n]=$!
+done
+status1=0; status2=0
+wait "${pids[1]}" || status1=$?
+wait "${pids[2]}" || status2=$?
+wait "$writer"
+[ "$status1" -eq 0 ] && [ "$status2" -eq 0 ] && pass "two reconcile --acknowledge started together both exit 0" \
+  || fail "two reconciles: exit $status1 and $status2: $(cat "$work/ack-1.err" "$work/ack-2.err")"
+[ "$(sqlite3 "$db" "SELECT count(*) FROM records WHERE kind = 'acknowledgement'")" = 2 ] \
+  && pass "… and each run is acknowledged once" \
+  || fail "acknowledgements: $(sqlite3 "$db" "SELECT key FROM records WHERE kind = 'acknowledgement'")"
+[ "$(cat "$work/ack-1.out" "$work/ack-2.out" | grep -c ',matched,new,')" = 2 ] && [ "$(cat "$work/ack-1.out" "$work/ack-2.out" | grep -c ',matched,yes,')" = 2 ] \
+  && pass "… one reports them new, the other already acknowledged" || fail "reports: $(cat "$work/ack-1.out" "$work/ack-2.out")"
+expect_status 0 "the ledger verifies" "$bin" verify --db "$db"
+
 if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
 echo "all checks passed"
