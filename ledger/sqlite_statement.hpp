@@ -29,6 +29,13 @@ inline std::string sqlite_message(sqlite3* db, const std::string& what) {
            " s at a time); this command changed nothing: run it again when the other has finished (" + what + ": " +
            sqlite3_errmsg(db) + ")";
   }
+  if (code == SQLITE_READONLY) {
+    const char* file = sqlite3_db_filename(db, "main");
+    return std::string(file != nullptr && *file != '\0' ? file : "the ledger") +
+           ": this user may not write it: the file, or the folder it is in (where the journal is written beside "
+           "it), is read-only; this command changed nothing (" +
+           what + ": " + sqlite3_errmsg(db) + ")";
+  }
   if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
     return "the ledger file is damaged: it is not what SQLite wrote (" + what + ": " + sqlite3_errmsg(db) +
            "); restore it from a backup, or rebuild it from an audit export";
@@ -37,13 +44,13 @@ inline std::string sqlite_message(sqlite3* db, const std::string& what) {
 }
 
 // The error for a failed SQLite call: a damaged file is a ledger that does not verify (exit
-// 3: an auditor's script must not read it as a crash of the tool); a constraint is a refused
-// input; anything else is internal.
+// 3: an auditor's script must not read it as a crash of the tool); a constraint, or a ledger
+// this user may not write, is a refused input (exit 2); anything else is internal.
 inline Error sqlite_error(sqlite3* db, const std::string& what) {
   const int code = db == nullptr ? SQLITE_NOMEM : sqlite3_errcode(db);
-  const ErrorKind kind = code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? ErrorKind::verification
-                         : code == SQLITE_CONSTRAINT                     ? ErrorKind::invalid_input
-                                                                         : ErrorKind::internal;
+  const ErrorKind kind = code == SQLITE_CORRUPT || code == SQLITE_NOTADB        ? ErrorKind::verification
+                         : code == SQLITE_CONSTRAINT || code == SQLITE_READONLY ? ErrorKind::invalid_input
+                                                                                : ErrorKind::internal;
   return Error{kind, sqlite_message(db, what)};
 }
 

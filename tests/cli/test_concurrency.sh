@@ -91,5 +91,26 @@ wait "$writer"
   && pass "… one reports them new, the other already acknowledged" || fail "reports: $(cat "$work/ack-1.out" "$work/ack-2.out")"
 expect_status 0 "the ledger verifies" "$bin" verify --db "$db"
 
+# A ledger this user may not write: exit 2 naming the file, nothing changed. As root (who may
+# write any file) the command runs as the user nobody, from a folder nobody can read.
+ro=$(mktemp -d /tmp/tripartite-ro.XXXXXX)
+chmod 755 "$ro"
+cp "$bin" "$ro/tripartite"
+reference_ledger "$ro/l.db"
+cp "$work/keys/OT1.pem" "$ro/OT1.pem"
+chmod 644 "$ro/OT1.pem"
+chmod 444 "$ro/l.db"
+ro_head=$(tree_head "$ro/l.db")
+run_as_user() {
+  if [ "$(id -u)" = 0 ]; then su nobody -s /bin/sh -c "cd '$ro' && $*"; else (cd "$ro" && sh -c "$*"); fi
+}
+run_as_user ./tripartite settle --db l.db --season 2026A --as-of 2026-08-31 --key OT1.pem >"$work/out" 2>"$work/err"
+status=$?
+[ "$status" -eq 2 ] && pass "a settle of a read-only ledger exits 2" || fail "read-only ledger: exit $status: $(cat "$work/err")"
+grep -q "^tripartite: $ro/l.db: this user may not write it: the file, or the folder it is in (where the journal is written beside it), is read-only; this command changed nothing" "$work/err" \
+  && pass "… naming the file and saying nothing changed" || fail "read-only message: $(cat "$work/err")"
+[ "$(tree_head "$ro/l.db")" = "$ro_head" ] && pass "… and the ledger is unchanged" || fail "the read-only ledger changed"
+rm -rf "$ro"
+
 if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
 echo "all checks passed"
