@@ -1,6 +1,8 @@
 // `tripartite keygen --party ID --out FILE`: a party's Ed25519 key pair. The private key
-// (a "Tripartite-Party: ID" line, then PKCS#8 PEM; mode 0600) stays with the party; FILE.pub (SubjectPublicKeyInfo PEM) goes to
-// the coordinator for registration. Refuses to overwrite either file.
+// (a "Tripartite-Party: ID" line, then PKCS#8 PEM; mode 0600) stays with the party; FILE.pub
+// (the same line, then SubjectPublicKeyInfo PEM, which openssl reads as it is) goes to the
+// coordinator for registration; `keys add` refuses a .pub that names another party. Refuses
+// to overwrite either file.
 #include "cli/common.hpp"
 #include "cli/signing.hpp"
 #include "contracts/model.hpp"

@@ -44,10 +44,16 @@ void setup_keys(CLI::App& app, Action& action) {
       if (*farmer) {
         return fail(invalid("--party: " + options->party + " is a farmer; keys are registered for parties, which sign"));
       }
-      auto pub_text = ledger::read_file(options->pub);
-      if (!pub_text) return fail(pub_text.error());
-      auto raw = ledger::public_key_raw_from_pem(*pub_text);
-      if (!raw) return fail(invalid(options->pub + ": " + raw.error().message));
+      auto pub = read_public_key_file(options->pub);
+      if (!pub) return fail(pub.error());
+      // keygen names the party in the .pub: a file of another party's key pair, given by
+      // mistake, would tie this party to a key it does not hold, for good.
+      if (pub->party && *pub->party != options->party) {
+        return fail(invalid("--pub: " + options->pub + " was made for party " + *pub->party + " (its " +
+                            std::string(kPartyHeader) + "line), not " + options->party + "; give " + options->party +
+                            "'s own FILE.pub"));
+      }
+      const std::string* raw = &pub->raw;
       auto existing = parties->keys.find(options->party);
       if (existing != parties->keys.end()) {
         if (existing->second == *raw) {

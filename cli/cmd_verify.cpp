@@ -2,6 +2,7 @@
 // exit 0 with a one-line summary, or exit 3 naming the first bad sequence number (or the
 // checkpoint's tree size) and why.
 #include "cli/common.hpp"
+#include "cli/signing.hpp"
 #include "contracts/verify.hpp"
 #include "settlement/replay.hpp"
 
@@ -32,11 +33,9 @@ int run(const Options& options) {
     verify.kept_checkpoint = *text;
   }
   if (!options.coordinator_key.empty()) {
-    auto text = ledger::read_file(options.coordinator_key);
-    if (!text) return fail(text.error());
-    auto raw = ledger::public_key_raw_from_pem(*text);
-    if (!raw) return fail(invalid("--coordinator-key: " + options.coordinator_key + ": " + raw.error().message));
-    verify.coordinator_key = *raw;
+    auto pub = read_public_key_file(options.coordinator_key);
+    if (!pub) return fail(invalid("--coordinator-key: " + pub.error().message));
+    verify.coordinator_key = pub->raw;
   }
   Result<contracts::VerifySummary> summary = internal_error("not run");
   std::unique_ptr<TemporaryFolder> rebuilt;  // verify --audit --replay: destroyed after the store in it

@@ -54,6 +54,21 @@ Result<SigningKey> load_signing_key(const std::string& path, const contracts::Le
   return SigningKey{*registered_as, std::move(key).value()};
 }
 
+Result<PublicKeyFile> read_public_key_file(const std::string& path) {
+  TRIPARTITE_TRY(text, ledger::read_file(path));
+  PublicKeyFile out;
+  out.party = party_named_in_key_file(text);
+  const std::size_t begin = out.party ? text.find("-----BEGIN") : 0;
+  auto raw = ledger::public_key_raw_from_pem(std::string_view(text).substr(begin == std::string::npos ? 0 : begin));
+  if (!raw) {
+    const bool private_key = text.find("-----BEGIN PRIVATE KEY-----") != std::string::npos;
+    return invalid(path + ": " + raw.error().message +
+                   (private_key ? " (this is a private key: give the public one, FILE.pub from keygen)" : ""));
+  }
+  out.raw = std::move(raw).value();
+  return out;
+}
+
 Status write_party_key_files(const ledger::PrivateKey& key, const std::string& party, const std::string& path) {
   auto write_new = [](const std::string& file, const std::string& content, mode_t mode) -> Status {
     int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL, mode);
@@ -74,7 +89,7 @@ Status write_party_key_files(const ledger::PrivateKey& key, const std::string& p
   std::string pub_path = path + ".pub";
   if (::access(pub_path.c_str(), F_OK) == 0) return invalid(pub_path + ": already exists; refusing to overwrite");
   TRIPARTITE_CHECK(write_new(path, std::string(kPartyHeader) + party + "\n" + key.private_pem(), 0600));
-  return write_new(pub_path, key.public_pem(), 0644);
+  return write_new(pub_path, std::string(kPartyHeader) + party + "\n" + key.public_pem(), 0644);
 }
 
 }  // namespace tripartite::cli

@@ -31,7 +31,17 @@ std::optional<std::string> party_named_in_key_file(const std::string& text);
 Result<SigningKey> load_signing_key(const std::string& path, const contracts::LedgerParties& parties,
                                     bool allow_unregistered);
 
-// Writes a new key pair for `party`: FILE (header line + PKCS#8 PEM, 0600) and FILE.pub.
+// A public key file (FILE.pub): the raw Ed25519 key, and the party its header line names
+// (keygen writes "Tripartite-Party: <id>" before the PEM block of both files; a .pub made
+// elsewhere, or by keygen before the line was added to it, has none).
+struct PublicKeyFile {
+  std::optional<std::string> party;
+  std::string raw;
+};
+Result<PublicKeyFile> read_public_key_file(const std::string& path);
+
+// Writes a new key pair for `party`: FILE (header line + PKCS#8 PEM, 0600) and FILE.pub
+// (header line + SubjectPublicKeyInfo PEM, 0644).
 Status write_party_key_files(const ledger::PrivateKey& key, const std::string& party, const std::string& path);
 
 }  // namespace tripartite::cli

@@ -227,7 +227,7 @@ expect 2 "a-link: exists and is not a folder" "export audit onto a symbolic link
 [ -L "$work/a-link" ] || die "the symbolic link was replaced"
 expect 2 "export: exists and is not empty" "export audit onto a folder holding files" \
   "$bin" export audit --db "$db" --out "$work/export"
-expect 2 "--out: a folder name is required" "export audit --out ''" "$bin" export audit --db "$db" --out ""
+expect 1 "--out: an empty value" "export audit --out '' (a usage error: exit 1)" "$bin" export audit --db "$db" --out ""
 # A folder given with a trailing slash (as the shell completes it): the export is written
 # there, its work folder beside it (it used to be made inside it, and the export failed).
 expect 0 "^exported the audit trail to $work/slashed/ " "export audit --out DIR/" "$bin" export audit --db "$db" --out "$work/slashed/"

@@ -27,7 +27,7 @@ mkdir -p "$work/a-folder"
 expect_status 2 "export journal onto a folder" "$bin" export journal --db "$db" --out "$work/a-folder"
 grep -q "a-folder: exists and is not a file" "$work/err" && pass "says the folder is not a file" || fail "$(cat "$work/err")"
 [ ! -e "$work/a-folder.partial" ] && pass "no .partial left" || fail "export journal left a-folder.partial"
-expect_status 2 "export journal --out ''" "$bin" export journal --db "$db" --out ""
+expect_status 1 "export journal --out ''" "$bin" export journal --db "$db" --out ""
 [ ! -e .partial ] && pass "no .partial in the working folder" || fail "export journal --out '' left ./.partial"
 if "$bin" export journal --db "$db" --out "$work/ledger.journal" >"$work/out" 2>"$work/err"; then
   pass "export journal: $(cat "$work/out")"

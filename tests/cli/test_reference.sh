@@ -112,6 +112,15 @@ db2="$work/ledger2.db"
 expect_status 2 "the off-taker cannot import first into an empty ledger" "$bin" import --db "$db2" --season-dir "$season" --key "$work/keys/OT1.pem"
 expect_status 0 "coordinator imports its parts" "$bin" import --db "$db2" --season-dir "$season" --key "$work/keys/COAL.pem"
 expect_status 2 "an unregistered off-taker key is refused" "$bin" import --db "$db2" --season-dir "$season" --key "$work/keys/OT1.pem"
+# keygen's .pub names its party: another party's .pub (a mistake that would tie OT1 to a key
+# it does not hold, for good) is refused, and so is a private key given as --pub.
+head_before=$(tree_head "$db2")
+expect_status 2 "keys add refuses another party's .pub" "$bin" keys add --db "$db2" --key "$work/keys/COAL.pem" --party OT1 --pub "$work/keys/BANK1.pem.pub"
+same_text "tripartite: --pub: $work/keys/BANK1.pem.pub was made for party BANK1 (its Tripartite-Party: line), not OT1; give OT1's own FILE.pub
+" "$work/err" "… naming the party it was made for"
+expect_status 2 "keys add refuses a private key as --pub" "$bin" keys add --db "$db2" --key "$work/keys/COAL.pem" --party OT1 --pub "$work/keys/OT1.pem"
+grep -q "(this is a private key: give the public one, FILE.pub from keygen)$" "$work/err" && pass "… saying it is the private key" || fail "private key as --pub: $(cat "$work/err")"
+[ "$(tree_head "$db2")" = "$head_before" ] && pass "… and register nothing" || fail "a refused keys add changed the ledger"
 for party in OT1 BANK1; do
   expect_status 0 "coordinator registers $party" "$bin" keys add --db "$db2" --key "$work/keys/COAL.pem" --party "$party" --pub "$work/keys/$party.pem.pub"
 done
