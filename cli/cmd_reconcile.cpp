@@ -394,7 +394,7 @@ void setup_reconcile(CLI::App& app, Action& action) {
   command->add_option("--statement", options->statement, "Bank statement CSV: date,amount,currency,reference")
       ->required();
   command->add_option("--format", options->format, "table (default), csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
+      ->transform(CLI::IsMember({"table", "csv", "json"}, CLI::ignore_case));
   auto* acknowledge_flag =
       command->add_flag("--acknowledge", options->acknowledge,
                         "Record a signed acknowledgement of each fully matched run not yet acknowledged (needs --key)");

@@ -80,7 +80,14 @@ int run_loans(const LoanOptions& options) {
     // "no loans outstanding".
     auto party = (*store)->find("party", options.lender);
     if (!party) return fail(party.error());
-    if (!*party) return fail(invalid("--lender: " + options.lender + " is not a party of the ledger"));
+    if (!*party) {
+      auto farmer = (*store)->find("farmer", options.lender);
+      if (!farmer) return fail(farmer.error());
+      return fail(invalid("--lender: " + options.lender +
+                          (*farmer ? " is a farmer, not a lender (the report lists every farmer's loans; --lender "
+                                     "keeps one lender's)"
+                                   : " is not a party of the ledger")));
+    }
     auto decoded = contracts::decode_party((*party)->body);
     if (!decoded) return fail(decoded.error());
     if (decoded->role != contracts::Role::lender) {
@@ -266,7 +273,7 @@ void setup_report(CLI::App& app, Action& action) {
   loans->add_option("--as-of", options->as_of, "Report date (YYYY-MM-DD)")->required();
   loans->add_option("--lender", options->lender, "Only this lender's loans")->check(id_validator());
   loans->add_option("--format", options->format, "table (default), csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
+      ->transform(CLI::IsMember({"table", "csv", "json"}, CLI::ignore_case));
   loans->callback([&action, options] { action = [options] { return run_loans(*options); }; });
 
   auto* balances = report->add_subcommand(
@@ -281,7 +288,7 @@ void setup_report(CLI::App& app, Action& action) {
   balances->add_option("--as-of", balance_options->as_of,
                        "Entries effective on or before this date (YYYY-MM-DD; default: all)");
   balances->add_option("--format", balance_options->format, "table (default), csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
+      ->transform(CLI::IsMember({"table", "csv", "json"}, CLI::ignore_case));
   balances->callback(
       [&action, balance_options] { action = [balance_options] { return run_balances(*balance_options); }; });
 }

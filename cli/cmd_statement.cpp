@@ -28,8 +28,11 @@ int run(const Options& options) {
   if (options.all == !options.farmer.empty())
     return fail(Error{ErrorKind::usage, "give either --farmer ID or --all --run ID"});
   if (options.all && options.run.empty()) return fail(Error{ErrorKind::usage, "--all needs --run ID"});
-  if (options.proof && (options.all || options.format == "csv" || options.format == "sms")) {
-    return fail(Error{ErrorKind::usage, "--proof goes with one farmer's statement in --format text or json"});
+  if (options.proof && options.all) {
+    return fail(Error{ErrorKind::usage, "--proof goes with one farmer's statement (--farmer ID), not with --all"});
+  }
+  if (options.proof && (options.format == "csv" || options.format == "sms")) {
+    return fail(Error{ErrorKind::usage, "--proof is printed with --format text or json, not " + options.format});
   }
   auto store_result = open_store(options.db);
   if (!store_result) return fail(store_result.error());
@@ -130,7 +133,7 @@ void setup_statement(CLI::App& app, Action& action) {
       ->check(id_validator());
   command->add_flag("--all", options->all, "Every farmer of the run given with --run");
   command->add_option("--format", options->format, "text (default), csv, json or sms")
-      ->check(CLI::IsMember({"text", "csv", "json", "sms"}));
+      ->transform(CLI::IsMember({"text", "csv", "json", "sms"}, CLI::ignore_case));
   command->add_flag("--proof", options->proof, "Add the inclusion proof of each settlement entry shown (text, json)");
   command->callback([&action, options] { action = [options] { return run(*options); }; });
 }

@@ -93,8 +93,8 @@ int run(const Options& options) {
     });
     replaying.reset();
     if (!replay) return fail(replay.error());
-    line += "; replayed " + std::to_string(replay->runs) + " settlement runs (" + std::to_string(replay->entries) +
-            " entries) exactly";
+    line += "; replayed " + std::to_string(replay->runs) + " settlement run" + (replay->runs == 1 ? "" : "s") + " (" +
+            std::to_string(replay->entries) + " entries) exactly";
   }
   std::cout << line << "\n";
   return 0;

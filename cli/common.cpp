@@ -85,7 +85,7 @@ Progress::~Progress() { finish(); }
 
 Result<contracts::Date> parse_date_option(std::string_view option, const std::string& text) {
   auto date = contracts::parse_date(text);
-  if (!date) return invalid(std::string(option) + ": " + ledger::shown_text(text) + " is not a date (YYYY-MM-DD)");
+  if (!date) return invalid(std::string(option) + ": " + ledger::shown_text(text) + contracts::not_a_date(text));
   if (!contracts::in_accepted_years(*date)) {
     return invalid(std::string(option) + ": " + ledger::shown_text(text) + contracts::kAcceptedYearsProblem);
   }

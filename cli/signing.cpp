@@ -29,6 +29,9 @@ Result<SigningKey> load_signing_key(const std::string& path, const contracts::Le
   std::optional<std::string> named = party_named_in_key_file(text);
   auto begin = text.find("-----BEGIN");
   if (begin == std::string::npos) return invalid(path + ": not a PEM private key");
+  if (text.compare(begin, 26, "-----BEGIN PUBLIC KEY-----") == 0) {
+    return invalid(path + ": this is a public key; --key takes the private key file (keygen's FILE, not FILE.pub)");
+  }
   auto key = ledger::PrivateKey::from_pem(std::string_view(text).substr(begin));
   if (!key) return invalid(path + ": " + key.error().message);
   std::string public_key = key->public_key_raw();

@@ -123,6 +123,21 @@ std::optional<Date> parse_date(std::string_view text) {
   return date;
 }
 
+std::string not_a_date(std::string_view text) {
+  const std::string form = " is not a date (YYYY-MM-DD)";
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return form;
+  for (std::size_t i : {0U, 1U, 2U, 3U, 5U, 6U, 8U, 9U}) {
+    if (!is_digit(text[i])) return form;
+  }
+  const unsigned month = digits_value(text, 5, 2);
+  if (month < 1 || month > 12)
+    return " is not a day of the calendar (there is no month " + std::string(text.substr(5, 2)) + ")";
+  const date::year_month_day_last last{date::year{static_cast<int>(digits_value(text, 0, 4))} / date::month{month} /
+                                       date::last};
+  return " is not a day of the calendar (" + std::string(text.substr(0, 7)) + " has " +
+         std::to_string(static_cast<unsigned>(last.day())) + " days)";
+}
+
 bool SeasonTerms::deducts_loan_repayment() const {
   for (const auto& deduction : deductions) {
     if (deduction.kind == DeductionKind::loan_repayment) return true;

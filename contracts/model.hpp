@@ -156,6 +156,10 @@ struct MarketPrice {
 
 // "YYYY-MM-DD" exactly, a real calendar date.
 std::optional<Date> parse_date(std::string_view text);
+// Why parse_date refused the text, to follow it in a message: " is not a date (YYYY-MM-DD)",
+// or, for the right form naming no day, " is not a day of the calendar (2026-02 has 28 days)"
+// or "… (there is no month 13)".
+std::string not_a_date(std::string_view text);
 std::string format_date(const Date& date);
 // The years an input date may be in: 1900 to 2199. A year mistyped as 0026 or 9026 for 2026
 // would charge two or seven thousand years of loan interest to a farmer's payout.

@@ -1109,7 +1109,7 @@ class RowChecker {
     if (!text) return std::nullopt;
     auto parsed = parse_date(*text);
     if (!parsed) {
-      problem(column, shown_value(*text) + " is not a date (YYYY-MM-DD)");
+      problem(column, shown_value(*text) + not_a_date(*text));
     } else if (!in_accepted_years(*parsed)) {
       problem(column, shown_value(*text) + kAcceptedYearsProblem);
       return std::nullopt;

@@ -240,7 +240,7 @@ Result<std::vector<StatementTransfer>> read_bank_statement(const std::string& pa
       if (date_text.empty()) {
         problem("date", "required");
       } else if (auto date = contracts::parse_date(date_text); !date) {
-        problem("date", ledger::shown_text(date_text) + " is not a date (YYYY-MM-DD)");
+        problem("date", ledger::shown_text(date_text) + contracts::not_a_date(date_text));
       } else if (!contracts::in_accepted_years(*date)) {
         // A receipt date is signed into the lender's acknowledgement, for good.
         problem("date", ledger::shown_text(date_text) + contracts::kAcceptedYearsProblem);

@@ -104,7 +104,7 @@ tripartite: $work/year.csv: the statement has 1 problem(s); nothing was reconcil
 printf 'date,amount,currency,reference\n2026-09-31,100.00,KES,2026A-R1\n2026-09-02,22668.385,KES,2026A-R1\n2026-09-02,5,XXX,2026A-R1\n2026-09-02,-1.00,KES,2026A-R1\n"2026-09-02",1.00,KES,\n' >"$work/bad.csv"
 expect_status 2 "a malformed statement" "$bin" reconcile --db "$db" --lender BANK1 --statement "$work/bad.csv"
 grep -v "^$work/bad.csv:3: " "$work/err" >"$work/err-but-3"
-same_text "$work/bad.csv:2: date: '2026-09-31' is not a date (YYYY-MM-DD)
+same_text "$work/bad.csv:2: date: '2026-09-31' is not a day of the calendar (2026-09 has 30 days)
 $work/bad.csv:4: currency: unknown currency 'XXX' (expected an ISO 4217 code such as KES, UGX, USD)
 $work/bad.csv:5: amount: '-1.00' must be greater than 0
 $work/bad.csv:6: reference: required (the run id the off-taker put on its transfer, e.g. 2026A-R1)

@@ -74,6 +74,13 @@ Run tripartite report --help for what each does.
 " "$work/err" "… listing report's commands"
 expect_status 0 "--version still works" "$bin" --version
 expect_status 2 "an impossible date is refused" "$bin" settle --db "$db" --season 2026A --as-of 2026-02-30 --key "$work/keys/OT1.pem"
+same_text "tripartite: --as-of: '2026-02-30' is not a day of the calendar (2026-02 has 28 days)
+" "$work/err" "… saying how many days the month has"
+expect_status 2 "a public key given as --key is refused" "$bin" settle --db "$db" --season 2026A --as-of 2026-10-31 --key "$work/keys/OT1.pem.pub"
+same_text "tripartite: $work/keys/OT1.pem.pub: this is a public key; --key takes the private key file (keygen's FILE, not FILE.pub)
+" "$work/err" "… saying which file --key takes"
+expect_status 2 "init on a folder is refused" "$bin" init --db "$work"
+grep -q "^tripartite: $work: is a folder; give the path of a new ledger file" "$work/err" && pass "… saying it is a folder" || fail "init folder: $(cat "$work/err")"
 # A year typed wrong (9026 for 2026) would charge seven thousand years of interest and lock
 # the season behind a run no later run may precede: refused, ledger untouched.
 head_before=$(tree_head "$db")
@@ -103,6 +110,10 @@ grep -q '"days_past_due":31,"due_on":"2026-09-30","farmer_id":"F004","fees_charg
 expect_status 2 "a loan report for an unknown lender is refused, not empty" \
   "$bin" report loans --db "$db" --as-of 2026-10-31 --lender BANK9
 grep -q "^tripartite: --lender: BANK9 is not a party of the ledger" "$work/err" && pass "… naming it" || fail "$(cat "$work/err")"
+expect_status 2 "a loan report for a farmer as --lender is refused" "$bin" report loans --db "$db" --as-of 2026-10-31 --lender F001
+grep -q "^tripartite: --lender: F001 is a farmer, not a lender" "$work/err" && pass "… saying it is a farmer" || fail "$(cat "$work/err")"
+expect_status 0 "--format is read in any case (CSV)" "$bin" report loans --db "$db" --as-of 2026-10-31 --format CSV
+head -1 "$work/out" | grep -q "^loan_id,farmer_id,lender_id," && pass "… and gives the csv report" || fail "--format CSV: $(head -2 "$work/out")"
 expect_status 2 "a loan report for a party that is not a lender is refused" \
   "$bin" report loans --db "$db" --as-of 2026-10-31 --lender OT1
 

@@ -44,6 +44,9 @@ grep -q '^2026A-R2,F002,net_payout,2026A-R2-F002,+254700000002,2026-10-31,,,,,,,
   && pass "run 2 net payout = expected payouts.csv" || fail "F002 run 2 payout row"
 
 # --proof: the inclusion proof of the settlement entry, checked independently.
+expect_status 1 "--proof with --format csv is a usage error" "$bin" statement --db "$db" --farmer F002 --run 2026A-R2 --proof --format csv
+same_text "tripartite: --proof is printed with --format text or json, not csv
+" "$work/err" "… naming the format, not the farmer"
 expect_status 0 "F002 run 2 with --proof" "$bin" statement --db "$db" --farmer F002 --run 2026A-R2 --proof
 cp "$work/out" "$work/statement-proof.txt"
 seq=$(awk '$0 == "# seq" {getline; print; exit}' "$work/statement-proof.txt")

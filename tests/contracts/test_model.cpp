@@ -66,6 +66,20 @@ TEST_CASE("parse_date accepts exactly YYYY-MM-DD naming a real date", "[model]")
   }
 }
 
+TEST_CASE("not_a_date says which month or day does not exist, or names the form", "[model]") {
+  CHECK(not_a_date("2026-02-29") == " is not a day of the calendar (2026-02 has 28 days)");
+  CHECK(not_a_date("2024-02-30") == " is not a day of the calendar (2024-02 has 29 days)");
+  CHECK(not_a_date("1900-02-29") == " is not a day of the calendar (1900-02 has 28 days)");
+  CHECK(not_a_date("2026-04-31") == " is not a day of the calendar (2026-04 has 30 days)");
+  CHECK(not_a_date("2026-01-00") == " is not a day of the calendar (2026-01 has 31 days)");
+  CHECK(not_a_date("2026-13-01") == " is not a day of the calendar (there is no month 13)");
+  CHECK(not_a_date("2026-00-10") == " is not a day of the calendar (there is no month 00)");
+  for (const char* text : {"26-03-05", "2026-3-05", "2026/03/05", "2026-03-05x", "", "20260305", "2026-0a-05"}) {
+    INFO(text);
+    CHECK(not_a_date(text) == " is not a date (YYYY-MM-DD)");
+  }
+}
+
 TEST_CASE("format_date prints YYYY-MM-DD with leading zeros and round-trips", "[model]") {
   CHECK(format_date(Date{year{2026}, month{3}, day{5}}) == "2026-03-05");
   CHECK(format_date(Date{year{987}, month{1}, day{1}}) == "0987-01-01");

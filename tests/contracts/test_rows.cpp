@@ -290,7 +290,7 @@ TEST_CASE("commitments.csv: values and every rule", "[rows]") {
   CHECK(commitments(context, std::string(kCommitmentsHeader) + "C010,F001,OT1,10.0001,2026-02-15\n").diagnostics ==
         Lines{"commitments.csv:2: quantity_kg: '10.0001' has 4 decimals, at most 3 allowed"});
   CHECK(commitments(context, std::string(kCommitmentsHeader) + "C010,F001,OT1,10,2026-02-30\n").diagnostics ==
-        Lines{"commitments.csv:2: signed_on: '2026-02-30' is not a date (YYYY-MM-DD)"});
+        Lines{"commitments.csv:2: signed_on: '2026-02-30' is not a day of the calendar (2026-02 has 28 days)"});
   CHECK(commitments(context, std::string(kCommitmentsHeader) + "C010,F001,OT1,10,15/02/2026\n").diagnostics ==
         Lines{"commitments.csv:2: signed_on: '15/02/2026' is not a date (YYYY-MM-DD)"});
   CHECK(commitments(context, std::string(kCommitmentsHeader) + "C1,F001,OT1,10,2026-02-15\nC1,F002,OT1,10,2026-02-15\n")
@@ -357,7 +357,7 @@ TEST_CASE("loans.csv: values, the optional paid_to column, and every rule", "[ro
   CHECK(row("L010,F001,BANK1,INPUT-2026A,100,2026-03-01,2026-02-28,") ==
         Lines{"loans.csv:2: due_on: 2026-02-28 is before disbursed_on 2026-03-01"});
   CHECK(row("L010,F001,BANK1,INPUT-2026A,100,2026-03-32,2026-02-28,") ==
-        Lines{"loans.csv:2: disbursed_on: '2026-03-32' is not a date (YYYY-MM-DD)"});
+        Lines{"loans.csv:2: disbursed_on: '2026-03-32' is not a day of the calendar (2026-03 has 31 days)"});
   // A year mistyped (0026 for 2026) would accrue two thousand years of interest: refused.
   CHECK(row("L010,F001,BANK1,INPUT-2026A,100,0026-03-01,2026-09-30,") ==
         Lines{"loans.csv:2: disbursed_on: '0026-03-01' is outside the years 1900 to 2199 (a typing error?)"});
@@ -542,7 +542,7 @@ TEST_CASE("market_prices.csv: optional, one row per date, positive prices", "[ro
   CHECK(market_prices("date,price_per_kg\n2026-07-01,0\n").diagnostics ==
         Lines{"market_prices.csv:2: price_per_kg: must be greater than 0 and at most 10000000"});
   CHECK(market_prices("date,price_per_kg\n2026-06-31,40\n").diagnostics ==
-        Lines{"market_prices.csv:2: date: '2026-06-31' is not a date (YYYY-MM-DD)"});
+        Lines{"market_prices.csv:2: date: '2026-06-31' is not a day of the calendar (2026-06 has 30 days)"});
 }
 
 TEST_CASE("the reference season folder reads whole, without diagnostics", "[rows]") {
@@ -613,7 +613,7 @@ TEST_CASE("a row naming a refused farmer or resting on a refused commitment poin
   const Lines lines = formatted(diagnostics);
   auto has = [&lines](const std::string& line) { return std::find(lines.begin(), lines.end(), line) != lines.end(); };
   CHECK(has("farmers.csv:5: group_id: 'G 2'" + kInvalidId));
-  CHECK(has("commitments.csv:2: signed_on: '2026-02-30' is not a date (YYYY-MM-DD)"));
+  CHECK(has("commitments.csv:2: signed_on: '2026-02-30' is not a day of the calendar (2026-02 has 28 days)"));
   CHECK(
       has("commitments.csv:5: farmer_id: farmer F004 is refused at farmers.csv:5 (its row's errors are listed there)"));
   CHECK(has("loans.csv:4: farmer_id: farmer F004 is refused at farmers.csv:5 (its row's errors are listed there)"));
