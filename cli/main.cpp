@@ -3,8 +3,11 @@
 #include <CLI/CLI.hpp>
 #include <malloc.h>
 
+#include <algorithm>
 #include <exception>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "cli/common.hpp"
 
@@ -60,6 +63,74 @@ void refuse_empty_values(CLI::App& app) {
   for (CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) refuse_empty_values(*sub);
 }
 
+// Edit distance of two short words (option names), for "did you mean".
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// A parse error as one line naming the command, then where to read its options. CLI11's
+// own words for two common mistakes are replaced: arguments it did not expect (an option
+// misspelt: the nearest option is suggested) and an option given twice.
+void print_parse_error(CLI::App& app, const CLI::ParseError& error) {
+  CLI::App* command = &app;
+  std::string path = "tripartite";
+  for (;;) {
+    const auto chosen = command->get_subcommands();
+    if (chosen.empty()) break;
+    command = chosen.front();
+    path += " " + command->get_name();
+  }
+  std::string message = error.what();
+  const std::string extras = " not expected: ";
+  if (const auto at = message.find(extras); message.starts_with("The following argument") && at != std::string::npos) {
+    // CLI11 lists them last first, separated by spaces.
+    std::vector<std::string> arguments;
+    std::string rest = message.substr(at + extras.size());
+    for (std::size_t start = 0; start <= rest.size();) {
+      const std::size_t end = std::min(rest.find(' ', start), rest.size());
+      if (end > start) arguments.insert(arguments.begin(), rest.substr(start, end - start));
+      start = end + 1;
+    }
+    std::string unknown, values;
+    for (const std::string& argument : arguments) {
+      if (argument.starts_with("-")) {
+        const std::string name = argument.substr(0, argument.find('='));
+        std::string nearest;
+        std::size_t best = 3;  // suggest only within two edits
+        for (const CLI::Option* option : command->get_options()) {
+          for (const std::string& long_name : option->get_lnames()) {
+            const std::size_t distance = edit_distance(name, "--" + long_name);
+            if (distance < best) best = distance, nearest = "--" + long_name;
+          }
+        }
+        unknown += (unknown.empty() ? "" : ", ") + name + (nearest.empty() ? "" : " (did you mean " + nearest + "?)");
+      } else {
+        values += (values.empty() ? "'" : ", '") + argument + "'";
+      }
+    }
+    if (!unknown.empty()) {
+      message = "unknown option " + unknown;
+    } else if (!values.empty()) {
+      message = "not expected: " + values + " (a value given without its option, or an option given no value)";
+    }
+  } else if (const auto twice = message.find(": At Most 1 required but received "); twice != std::string::npos) {
+    message = message.substr(0, twice) + ": given more than once; give it once";
+  }
+  std::cerr << path << ": " << message << "\n"
+            << "Run " << path << " --help for its options.\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -99,7 +170,9 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     if (error.get_exit_code() != 0 && explain_missing_command(app, argc, argv)) return 1;
-    return app.exit(error) == 0 ? 0 : 1;
+    if (error.get_exit_code() == 0) return app.exit(error) == 0 ? 0 : 1;  // --help, --version
+    print_parse_error(app, error);
+    return 1;
   }
   try {
     return action ? action() : 1;

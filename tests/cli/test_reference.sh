@@ -72,6 +72,18 @@ expect_status 1 "report without its command is a usage error" "$bin" report --db
 same_text "tripartite report: a command is needed: loans, balances
 Run tripartite report --help for what each does.
 " "$work/err" "… listing report's commands"
+expect_status 1 "a misspelt option is a usage error" "$bin" settle --db "$db" --seasn 2026A --as_of 2026-10-31 --key "$work/keys/OT1.pem"
+same_text "tripartite settle: unknown option --seasn (did you mean --season?), --as_of (did you mean --as-of?)
+Run tripartite settle --help for its options.
+" "$work/err" "… naming the command and the options meant"
+expect_status 1 "an option given twice is a usage error" "$bin" verify --db "$db" --db "$db"
+same_text "tripartite verify: --db: given more than once; give it once
+Run tripartite verify --help for its options.
+" "$work/err" "… saying so in words"
+expect_status 1 "a value without its option is a usage error" "$bin" settle --db "$db" --season 2026A --as-of 2026-10-31 --key "$work/keys/OT1.pem" extra
+same_text "tripartite settle: not expected: 'extra' (a value given without its option, or an option given no value)
+Run tripartite settle --help for its options.
+" "$work/err" "… naming the value"
 expect_status 0 "--version still works" "$bin" --version
 expect_status 2 "an impossible date is refused" "$bin" settle --db "$db" --season 2026A --as-of 2026-02-30 --key "$work/keys/OT1.pem"
 same_text "tripartite: --as-of: '2026-02-30' is not a day of the calendar (2026-02 has 28 days)
@@ -91,7 +103,7 @@ same_text "tripartite: --as-of: '9026-10-31' is outside the years 1900 to 2199 (
 # An empty value (a script's variable left unset) is not the option left out: a run would
 # be recorded with no files written. Refused as a usage error, nothing recorded.
 expect_status 1 "settle --out '' is refused" "$bin" settle --db "$db" --season 2026A --as-of 2026-10-31 --key "$work/keys/OT1.pem" --out ""
-grep -q "^--out: an empty value (was a variable left unset?)" "$work/err" && pass "… naming the option" || fail "empty --out message: $(cat "$work/err")"
+grep -q "^tripartite settle: --out: an empty value (was a variable left unset?)" "$work/err" && pass "… naming the option" || fail "empty --out message: $(cat "$work/err")"
 [ "$(tree_head "$db")" = "$head_before" ] && pass "… and no run is recorded" || fail "settle --out '' changed the ledger"
 expect_status 1 "init --db '' is refused" "$bin" init --db ""
 expect_status 2 "report loans refuses the same year" "$bin" report loans --db "$db" --as-of 0026-10-31
