@@ -56,8 +56,9 @@ void warn_lenders_without_loans(ledger::Store& store, const contracts::SeasonId&
 void print_summary(const std::string& run_id, const settlement::RunTotals& totals, const contracts::SeasonTerms& terms,
                    bool dry_run) {
   auto money = [&](std::int64_t minor) { return ledger::format_units(minor, terms.currency.exponent); };
-  std::cout << (dry_run ? "DRY RUN (nothing posted) " : "") << "settlement run " << run_id << " — " << totals.farmers
-            << (totals.farmers == 1 ? " farmer, " : " farmers, ") << totals.deliveries
+  std::cout << (dry_run ? "DRY RUN (nothing posted; recorded now, it would be run " + run_id + ") — "
+                        : "settlement run " + run_id + " — ")
+            << totals.farmers << (totals.farmers == 1 ? " farmer, " : " farmers, ") << totals.deliveries
             << (totals.deliveries == 1 ? " delivery, " : " deliveries, ") << totals.payable.to_kg_string()
             << " payable kg of " << totals.weight.to_kg_string() << " kg delivered\n";
   const std::vector<std::pair<std::string, std::int64_t>> rows = {
@@ -140,6 +141,10 @@ int run(const Options& options) {
               << options.season << " cannot be dated before it"
               << (options.dry_run ? "" : " (--dry-run shows a run without recording it)") << "\n";
   }
+  // An unknown season is said first: on a new ledger the off-taker's key is not registered
+  // either, but the season is what is missing.
+  auto season = contracts::load_terms(**store, contracts::SeasonId(options.season));
+  if (!season) return fail(season.error());
   auto parties = contracts::load_parties(**store);
   if (!parties) return fail(parties.error());
   auto signer = load_signing_key(options.key, *parties, false);

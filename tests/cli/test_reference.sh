@@ -26,7 +26,7 @@ grep -q "nothing new" "$work/out" && pass "second import says nothing new" || fa
 
 expect_status 2 "a lender's key cannot settle" "$bin" settle --db "$db" --season 2026A --as-of 2026-08-31 --key "$work/keys/BANK1.pem"
 expect_status 0 "dry run" "$bin" settle --db "$db" --season 2026A --as-of 2026-08-31 --key "$work/keys/OT1.pem" --dry-run
-grep -q "DRY RUN" "$work/out" && pass "dry run says so" || fail "dry run output"
+grep -q "^DRY RUN (nothing posted; recorded now, it would be run 2026A-R1) — " "$work/out" && pass "dry run says so, and that it uses no run number" || fail "dry run output: $(head -1 "$work/out")"
 [ "$(tree_head "$db")" = "$head1" ] && pass "dry run posts nothing" || fail "dry run changed the ledger"
 
 expect_status 0 "settle run 1" "$bin" settle --db "$db" --season 2026A --as-of 2026-08-31 --key "$work/keys/OT1.pem" --out "$work/run1"
@@ -85,6 +85,10 @@ same_text "tripartite settle: not expected: 'extra' (a value given without its o
 Run tripartite settle --help for its options.
 " "$work/err" "… naming the value"
 expect_status 0 "--version still works" "$bin" --version
+"$bin" init --db "$work/empty.db" >/dev/null
+expect_status 2 "settle on a ledger without the season" "$bin" settle --db "$work/empty.db" --season 2026A --as-of 2026-10-31 --key "$work/keys/OT1.pem"
+same_text "tripartite: season 2026A is not in the ledger (import its coalition.toml first)
+" "$work/err" "… names the season, before the key it cannot check yet"
 expect_status 2 "an impossible date is refused" "$bin" settle --db "$db" --season 2026A --as-of 2026-02-30 --key "$work/keys/OT1.pem"
 same_text "tripartite: --as-of: '2026-02-30' is not a day of the calendar (2026-02 has 28 days)
 " "$work/err" "… saying how many days the month has"
