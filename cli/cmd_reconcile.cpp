@@ -391,7 +391,11 @@ void setup_reconcile(CLI::App& app, Action& action) {
   auto options = std::make_shared<Options>();
   command->add_option("--db", options->db, "Ledger file")->required();
   command->add_option("--lender", options->lender, "The lender's party id")->required()->check(id_validator());
-  command->add_option("--statement", options->statement, "Bank statement CSV: date,amount,currency,reference")
+  command
+      ->add_option("--statement", options->statement,
+                   "Bank statement CSV with a header row: date (YYYY-MM-DD, received), amount (positive,\n"
+                   "at most the currency's decimals, no thousands separator: 22668.38), currency (KES),\n"
+                   "reference (the run id on the transfer, e.g. 2026A-R1); columns in any order")
       ->required();
   command->add_option("--format", options->format, "table (default), csv or json")
       ->transform(CLI::IsMember({"table", "csv", "json"}, CLI::ignore_case));
