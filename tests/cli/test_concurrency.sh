@@ -42,22 +42,29 @@ wait "$reader"
 same "$season/expected/run1-settlement.csv" "$work/run/settlement.csv" "… and its settlement.csv is the reference's"
 expect_status 0 "the ledger verifies" "$bin" verify --db "$db"
 
-# Two settles of the same run started together (while a third program holds the write lock,
-# so that both are certainly waiting): each plans inside its own write transaction, so the
-# second to get the lock finds the first's run and has nothing left to settle. Planned before
-# the lock, the second used to fail with exit 2, "settlement ... is already in the ledger".
-printf 'BEGIN IMMEDIATE;\n.shell sleep 3\nCOMMIT;\n' | sqlite3 "$db" >/dev/null &
-writer=$!
-sleep 1
-for n in 1 2; do
-  "$bin" settle --db "$db" --season 2026A --as-of 2026-10-31 --key "$work/keys/OT1.pem" --out "$work/run-$n" \
-    >"$work/both-$n.out" 2>"$work/both-$n.err" &
-  pids[n]=$!
-done
-status1=0; status2=0
-wait "${pids[1]}" || status1=$?
-wait "${pids[2]}" || status2=$?
-wait "$writer"
+# both_at_once NAME COMMAND...: runs the command twice at the same time while a third program
+# holds the write lock, so that both are certainly waiting for it; outputs in
+# $work/NAME-1.out, $work/NAME-2.out (and .err), exit statuses in $status1 and $status2.
+both_at_once() {
+  local name=$1 writer pid1 pid2; shift
+  printf 'BEGIN IMMEDIATE;\n.shell sleep 3\nCOMMIT;\n' | sqlite3 "$db" >/dev/null &
+  writer=$!
+  sleep 1
+  "$@" >"$work/$name-1.out" 2>"$work/$name-1.err" &
+  pid1=$!
+  "$@" >"$work/$name-2.out" 2>"$work/$name-2.err" &
+  pid2=$!
+  status1=0; status2=0
+  wait "$pid1" || status1=$?
+  wait "$pid2" || status2=$?
+  wait "$writer"
+}
+
+# Two settles of the same run started together: each plans inside its own write
+# transaction, so the second to get the lock finds the first's run and has nothing left to
+# settle. Planned before the lock, the second used to fail with exit 2, "settlement ... is
+# already in the ledger".
+both_at_once both "$bin" settle --db "$db" --season 2026A --as-of 2026-10-31 --key "$work/keys/OT1.pem"
 [ "$status1" -eq 0 ] && [ "$status2" -eq 0 ] && pass "two settles started together both exit 0" \
   || fail "two settles started together: exit $status1 and $status2: $(cat "$work/both-1.err" "$work/both-2.err")"
 recorded=$(grep -l "2026A-R2" "$work/both-1.out" "$work/both-2.out" | wc -l)
@@ -70,18 +77,8 @@ expect_status 0 "the ledger verifies" "$bin" verify --db "$db"
 
 # The same for two `reconcile --acknowledge` of one statement: one batch of acknowledgements.
 printf 'date,amount,currency,reference\n2026-09-02,22668.38,KES,2026A-R1\n2026-11-02,7503.75,KES,2026A-R2\n' >"$work/bank.csv"
-printf 'BEGIN IMMEDIATE;\n.shell sleep 3\nCOMMIT;\n' | sqlite3 "$db" >/dev/null &
-writer=$!
-sleep 1
-for n in 1 2; do
-  "$bin" reconcile --db "$db" --lender BANK1 --statement "$work/bank.csv" --acknowledge --key "$work/keys/BANK1.pem" \
-    --format csv >"$work/ack-$n.out" 2>"$work/ack-$n.err" &
-  pids[n]=$!
-done
-status1=0; status2=0
-wait "${pids[1]}" || status1=$?
-wait "${pids[2]}" || status2=$?
-wait "$writer"
+both_at_once ack "$bin" reconcile --db "$db" --lender BANK1 --statement "$work/bank.csv" --acknowledge \
+  --key "$work/keys/BANK1.pem" --format csv
 [ "$status1" -eq 0 ] && [ "$status2" -eq 0 ] && pass "two reconcile --acknowledge started together both exit 0" \
   || fail "two reconciles: exit $status1 and $status2: $(cat "$work/ack-1.err" "$work/ack-2.err")"
 [ "$(sqlite3 "$db" "SELECT count(*) FROM records WHERE kind = 'acknowledgement'")" = 2 ] \
