@@ -93,6 +93,7 @@ int run(const Options& options) {
   std::vector<LoadedKey> keys;
   contracts::ImportOptions import;
   import.directory = options.season_dir;
+  import.future_after = contracts::parse_date(tomorrow_utc());
   if (!options.keys.empty()) {
     auto loaded = load_key_directory(options.keys, *parties);
     if (!loaded) return fail(loaded.error());

@@ -53,22 +53,22 @@ void setup_keys(CLI::App& app, Action& action) {
                             std::string(kPartyHeader) + "line), not " + options->party + "; give " + options->party +
                             "'s own FILE.pub"));
       }
-      const std::string* raw = &pub->raw;
+      const std::string& raw = pub->raw;
       auto existing = parties->keys.find(options->party);
       if (existing != parties->keys.end()) {
-        if (existing->second == *raw) {
+        if (existing->second == raw) {
           std::cout << "key of " << options->party << " is already registered; nothing to do\n";
           return 0;
         }
         return fail(invalid("party " + options->party + " already has a different registered key"));
       }
-      if (auto holder = parties->party_for_key(*raw)) {
+      if (auto holder = parties->party_for_key(raw)) {
         return fail(invalid("this public key is already registered for party " + *holder));
       }
       auto transaction = (*store)->begin();
       if (!transaction) return fail(transaction.error());
       auto& tx = **transaction;
-      auto status = tx.begin_batch(signer->party, "keys:" + options->party + ":" + ledger::to_hex(*raw));
+      auto status = tx.begin_batch(signer->party, "keys:" + options->party + ":" + ledger::to_hex(raw));
       if (!status.ok()) return fail(status.error());
       std::vector<contracts::EncodedRecord> records;
       if (empty) {
@@ -76,7 +76,7 @@ void setup_keys(CLI::App& app, Action& action) {
                                                     signer->key.public_key_raw()));
       }
       if (options->party != signer->party) {
-        records.push_back(contracts::encode_key(contracts::PartyId(options->party), *raw));
+        records.push_back(contracts::encode_key(contracts::PartyId(options->party), raw));
       }
       for (const auto& record : records) {
         auto appended = tx.append(record.index, record.body);

@@ -199,6 +199,28 @@ class BatchWriter {
   bool open_ = false;
 };
 
+// The rows of one file dated after ImportOptions::future_after, noted on the reading thread
+// and said once, as a warning at the first such row, after the import.
+struct FutureDates {
+  explicit FutureDates(std::optional<Date> after_day) : after(after_day) {}
+  std::optional<Date> after;
+  std::int64_t count = 0;
+  int first_line = 0;
+  Date first_date;
+  void note(const Date& date, int line) {
+    if (!after || date::sys_days(date) <= date::sys_days(*after)) return;
+    if (count++ == 0) first_line = line, first_date = date;
+  }
+  void warn(std::vector<std::string>& warnings, const std::string& file, const std::string& column,
+            const std::string& consequence) const {
+    if (count == 0) return;
+    warnings.push_back(file + ":" + std::to_string(first_line) + ": " + column + ": " + format_date(first_date) +
+                       " is in the future by this machine's clock" +
+                       (count > 1 ? " (and " + std::to_string(count - 1) + " more row(s) of the file)" : "") +
+                       "; a year typed wrong? " + consequence);
+  }
+};
+
 struct Importer {
   ledger::Store& store;
   const ImportOptions& options;
@@ -532,12 +554,33 @@ struct Importer {
     // farmers.csv — the coordinator's.
     std::size_t before = diagnostics.size();
     if (coordinator != nullptr) {
+      // Two farmers paid into one account (a row copied and not fully edited) is legal (a
+      // household may share a phone) but worth a word: said at the second farmer's line.
+      std::unordered_map<std::string, int> first_with_account;
+      std::vector<std::string> shared_accounts;
+      std::int64_t more_shared = 0;
       TRIPARTITE_CHECK(stream_file("farmers.csv", *coordinator, "farmer_id", [&](Diagnostics& problems, const Emit& emit) {
         read_farmers(path("farmers.csv"), context, problems, [&](const Farmer& farmer, int line) {
           registry.add_farmer(farmer);
+          if (!farmer.payout_account.empty()) {
+            auto [first, inserted] = first_with_account.try_emplace(
+                std::string(to_string(farmer.payout_method)) + " " + farmer.payout_account, line);
+            if (!inserted && shared_accounts.size() < 20) {
+              shared_accounts.push_back("farmers.csv:" + std::to_string(line) +
+                                        ": payout_account: " + ledger::shown_text(farmer.payout_account) +
+                                        " is also the account of the farmer at line " + std::to_string(first->second) +
+                                        ": both are paid into it (a row copied?)");
+            } else if (!inserted) {
+              ++more_shared;
+            }
+          }
           emit(encode_farmer(farmer), line);
         });
       }));
+      summary.warnings.insert(summary.warnings.end(), shared_accounts.begin(), shared_accounts.end());
+      if (more_shared > 0) {
+        summary.warnings.push_back("farmers.csv: " + std::to_string(more_shared) + " more farmer(s) share an account");
+      }
     } else if (terms) {  // without terms there is no coordinator to name (coalition.toml's errors say why)
       leave_out("farmers.csv", "", coordinator_id());
     }
@@ -565,13 +608,16 @@ struct Importer {
 
     // deliveries.csv — the off-taker's; streams.
     if (offtaker_signer != nullptr) {
-      TRIPARTITE_CHECK(stream_file("deliveries.csv", *offtaker_signer, "delivery_id",
-                                   [&](Diagnostics& problems, const Emit& emit) {
-                                     read_deliveries(path("deliveries.csv"), context, problems,
-                                                     [&](const Delivery& delivery, int line) {
-                                                       emit(encode_delivery(delivery, terms->id), line);
-                                                     });
-                                   }));
+      FutureDates future(options.future_after);
+      TRIPARTITE_CHECK(
+          stream_file("deliveries.csv", *offtaker_signer, "delivery_id", [&](Diagnostics& problems, const Emit& emit) {
+            read_deliveries(path("deliveries.csv"), context, problems, [&](const Delivery& delivery, int line) {
+              future.note(delivery.delivered_on, line);
+              emit(encode_delivery(delivery, terms->id), line);
+            });
+          }));
+      future.warn(summary.warnings, "deliveries.csv", "delivered_on",
+                  "a run settles a delivery only when dated on or after it, so it waits unpaid until then");
     } else if (terms) {
       leave_out("deliveries.csv", "", offtaker());
     }
@@ -703,10 +749,13 @@ struct Importer {
     // lender, in lender id order.
     std::map<std::string, std::vector<std::pair<Loan, int>>> by_lender;
     start_file("loans.csv");
+    FutureDates future(options.future_after);
     read_loans(path("loans.csv"), context, diagnostics, [&](const Loan& loan, int line) {
       tick();
+      future.note(loan.disbursed_on, line);
       by_lender[loan.lender.value].emplace_back(loan, line);
     });
+
     if (!terms) return Status::success();
     std::map<std::string, const LoanProduct*> products;
     for (const auto& product : terms->loan_products) products[product.id.value] = &product;
@@ -734,6 +783,12 @@ struct Importer {
                                    lender + " imported here (they are repaid outside Tripartite, if at all)");
       }
       summary.files.push_back(written);
+      if (written.added > 0) {
+        future.warn(summary.warnings, "loans.csv", "disbursed_on",
+                    "a loan takes part only in runs dated on or after its disbursement, and is charged interest "
+                    "from it");
+        future.count = 0;  // said once, for the first lender's batch that adds loans
+      }
     }
     return Status::success();
   }

@@ -39,6 +39,11 @@ struct ImportOptions {
   // lender's loans left out without a word would make the next run pay their farmers with
   // nothing deducted. With --key, parts of other authors are left out and listed.
   bool every_author = false;
+  // Rows dated after this day (the CLI gives tomorrow in UTC) are imported with a warning: a
+  // year typed wrong (2062 for 2026) is a valid date, and a delivery so dated would wait
+  // unpaid for a run of that date. None = not checked (the import stays independent of the
+  // clock either way: it stores the same records).
+  std::optional<Date> future_after;
   // Called now and then while a file's rows are read: the file and its rows read so far.
   std::function<void(const std::string& file, std::uint64_t rows)> progress;
 };
