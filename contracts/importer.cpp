@@ -221,79 +221,6 @@ struct FutureDates {
   }
 };
 
-// Deliveries of the same farmer, off-taker, date, grade, weight, moisture and agent as an
-// earlier row of the file, under another id: a row copied (its id edited, or retyped in
-// other letter case: `d1` beside `D1`) would be paid twice. A farmer may deliver two bags of
-// one weight in a day, so it is a warning (at most 20 lines, then a count), not a refusal.
-// Rows are compared by a 64-bit fingerprint in an open-addressing table (16 bytes a
-// delivery): a false match is a chance in about 10^12 at ten million deliveries, and costs
-// only a warning. Noted on the reading thread, said after the import.
-class RepeatedDeliveries {
- public:
-  void note(const Delivery& delivery, int line) {
-    std::uint64_t key = mix(std::hash<std::string_view>{}(delivery.farmer.value));
-    key = mix(key ^ std::hash<std::string_view>{}(delivery.offtaker.value));
-    key = mix(key ^ std::hash<std::string_view>{}(delivery.grade));
-    key = mix(key ^ static_cast<std::uint64_t>(delivery.weight.grams));
-    key = mix(key ^ static_cast<std::uint64_t>(date::sys_days(delivery.delivered_on).time_since_epoch().count()));
-    key = mix(key ^
-              (delivery.moisture_pct ? static_cast<std::uint64_t>(delivery.moisture_pct->rescaled(6).units) + 1 : 0));
-    key = mix(key ^ (delivery.agent ? std::hash<std::string_view>{}(delivery.agent->value) : 0));
-    key |= 1;  // 0 marks an empty slot
-    if ((size_ + 1) * 10 > slots_.size() * 7) grow();
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = key & mask;; i = (i + 1) & mask) {
-      if (slots_[i].key == 0) {
-        slots_[i] = Slot{key, line};
-        ++size_;
-        return;
-      }
-      if (slots_[i].key == key) {
-        if (found_.size() < 20) {
-          found_.push_back("deliveries.csv:" + std::to_string(line) + ": delivery_id: " + delivery.id.value +
-                           " has the farmer, date, grade, weight, moisture and agent of the delivery at line " +
-                           std::to_string(slots_[i].line) + ": both are paid (a row copied?)");
-        } else {
-          ++more_;
-        }
-        return;
-      }
-    }
-  }
-  void warn(std::vector<std::string>& warnings) const {
-    warnings.insert(warnings.end(), found_.begin(), found_.end());
-    if (more_ > 0) {
-      warnings.push_back("deliveries.csv: " + std::to_string(more_) + " more delivery row(s) repeat an earlier row");
-    }
-  }
-
- private:
-  struct Slot {
-    std::uint64_t key = 0;
-    int line = 0;
-  };
-  static std::uint64_t mix(std::uint64_t x) {  // splitmix64's finaliser
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-  }
-  void grow() {
-    std::vector<Slot> old(slots_.empty() ? 1024 : slots_.size() * 2);
-    old.swap(slots_);
-    const std::size_t mask = slots_.size() - 1;
-    for (const Slot& slot : old) {
-      if (slot.key == 0) continue;
-      std::size_t i = slot.key & mask;
-      while (slots_[i].key != 0) i = (i + 1) & mask;
-      slots_[i] = slot;
-    }
-  }
-  std::vector<Slot> slots_;
-  std::size_t size_ = 0;
-  std::vector<std::string> found_;
-  std::int64_t more_ = 0;
-};
-
 struct Importer {
   ledger::Store& store;
   const ImportOptions& options;
@@ -682,16 +609,13 @@ struct Importer {
     // deliveries.csv — the off-taker's; streams.
     if (offtaker_signer != nullptr) {
       FutureDates future(options.future_after);
-      RepeatedDeliveries repeated;
       TRIPARTITE_CHECK(
           stream_file("deliveries.csv", *offtaker_signer, "delivery_id", [&](Diagnostics& problems, const Emit& emit) {
             read_deliveries(path("deliveries.csv"), context, problems, [&](const Delivery& delivery, int line) {
               future.note(delivery.delivered_on, line);
-              repeated.note(delivery, line);
               emit(encode_delivery(delivery, terms->id), line);
             });
           }));
-      repeated.warn(summary.warnings);
       future.warn(summary.warnings, "deliveries.csv", "delivered_on",
                   "a run settles a delivery only when dated on or after it, so it waits unpaid until then");
     } else if (terms) {
