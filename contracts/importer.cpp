@@ -524,7 +524,7 @@ struct Importer {
         read_market_prices(path("market_prices.csv"), diagnostics, [](const MarketPrice&, int) {});
       }
       return invalid(problems_summary(diagnostics, options.directory, "imported") +
-                     ". coalition.toml could not be read, so the CSV files were checked row by row only: the "
+                     ". coalition.toml has errors, so the CSV files were checked row by row only: the "
                      "checks that need the terms (parties and their roles, loan products, grades, the currency's "
                      "decimals, farmers and commitments referred to) run once it is corrected");
     }

@@ -44,6 +44,13 @@ std::string display_name(const std::string& path) { return std::filesystem::path
 std::string shown_value(std::string_view text) { return ledger::shown_text(text); }
 
 std::string invalid_id_message(std::string_view text) {
+  const bool id_characters = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '-';
+  });
+  if (id_characters && text.size() > 64) {
+    return shown_value(text) + " is " + std::to_string(text.size()) + " characters long; an id has at most 64";
+  }
   return shown_value(text) + " is not a valid id (1 to 64 characters of A-Z a-z 0-9 . _ -)";
 }
 
@@ -77,34 +84,35 @@ bool is_blank(std::string_view text) {
 }
 
 // What is wrong with a free text (a name), if anything: blank, or holding a character that
-// would make a record or a statement misleading — a control character other than a tab or a
-// line break (C1 controls too), a Unicode line or paragraph separator, or a bidirectional
-// override. With `visible_only` (a phone number or a payout account, where a payment or a
-// message goes), a space other than the ASCII one and an invisible character are refused
-// too, and so are tabs and line breaks: an account of a lone no-break space, or with a
-// zero-width space inside, would reach payouts.csv looking like another account or none.
-// The text is valid UTF-8 (the readers refuse anything else before this).
+// would make a record or a statement misleading — a control character (C1 controls too; a
+// tab or a line break as well, though a quoted CSV field may hold one: a name is one line,
+// and a line break in it would start a line of its own in a statement or an SMS), a Unicode
+// line or paragraph separator, or a bidirectional override. With `visible_only` (a phone number or a payout account,
+// where a payment or a message goes), a space other than the ASCII one and an invisible character are refused too, and
+// so are tabs and line breaks: an account of a lone no-break space, or with a zero-width space inside, would reach
+// payouts.csv looking like another account or none. The text is valid UTF-8 (the readers refuse anything else before
+// this).
 std::optional<std::string> text_problem(std::string_view text, bool visible_only = true) {
   if (is_blank(text)) return "is blank";
   std::size_t position = 0;
   std::uint32_t code = 0;
   while (position < text.size()) {
     if (!ledger::next_code_point(text, position, code)) return "is not valid UTF-8";
-    // A name may hold a tab or a line break, as a quoted CSV field may (the CSV reader allows
-    // those three and refuses every other control byte).
-    bool name_whitespace = !visible_only && (code == '\t' || code == '\n' || code == '\r');
-    bool control = (code < 0x20 || (code >= 0x7F && code <= 0x9F)) && !name_whitespace;
+    bool control = code < 0x20 || (code >= 0x7F && code <= 0x9F);
     bool separator = code == 0x2028 || code == 0x2029;
     bool bidi = (code >= 0x202A && code <= 0x202E) || (code >= 0x2066 && code <= 0x2069);
     bool invisible = visible_only && is_invisible(code);
     if (control || separator || bidi || invisible) {
       char hex[16];
       std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(code));
+      const bool line_break = code == '\n' || code == '\r';
       return std::string("contains ") +
-             (control     ? "a control character"
-              : separator ? "a line separator"
-              : bidi      ? "a bidirectional override"
-                          : "an invisible character or a space other than the ASCII one") +
+             (line_break     ? "a line break"
+              : code == '\t' ? "a tab"
+              : control      ? "a control character"
+              : separator    ? "a line separator"
+              : bidi         ? "a bidirectional override"
+                             : "an invisible character or a space other than the ASCII one") +
              " (" + hex + ")";
     }
   }
@@ -669,7 +677,13 @@ class CoalitionChecker {
         problem(find(*season, "currency")->line, "season.currency", currency.error().message);
       }
     }
-    if (auto commodity = required_string(*season, line, "season", "commodity")) terms.commodity = *commodity;
+    if (auto commodity = required_string(*season, line, "season", "commodity")) {
+      if (auto wrong = text_problem(*commodity, false)) {
+        problem(find(*season, "commodity")->line, "season.commodity", *wrong);
+      } else {
+        terms.commodity = *commodity;
+      }
+    }
   }
 
   void check_parties(const toml::table& root, SeasonTerms& terms) {

@@ -55,7 +55,7 @@ for dir in "$src"/fixtures/broken/*/; do check_broken "$dir" ""; done
 # for it (SPEC §2 lists every error; these cannot be made without the terms).
 "$bin" init --db "$work/toml-note.db" >/dev/null
 "$bin" import --db "$work/toml-note.db" --season-dir "$src/fixtures/broken/toml-float-price" --keys "$work/keys" >"$work/out" 2>"$work/err"
-if tail -n 1 "$work/err" | grep -q "^tripartite: 1 problem(s) in .*toml-float-price/\{0,1\}; nothing was imported. coalition.toml could not be read, so the CSV files were checked row by row only: the checks that need the terms (parties and their roles, loan products, grades, the currency's decimals, farmers and commitments referred to) run once it is corrected$"; then
+if tail -n 1 "$work/err" | grep -q "^tripartite: 1 problem(s) in .*toml-float-price/\{0,1\}; nothing was imported. coalition.toml has errors, so the CSV files were checked row by row only: the checks that need the terms (parties and their roles, loan products, grades, the currency's decimals, farmers and commitments referred to) run once it is corrected$"; then
   echo "ok   an unreadable coalition.toml: the summary names the checks that wait for it"
 else
   echo "FAIL an unreadable coalition.toml: summary: $(tail -n 1 "$work/err")"; failures=$((failures + 1))

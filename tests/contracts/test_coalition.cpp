@@ -221,7 +221,10 @@ TEST_CASE("coalition: required tables and keys, at the table's line", "[coalitio
         Lines{"coalition.toml:8: party[1].name: contains a control character (U+0007)"});
   CHECK(problems_of(changed("name = \"Coalition\"", "name = \"Coal\\u0085ition\"")) ==
         Lines{"coalition.toml:8: party[1].name: contains a control character (U+0085)"});
-  CHECK(problems_of(changed("name = \"Coalition\"", "name = \"Coal\\nition\"")).empty());  // as in a CSV name
+  CHECK(problems_of(changed("name = \"Coalition\"", "name = \"Coal\\nition\"")) ==
+        Lines{"coalition.toml:8: party[1].name: contains a line break (U+000A)"});  // as in a CSV name
+  CHECK(problems_of(changed("commodity = \"maize\"", "commodity = \"maize\\n\"")) ==
+        Lines{"coalition.toml:4: season.commodity: contains a line break (U+000A)"});
   CHECK(problems_of(changed("name = \"Coalition\"", "name = \"Coal\\u202Eition\"")) ==
         Lines{"coalition.toml:8: party[1].name: contains a bidirectional override (U+202E)"});
   CHECK(problems_of(changed("name = \"Coalition\"", "name = \"Caf\\u00E9 Coalition\\u00A0Ltd\"")).empty());

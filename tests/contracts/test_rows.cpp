@@ -160,7 +160,15 @@ TEST_CASE("farmers.csv: every rule", "[rows]") {
   CHECK(farmer_row("F010,A,G1,+2547,cash,\"   \"\n") ==
         Lines{"farmers.csv:2: payout_account: holds only spaces; for payout_method cash leave it empty"});
   CHECK(farmer_row("F010,A,G1,+2547,bank,\"AC\r\nCT\"\n") ==
-        Lines{"farmers.csv:2: payout_account: contains a control character (U+000D)"});
+        Lines{"farmers.csv:2: payout_account: contains a line break (U+000D)"});
+  // A name is one line: a line break or a tab in it, which a quoted field may hold, is
+  // refused (it would start a line of its own in a statement or an SMS).
+  CHECK(farmer_row("F010,\"Grace\nPaid: 99999\",G1,+2547,cash,\n") ==
+        Lines{"farmers.csv:2: name: contains a line break (U+000A)"});
+  CHECK(farmer_row("F010,Grace\tChebet,G1,+2547,cash,\n") == Lines{"farmers.csv:2: name: contains a tab (U+0009)"});
+  CHECK(farmer_row("F" + std::string(64, '1') + ",Grace,G1,+2547,cash,\n") ==
+        Lines{"farmers.csv:2: farmer_id: 'F" + std::string(63, '1') +
+              "...' is 65 characters long; an id has at most 64"});
   CHECK(farmer_row("F010,A,G1,+2547,bank,AC\u202ETC\n") ==
         Lines{"farmers.csv:2: payout_account: contains a bidirectional override (U+202E)"});
   CHECK(farmer_row("F010,A,G1,+2547,bank,AC\u0085T\n") ==
