@@ -777,10 +777,13 @@ struct Importer {
       TRIPARTITE_CHECK(pipeline.finish());
       TRIPARTITE_TRY(written, batch.seal());
       if (written.added > 0 && !terms->deducts_loan_repayment()) {
-        summary.warnings.push_back("loans.csv: season " + terms->id.value +
-                                   " has no loan_repayment deduction in coalition.toml: settlement deducts nothing "
-                                   "for the loans of " +
-                                   lender + " imported here (they are repaid outside Tripartite, if at all)");
+        const bool zero_share = std::any_of(terms->deductions.begin(), terms->deductions.end(),
+                                            [](const Deduction& d) { return d.kind == DeductionKind::loan_repayment; });
+        summary.warnings.push_back(
+            "loans.csv: season " + terms->id.value +
+            (zero_share ? "'s loan_repayment deduction has max_share_of_gross 0" : " has no loan_repayment deduction") +
+            " in coalition.toml: settlement deducts nothing for the loans of " + lender +
+            " imported here (they are repaid outside Tripartite, if at all)");
       }
       summary.files.push_back(written);
       if (written.added > 0) {

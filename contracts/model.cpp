@@ -140,7 +140,7 @@ std::string not_a_date(std::string_view text) {
 
 bool SeasonTerms::deducts_loan_repayment() const {
   for (const auto& deduction : deductions) {
-    if (deduction.kind == DeductionKind::loan_repayment) return true;
+    if (deduction.kind == DeductionKind::loan_repayment && !deduction.max_share_of_gross.is_zero()) return true;
   }
   return false;
 }

@@ -103,7 +103,8 @@ struct SeasonTerms {
   PriceTerms price;
   std::vector<LoanProduct> loan_products;
   std::vector<Deduction> deductions;  // the waterfall, in order
-  // Whether the waterfall has a loan_repayment deduction (else runs deduct nothing for loans).
+  // Whether the waterfall has a loan_repayment deduction that may take something (one with
+  // max_share_of_gross 0 takes nothing); else runs deduct nothing for loans.
   bool deducts_loan_repayment() const;
 };
 
