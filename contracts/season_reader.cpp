@@ -1209,6 +1209,13 @@ bool read_rows(const std::string& path, const std::vector<std::string>& required
     }
     CsvRow row;
     while (reader->next(row, file, refused)) {
+      // The header row again (two exports pasted into one file): one line saying so, not
+      // one error per field.
+      if (std::all_of(required_columns.begin(), required_columns.end(),
+                      [&](const std::string& column) { return row.get(column) == column; })) {
+        file.add(row.line(), "record", "the header row again (two files joined into one?): remove this line");
+        continue;
+      }
       std::size_t problems_before = file.count();
       std::optional<T> value = parse_row(row, file);
       if (value && file.count() == problems_before) on_row(*value, row.line());
