@@ -225,28 +225,29 @@ before=$(snapshot "$db")
 
 # Loans in a season whose waterfall has no loan_repayment deduction are stored (the SPEC does
 # not forbid it), with a warning to the lender that settlement will deduct nothing for them.
-norepay="$work/no-repayment"
+# imported_with_warning NAME DESCRIPTION WARNING: imports $work/NAME (a folder already made)
+# into a new ledger $work/NAME.db; passes when it succeeds with exactly that warning on stderr.
+imported_with_warning() {
+  local name=$1 what=$2 warning=$3 status
+  "$bin" init --db "$work/$name.db" >/dev/null
+  "$bin" import --db "$work/$name.db" --season-dir "$work/$name" --keys "$work/keys" >"$work/out" 2>"$work/err"
+  status=$?
+  if [ "$status" -eq 0 ] && [ "$(cat "$work/err")" = "warning: $warning" ]; then
+    echo "ok   $what: stored, with a warning"
+  else
+    echo "FAIL $what: exit $status"; cat "$work/err"; failures=$((failures + 1))
+  fi
+}
+norepay="$work/norepay"
 cp -r "$src/fixtures/reference" "$norepay" && rm -rf "$norepay/expected"
 head -n -4 "$src/fixtures/reference/coalition.toml" >"$norepay/coalition.toml"
-"$bin" init --db "$work/norepay.db" >/dev/null
-"$bin" import --db "$work/norepay.db" --season-dir "$norepay" --keys "$work/keys" >"$work/out" 2>"$work/err"
-status=$?
-if [ "$status" -eq 0 ] && [ "$(cat "$work/err")" = "warning: loans.csv: season 2026A has no loan_repayment deduction in coalition.toml: settlement deducts nothing for the loans of BANK1 imported here (they are repaid outside Tripartite, if at all)" ]; then
-  echo "ok   loans without a loan_repayment deduction: stored, with a warning"
-else
-  echo "FAIL loans without a loan_repayment deduction: exit $status"; cat "$work/err"; failures=$((failures + 1))
-fi
-zeroshare="$work/zero-share"
-cp -r "$src/fixtures/reference" "$zeroshare" && rm -rf "$zeroshare/expected"
-sed -i 's/^max_share_of_gross = .*/max_share_of_gross = "0"/' "$zeroshare/coalition.toml"
-"$bin" init --db "$work/zeroshare.db" >/dev/null
-"$bin" import --db "$work/zeroshare.db" --season-dir "$zeroshare" --keys "$work/keys" >"$work/out" 2>"$work/err"
-status=$?
-if [ "$status" -eq 0 ] && [ "$(cat "$work/err")" = "warning: loans.csv: season 2026A's loan_repayment deduction has max_share_of_gross 0 in coalition.toml: settlement deducts nothing for the loans of BANK1 imported here (they are repaid outside Tripartite, if at all)" ]; then
-  echo "ok   loans in a season whose loan_repayment takes at most 0: stored, with a warning"
-else
-  echo "FAIL loans with max_share_of_gross 0: exit $status"; cat "$work/err"; failures=$((failures + 1))
-fi
+imported_with_warning norepay "loans without a loan_repayment deduction" \
+  "loans.csv: season 2026A has no loan_repayment deduction in coalition.toml: settlement deducts nothing for the loans of BANK1 imported here (they are repaid outside Tripartite, if at all)"
+# A loan_repayment deduction that may take at most 0 takes nothing either.
+cp -r "$src/fixtures/reference" "$work/zeroshare" && rm -rf "$work/zeroshare/expected"
+sed -i 's/^max_share_of_gross = .*/max_share_of_gross = "0"/' "$work/zeroshare/coalition.toml"
+imported_with_warning zeroshare "loans in a season whose loan_repayment takes at most 0" \
+  "loans.csv: season 2026A's loan_repayment deduction has max_share_of_gross 0 in coalition.toml: settlement deducts nothing for the loans of BANK1 imported here (they are repaid outside Tripartite, if at all)"
 "$bin" import --db "$work/norepay.db" --season-dir "$norepay" --keys "$work/keys" >"$work/out" 2>"$work/err"
 status=$?
 if [ "$status" -eq 0 ] && [ ! -s "$work/err" ]; then
