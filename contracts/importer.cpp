@@ -577,6 +577,7 @@ struct Importer {
           emit(encode_farmer(farmer), line);
         });
       }));
+      if (summary.files.back().added == 0) shared_accounts.clear(), more_shared = 0;  // said when new
       summary.warnings.insert(summary.warnings.end(), shared_accounts.begin(), shared_accounts.end());
       if (more_shared > 0) {
         summary.warnings.push_back("farmers.csv: " + std::to_string(more_shared) + " more farmer(s) share an account");
@@ -616,8 +617,10 @@ struct Importer {
               emit(encode_delivery(delivery, terms->id), line);
             });
           }));
-      future.warn(summary.warnings, "deliveries.csv", "delivered_on",
-                  "a run settles a delivery only when dated on or after it, so it waits unpaid until then");
+      if (summary.files.back().added > 0) {  // said when the rows are new, not on every re-import
+        future.warn(summary.warnings, "deliveries.csv", "delivered_on",
+                    "a run settles a delivery only when dated on or after it, so it waits unpaid until then");
+      }
     } else if (terms) {
       leave_out("deliveries.csv", "", offtaker());
     }
@@ -749,13 +752,10 @@ struct Importer {
     // lender, in lender id order.
     std::map<std::string, std::vector<std::pair<Loan, int>>> by_lender;
     start_file("loans.csv");
-    FutureDates future(options.future_after);
     read_loans(path("loans.csv"), context, diagnostics, [&](const Loan& loan, int line) {
       tick();
-      future.note(loan.disbursed_on, line);
       by_lender[loan.lender.value].emplace_back(loan, line);
     });
-
     if (!terms) return Status::success();
     std::map<std::string, const LoanProduct*> products;
     for (const auto& product : terms->loan_products) products[product.id.value] = &product;
@@ -786,11 +786,12 @@ struct Importer {
             " imported here (they are repaid outside Tripartite, if at all)");
       }
       summary.files.push_back(written);
-      if (written.added > 0) {
+      if (written.added > 0) {  // this lender's loans, when its batch adds some
+        FutureDates future(options.future_after);
+        for (const auto& [loan, line] : loans) future.note(loan.disbursed_on, line);
         future.warn(summary.warnings, "loans.csv", "disbursed_on",
                     "a loan takes part only in runs dated on or after its disbursement, and is charged interest "
                     "from it");
-        future.count = 0;  // said once, for the first lender's batch that adds loans
       }
     }
     return Status::success();

@@ -217,6 +217,8 @@ same_text "warning: farmers.csv:3: payout_account: '$account2' is also the accou
 warning: loans.csv:2: disbursed_on: 2036-03-01 is in the future by this machine's clock; a year typed wrong? a loan takes part only in runs dated on or after its disbursement, and is charged interest from it
 warning: deliveries.csv:5: delivered_on: 2062-07-25 is in the future by this machine's clock; a year typed wrong? a run settles a delivery only when dated on or after it, so it waits unpaid until then
 " "$work/err" "… with a warning at each suspicious row"
+expect_status 0 "the same folder again" "$bin" import --db "$work/odd.db" --season-dir "$work/odd" --keys "$work/keys"
+[ ! -s "$work/err" ] && pass "… adds nothing and warns of nothing" || fail "re-import warned: $(cat "$work/err")"
 
 if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
 echo "all reference checks passed"
