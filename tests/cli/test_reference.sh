@@ -206,16 +206,16 @@ grep -q "D1.*no market price dated on or before 2026-07-10" "$work/err" && pass 
 # every run before it), and two farmers paid into one account.
 mkdir -p "$work/odd"
 cp "$season"/coalition.toml "$season"/*.csv "$work/odd/"
-sed -i 's/,2026-07-25,AG1$/,2062-07-25,AG1/' "$work/odd/deliveries.csv"
-sed -i 's/^L001,\(.*\),2026-03-01,2026-09-30/L001,\1,2036-03-01,2036-09-30/' "$work/odd/loans.csv"
+sed -i 's/,2026-07-25,AG1$/,2190-07-25,AG1/' "$work/odd/deliveries.csv"
+sed -i 's/^L001,\(.*\),2026-03-01,2026-09-30/L001,\1,2189-03-01,2189-09-30/' "$work/odd/loans.csv"
 account2=$(awk -F, 'NR == 3 {print $6}' "$work/odd/farmers.csv")
 awk -F, -v OFS=, -v a="$account2" 'NR == 2 {$6 = a} {print}' "$work/odd/farmers.csv" >"$work/odd/f.csv" && mv "$work/odd/f.csv" "$work/odd/farmers.csv"
 "$bin" init --db "$work/odd.db" >/dev/null
 expect_status 0 "a season with a future-dated delivery and loan, and a shared account, is imported" \
   "$bin" import --db "$work/odd.db" --season-dir "$work/odd" --keys "$work/keys"
 same_text "warning: farmers.csv:3: payout_account: '$account2' is also the account of the farmer at line 2: both are paid into it (a row copied?)
-warning: loans.csv:2: disbursed_on: 2036-03-01 is in the future by this machine's clock; a year typed wrong? a loan takes part only in runs dated on or after its disbursement, and is charged interest from it
-warning: deliveries.csv:5: delivered_on: 2062-07-25 is in the future by this machine's clock; a year typed wrong? a run settles a delivery only when dated on or after it, so it waits unpaid until then
+warning: loans.csv:2: disbursed_on: 2189-03-01 is in the future by this machine's clock; a year typed wrong? a loan takes part only in runs dated on or after its disbursement, and is charged interest from it
+warning: deliveries.csv:5: delivered_on: 2190-07-25 is in the future by this machine's clock; a year typed wrong? a run settles a delivery only when dated on or after it, so it waits unpaid until then
 " "$work/err" "… with a warning at each suspicious row"
 expect_status 0 "the same folder again" "$bin" import --db "$work/odd.db" --season-dir "$work/odd" --keys "$work/keys"
 [ ! -s "$work/err" ] && pass "… adds nothing and warns of nothing" || fail "re-import warned: $(cat "$work/err")"
