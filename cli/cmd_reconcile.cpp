@@ -268,16 +268,14 @@ Result<std::set<std::string>> acknowledge(ledger::Store& store, ReconciliationRe
   for (std::size_t i = 0; i < records.size(); ++i)
     idempotency_key += (i == 0 ? "" : ",") + records[i].first->expected.run_id;
   TRIPARTITE_CHECK(transaction->begin_batch(signer.party, idempotency_key));
-  to_write.clear();
-  for (auto& [run, encoded] : records) {
+  for (const auto& [run, encoded] : records) {
     TRIPARTITE_TRY(seq, transaction->append(encoded.index, encoded.body));
     (void)seq;
-    to_write.push_back(run);
   }
   TRIPARTITE_TRY(sealed, transaction->seal_batch(signer.key));
   (void)sealed;
   TRIPARTITE_CHECK(transaction->commit());
-  for (RunReconciliation* run : to_write) {
+  for (const auto& [run, encoded] : records) {
     run->expected.acknowledged = true;
     written.insert(run->expected.run_id);
   }

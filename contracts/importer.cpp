@@ -577,10 +577,11 @@ struct Importer {
           emit(encode_farmer(farmer), line);
         });
       }));
-      if (summary.files.back().added == 0) shared_accounts.clear(), more_shared = 0;  // said when new
-      summary.warnings.insert(summary.warnings.end(), shared_accounts.begin(), shared_accounts.end());
-      if (more_shared > 0) {
-        summary.warnings.push_back("farmers.csv: " + std::to_string(more_shared) + " more farmer(s) share an account");
+      if (summary.files.back().added > 0) {  // said when the farmers are new, not on every re-import
+        summary.warnings.insert(summary.warnings.end(), shared_accounts.begin(), shared_accounts.end());
+        if (more_shared > 0) {
+          summary.warnings.push_back("farmers.csv: " + std::to_string(more_shared) + " more farmer(s) share an account");
+        }
       }
     } else if (terms) {  // without terms there is no coordinator to name (coalition.toml's errors say why)
       leave_out("farmers.csv", "", coordinator_id());

@@ -5,6 +5,7 @@
 // naming a real proleptic-Gregorian date, and `format_date(parse_date(t)) == t`.
 #include "contracts/model.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace tripartite::contracts {
@@ -36,6 +37,14 @@ bool is_valid_id(std::string_view text) {
     if (!is_id_character(c)) return false;
   }
   return true;
+}
+
+std::string not_an_id(std::string_view text) {
+  if (text.size() > kMaximumIdLength && std::all_of(text.begin(), text.end(), is_id_character)) {
+    return " is " + std::to_string(text.size()) + " characters long; an id has at most " +
+           std::to_string(kMaximumIdLength);
+  }
+  return " is not a valid id (1 to 64 characters of A-Z a-z 0-9 . _ -)";
 }
 
 std::string_view to_string(Role role) {

@@ -48,6 +48,9 @@ using SeasonId = Id<struct SeasonTag>;
 
 // True when text is 1–64 characters of A–Z a–z 0–9 . _ -
 bool is_valid_id(std::string_view text);
+// Why is_valid_id refused the text, to follow it in a message: " is N characters long; an id
+// has at most 64" when only its length is wrong, else " is not a valid id (1 to 64 …)".
+std::string not_an_id(std::string_view text);
 
 enum class Role { offtaker, lender, input_supplier, service_provider, agent, authority, coordinator };
 std::string_view to_string(Role role);

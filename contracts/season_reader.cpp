@@ -43,16 +43,7 @@ std::string display_name(const std::string& path) { return std::filesystem::path
 // A value quoted for a message (ledger::shown_text: cut after 64 bytes).
 std::string shown_value(std::string_view text) { return ledger::shown_text(text); }
 
-std::string invalid_id_message(std::string_view text) {
-  const bool id_characters = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-           c == '-';
-  });
-  if (id_characters && text.size() > 64) {
-    return shown_value(text) + " is " + std::to_string(text.size()) + " characters long; an id has at most 64";
-  }
-  return shown_value(text) + " is not a valid id (1 to 64 characters of A-Z a-z 0-9 . _ -)";
-}
+std::string invalid_id_message(std::string_view text) { return shown_value(text) + not_an_id(text); }
 
 std::string duplicate_message(std::string_view what, std::string_view id, int first_line) {
   return "duplicate " + std::string(what) + " " + std::string(id) + ", first on line " + std::to_string(first_line);
@@ -87,11 +78,11 @@ bool is_blank(std::string_view text) {
 // would make a record or a statement misleading — a control character (C1 controls too; a
 // tab or a line break as well, though a quoted CSV field may hold one: a name is one line,
 // and a line break in it would start a line of its own in a statement or an SMS), a Unicode
-// line or paragraph separator, or a bidirectional override. With `visible_only` (a phone number or a payout account,
-// where a payment or a message goes), a space other than the ASCII one and an invisible character are refused too, and
-// so are tabs and line breaks: an account of a lone no-break space, or with a zero-width space inside, would reach
-// payouts.csv looking like another account or none. The text is valid UTF-8 (the readers refuse anything else before
-// this).
+// line or paragraph separator, or a bidirectional override. With `visible_only` (a phone
+// number or a payout account, where a payment or a message goes), a space other than the
+// ASCII one and an invisible character are refused too: an account of a lone no-break space,
+// or with a zero-width space inside, would reach payouts.csv looking like another account or
+// none. The text is valid UTF-8 (the readers refuse anything else before this).
 std::optional<std::string> text_problem(std::string_view text, bool visible_only = true) {
   if (is_blank(text)) return "is blank";
   std::size_t position = 0;

@@ -215,12 +215,13 @@ class SqliteStore final : public Store {
   static Result<std::unique_ptr<Store>> open(const std::string& path, OpenMode mode, const std::string& ledger_id) {
     struct stat info {};
     bool exists = ::stat(path.c_str(), &info) == 0;
-    if (mode == OpenMode::create_new && exists && S_ISDIR(info.st_mode)) {
-      return invalid(path + ": is a folder; give the path of a new ledger file (e.g. " + path + "/ledger.db)");
+    if (exists && S_ISDIR(info.st_mode)) {
+      return invalid(path + (mode == OpenMode::create_new
+                                 ? ": is a folder; give the path of a new ledger file (e.g. " + path + "/ledger.db)"
+                                 : ": is a folder, not a ledger file"));
     }
     if (mode == OpenMode::create_new && exists) return invalid(path + ": already exists; refusing to overwrite a ledger");
     if (mode == OpenMode::open_existing && !exists) return invalid(path + ": no such ledger (create it with `tripartite init`)");
-    if (exists && S_ISDIR(info.st_mode)) return invalid(path + ": is a folder, not a ledger file");
     auto store = std::unique_ptr<SqliteStore>(new SqliteStore());
     // A connection is used by one thread at a time (the pipelines' other threads never touch
     // the store), so SQLite's per-call connection mutex and its allocation statistics (a
